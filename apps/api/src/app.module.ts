@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@keyward/auth';
+import { ConfigModule, KeywardConfig } from '@keyward/config';
+import { DatabaseModule } from '@keyward/database';
+import { KeysModule } from '@keyward/keys';
+import { RedisModule } from '@keyward/queue';
+import { HealthController } from './health/health.controller';
+import { KeysController } from './keys/keys.controller';
+import { MeController } from './me/me.controller';
+import { UsersController } from './users/users.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config?: KeywardConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        AuthModule.forApi(),
+        KeysModule.register('wait'),
+      ],
+      controllers: [MeController, UsersController, KeysController, HealthController],
+    };
+  }
+}

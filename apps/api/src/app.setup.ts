@@ -1,0 +1,38 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { KeywardConfig } from '@keyward/config';
+import { ProblemFilter } from './http/problem.filter';
+import { bodyErrors, jsonBody, requestId, requireCleanInput, requireJson } from './http/request-guards.middleware';
+import { validationPipe } from './http/validation';
+
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Keyward')
+    .setDescription(
+      'Self-hosted API keys: create, authenticate, revoke and rotate keys, with an append-only, hash-chained audit log. ' +
+        'Send the key as `x-api-key: <key>` or `Authorization: Bearer <key>`. Errors are application/problem+json.',
+    )
+    .setVersion(process.env.npm_package_version ?? '0.1.0')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'x-api-key')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'kw_…' }, 'bearer')
+    .addSecurityRequirements('x-api-key')
+    .addSecurityRequirements('bearer')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Everything the HTTP layer adds around the controllers; shared by main.ts and the tests. */
+export function configureApp(app: NestExpressApplication, config: KeywardConfig): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestId);
+  app.use(requireJson);
+  app.use(jsonBody(config.bodyLimit));
+  app.use(bodyErrors);
+  app.use(requireCleanInput);
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+}

@@ -1,0 +1,115 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
+import { Problem } from '@keyward/common';
+import {
+  CommandContext,
+  CreateKeyCommand,
+  DeleteKeyCommand,
+  GetKeyQuery,
+  ListKeysQuery,
+  RevokeKeyCommand,
+  RotateKeyCommand,
+  UpdateKeyCommand,
+  VerifyKeyQuery,
+} from '@keyward/keys';
+import { Ctx } from '../http/command-context.decorator';
+import {
+  CreateKeyDto,
+  CreatedKeyResponse,
+  KeyPage,
+  KeyResponse,
+  ListKeysQueryDto,
+  RevokeKeyDto,
+  RotateKeyDto,
+  UpdateKeyDto,
+  VerifyKeyDto,
+  VerifyKeyResponse,
+} from './keys.dto';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField('id', 'must be a UUID') });
+
+@ApiTags('keys')
+@Controller('v1/keys')
+export class KeysController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @RequirePermissions('keys:write')
+  @ApiOperation({ summary: 'Create a key; the key itself is in this response only' })
+  @ApiCreatedResponse({ type: CreatedKeyResponse })
+  create(@Ctx() ctx: CommandContext, @Body() body: CreateKeyDto) {
+    return this.commands.execute(new CreateKeyCommand(ctx, body));
+  }
+
+  @Get()
+  @RequirePermissions('keys:read')
+  @ApiOperation({ summary: 'List keys, newest first' })
+  @ApiOkResponse({ type: KeyPage })
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListKeysQueryDto) {
+    return this.queries.execute(
+      new ListKeysQuery(p.companyId, { status: q.status, ownerId: q.ownerId, q: q.q, limit: q.limit ?? 50, cursor: q.cursor }),
+    );
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @RequirePermissions('keys:verify')
+  @ApiOperation({ summary: 'Check a key another service received' })
+  @ApiOkResponse({ type: VerifyKeyResponse })
+  verify(@CurrentPrincipal() p: Principal, @Body() body: VerifyKeyDto, @Req() req: Request) {
+    return this.queries.execute(new VerifyKeyQuery(p.companyId, body.key, body.permissions ?? [], req.ip));
+  }
+
+  @Get(':id')
+  @RequirePermissions('keys:read')
+  @ApiOkResponse({ type: KeyResponse })
+  get(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string) {
+    return this.queries.execute(new GetKeyQuery(p.companyId, id));
+  }
+
+  @Patch(':id')
+  @RequirePermissions('keys:write')
+  @ApiOperation({ summary: 'Edit name, description, permissions, expiresAt, allowedIps, rateLimit' })
+  @ApiOkResponse({ type: KeyResponse })
+  update(@Ctx() ctx: CommandContext, @Param('id', uuid) id: string, @Body() body: UpdateKeyDto) {
+    return this.commands.execute(new UpdateKeyCommand(ctx, id, body));
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @RequirePermissions('keys:write')
+  @ApiOperation({ summary: 'Revoke; every instance refuses the key before this returns' })
+  @ApiOkResponse({ type: KeyResponse })
+  revoke(@Ctx() ctx: CommandContext, @Param('id', uuid) id: string, @Body() body: RevokeKeyDto) {
+    return this.commands.execute(new RevokeKeyCommand(ctx, id, body.reason ?? null));
+  }
+
+  @Post(':id/rotate')
+  @RequirePermissions('keys:write')
+  @ApiOperation({ summary: 'A new key with the same settings; the old one works until the grace period ends' })
+  @ApiCreatedResponse({ type: CreatedKeyResponse })
+  rotate(@Ctx() ctx: CommandContext, @Param('id', uuid) id: string, @Body() body: RotateKeyDto) {
+    return this.commands.execute(new RotateKeyCommand(ctx, id, body.gracePeriodSeconds ?? 0));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermissions('keys:write')
+  @ApiOperation({ summary: 'Delete: gone from lists, refused everywhere; its history stays in the audit log' })
+  @ApiNoContentResponse()
+  async remove(@Ctx() ctx: CommandContext, @Param('id', uuid) id: string): Promise<void> {
+    await this.commands.execute(new DeleteKeyCommand(ctx, id));
+  }
+}

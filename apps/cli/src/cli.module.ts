@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@keyward/auth';
+import { ConfigModule, KeywardConfig } from '@keyward/config';
+import { DatabaseModule } from '@keyward/database';
+import { EventStoreModule } from '@keyward/event-store';
+import { KeysModule } from '@keyward/keys';
+import { RedisModule } from '@keyward/queue';
+
+/** The operator's view: the database directly, the log applied inline, API caches invalidated over Redis. */
+@Module({})
+export class CliModule {
+  static forRoot(config: KeywardConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        EventStoreModule,
+        AuthModule.forInvalidation(),
+        KeysModule.register('inline'),
+      ],
+    };
+  }
+}

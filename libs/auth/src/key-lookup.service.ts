@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { AuthCache } from './auth-cache';
+import { AuthRecord, CompiledAuthRecord, Evaluation } from './auth-record';
+import { CacheCoherenceService } from './cache-coherence.service';
+import { hashKey, isWellFormedKey } from './key-format';
+
+interface Row {
+  id: string;
+  company_id: string;
+  owner_id: string;
+  type: AuthRecord['type'];
+  permissions: string[];
+  status: AuthRecord['status'];
+  deleted_at: Date | null;
+  expires_at: Date | null;
+  grace_ends_at: Date | null;
+  allowed_ips: string[];
+  rate_limit: AuthRecord['rateLimit'];
+  owner_permissions: string[];
+  owner_disabled: boolean;
+}
+
+/** Turns a presented key into a verdict: shape, then cache, then the projected key table. */
+@Injectable()
+export class KeyLookupService {
+  private readonly pepper: string;
+
+  constructor(
+    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
+    private readonly dataSource: DataSource,
+    private readonly cache: AuthCache,
+    private readonly coherence: CacheCoherenceService,
+  ) {
+    this.pepper = config.pepper;
+  }
+
+  async evaluate(key: unknown, ip: string | undefined): Promise<Evaluation & { companyId?: string }> {
+    if (!isWellFormedKey(key)) return { ok: false, reason: 'MALFORMED' };
+    const record = await this.find(hashKey(this.pepper, key));
+    if (!record) return { ok: false, reason: 'NOT_FOUND' };
+    return { ...record.evaluate(Date.now(), ip), companyId: record.record.companyId };
+  }
+
+  private async find(hash: string): Promise<CompiledAuthRecord | null> {
+    const usable = this.coherence.cacheUsable();
+    if (usable) {
+      const hit = this.cache.get(hash);
+      if (hit) return hit;
+    }
+    const epoch = this.cache.currentEpoch();
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT k.id, k.company_id, k.owner_id, k.type, k.permissions, k.status, k.deleted_at, k.expires_at,
+              k.grace_ends_at, k.allowed_ips, k.rate_limit, u.permissions AS owner_permissions,
+              u.disabled AS owner_disabled
+         FROM api_keys k JOIN users u ON u.id = k.owner_id
+        WHERE k.hash = $1`,
+      [hash],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const compiled = new CompiledAuthRecord({
+      keyId: r.id,
+      companyId: r.company_id,
+      ownerId: r.owner_id,
+      type: r.type,
+      permissions: r.permissions,
+      status: r.status,
+      deleted: r.deleted_at !== null,
+      expiresAt: r.expires_at,
+      graceEndsAt: r.grace_ends_at,
+      allowedIps: r.allowed_ips,
+      rateLimit: r.rate_limit,
+      ownerPermissions: r.owner_permissions,
+      ownerDisabled: r.owner_disabled,
+    });
+    if (usable) this.cache.setIfUnchanged(hash, compiled, epoch);
+    return compiled;
+  }
+}

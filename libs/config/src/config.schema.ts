@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every environment variable Keyward reads. This schema is the only place that
+ * knows their names; the rest of the code receives the typed `KeywardConfig`.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL' }),
+  REDIS_URL: z.string().url({ message: 'must be a redis:// URL' }),
+  /** Prefix of every Redis key and channel (BullMQ queues included): lets several deployments share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('keyward'),
+  /** Secret mixed into HMAC-SHA-256(pepper, key). Never stored in the database. */
+  KEYWARD_PEPPER: z.string().min(32, { message: 'must be at least 32 characters' }),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).default('info'),
+  /** Largest accepted request body (body-parser syntax). */
+  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('64kb'),
+  KEY_MAX_EXPIRY_DAYS: int(1, 3650).default(365),
+  DEFAULT_RATE_LIMIT: int(1, 1_000_000_000).default(1000),
+  DEFAULT_RATE_LIMIT_WINDOW_SECONDS: int(1, 31_536_000).default(3600),
+  AUTH_CACHE_MAX_ENTRIES: int(0, 10_000_000).default(10_000),
+  AUTH_CACHE_TTL_MS: int(0, 86_400_000).default(60_000),
+  /** How long an API instance may trust its cache after its last successful lease renewal in Redis. */
+  INSTANCE_LEASE_MS: int(1000, 600_000).default(5_000),
+  /** How long a write waits for the projector and for every instance before answering 503. */
+  CONSISTENCY_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  PROJECTION_TICK_MS: int(100, 3_600_000).default(5_000),
+  PROJECTION_BATCH_SIZE: int(1, 100_000).default(500),
+  DOCS_PUBLIC: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface KeywardConfig {
+  env: Env['NODE_ENV'];
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  pepper: string;
+  host: string;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  bodyLimit: string;
+  keys: { maxExpiryDays: number; defaultRateLimit: { limit: number; windowSeconds: number } };
+  authCache: { maxEntries: number; ttlMs: number; leaseMs: number };
+  consistencyTimeoutMs: number;
+  projection: { tickMs: number; batchSize: number };
+  docsPublic: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = i.path.join('.');
+      const problem = source[name] === undefined ? 'is required' : i.message;
+      return `  ${name}: ${problem}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    pepper: e.KEYWARD_PEPPER,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.BODY_LIMIT,
+    keys: {
+      maxExpiryDays: e.KEY_MAX_EXPIRY_DAYS,
+      defaultRateLimit: { limit: e.DEFAULT_RATE_LIMIT, windowSeconds: e.DEFAULT_RATE_LIMIT_WINDOW_SECONDS },
+    },
+    authCache: { maxEntries: e.AUTH_CACHE_MAX_ENTRIES, ttlMs: e.AUTH_CACHE_TTL_MS, leaseMs: e.INSTANCE_LEASE_MS },
+    consistencyTimeoutMs: e.CONSISTENCY_TIMEOUT_MS,
+    projection: { tickMs: e.PROJECTION_TICK_MS, batchSize: e.PROJECTION_BATCH_SIZE },
+    docsPublic: e.DOCS_PUBLIC,
+  };
+}

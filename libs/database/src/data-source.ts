@@ -1,0 +1,51 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { Initial1763900000000 } from './migrations/1763900000000-initial';
+
+export const MIGRATIONS = [Initial1763900000000];
+
+/** The one data source definition, shared by the apps, the CLI and the tests. */
+export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'all',
+    logging: ['error'],
+    extra: { max: 20, application_name: 'keyward' },
+    ...overrides,
+  } as DataSourceOptions;
+}
+
+const MIGRATION_LOCK = 7_301_944_001;
+
+/**
+ * Runs pending migrations under a Postgres advisory lock, so several processes
+ * starting at once apply each migration exactly once.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'all' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** Opens a short-lived connection and applies pending migrations (under the lock). */
+export async function migrate(databaseUrl: string): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(databaseUrl, { extra: { max: 2, application_name: 'keyward-migrate' } }));
+  await ds.initialize();
+  try {
+    return await runMigrations(ds);
+  } finally {
+    await ds.destroy();
+  }
+}

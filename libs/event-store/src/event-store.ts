@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { DuplicateEventError, ReservationConflictError, StreamConflictError } from './errors';
+import {
+  AppendOptions,
+  AppendResult,
+  LogCheckpoint,
+  NewEvent,
+  StoredEvent,
+} from './event.types';
+import { ChainBreak, GENESIS_HASH, checkLink, computeEventHash } from './hash-chain';
+
+/** Every append takes this transaction-scoped advisory lock first, so the hash chain is built in commit order. */
+export const APPEND_LOCK = 7_301_944_002;
+
+const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
+  occurred_at, company_id, actor, data, metadata, prev_hash, hash`;
+
+interface EventRow {
+  position: string;
+  transaction_id: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  occurred_at: Date;
+  company_id: string | null;
+  actor: StoredEvent['actor'];
+  data: Record<string, unknown>;
+  metadata: StoredEvent['metadata'];
+  prev_hash: string;
+  hash: string;
+}
+
+export function toStoredEvent(r: EventRow): StoredEvent {
+  return {
+    position: Number(r.position),
+    transactionId: r.transaction_id,
+    eventId: r.event_id,
+    streamId: r.stream_id,
+    streamVersion: r.stream_version,
+    type: r.type,
+    occurredAt: r.occurred_at,
+    companyId: r.company_id,
+    actor: r.actor,
+    data: r.data,
+    metadata: r.metadata,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBadPosition?: number;
+  reason?: ChainBreak['reason'];
+  head: { position: number; hash: string } | null;
+}
+
+/**
+ * The append-only, hash-chained event log.
+ *
+ * Appends are serialised by one advisory lock taken as the first statement of the
+ * appending transaction (before it has a transaction id), so positions, transaction
+ * ids and the hash chain all follow commit order. Readers do not rely on that: they
+ * read in (transaction_id, position) order below the oldest running transaction,
+ * which never skips a late commit whoever wrote it.
+ */
+@Injectable()
+export class EventStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async append(events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const prepared = events.map((e) => ({
+      ...e,
+      eventId: e.eventId ?? randomUUID(),
+      // the log keeps millisecond precision, which is what the hash covers
+      occurredAt: new Date((e.occurredAt ?? new Date()).getTime()),
+      metadata: e.metadata ?? {},
+    }));
+
+    const stored = await this.dataSource.transaction('READ COMMITTED', async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+
+      const existing = await this.findByEventIds(m, prepared.map((e) => e.eventId));
+      if (existing.length === prepared.length) return existing; // an idempotent re-append
+      if (existing.length > 0) throw new DuplicateEventError(existing[0].eventId);
+
+      const nextVersion = await this.checkAndBumpStreams(m, prepared, options);
+      for (const r of options.reservations ?? []) {
+        const inserted = await m.query(
+          `INSERT INTO reservations (scope, value, stream_id) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING RETURNING scope`,
+          [r.scope, r.value, prepared[0].streamId],
+        );
+        if (inserted.length === 0) throw new ReservationConflictError(r.scope, r.value);
+      }
+
+      const head: { hash: string }[] = await m.query('SELECT hash FROM events ORDER BY position DESC LIMIT 1');
+      let prevHash = head[0]?.hash ?? GENESIS_HASH;
+      const positions: { p: string }[] = await m.query(
+        `SELECT nextval('events_position_seq') AS p FROM generate_series(1, $1)`,
+        [prepared.length],
+      );
+
+      const rows = prepared.map((e, i) => {
+        const base = {
+          position: Number(positions[i].p),
+          eventId: e.eventId,
+          streamId: e.streamId,
+          streamVersion: nextVersion(e.streamId),
+          type: e.type,
+          occurredAt: e.occurredAt,
+          companyId: e.companyId,
+          actor: e.actor,
+          data: e.data as Record<string, unknown>,
+          metadata: e.metadata,
+          prevHash,
+        };
+        const hash = computeEventHash(base);
+        prevHash = hash;
+        return { ...base, hash };
+      });
+
+      const inserted: EventRow[] = await m.query(
+        `INSERT INTO events (position, event_id, stream_id, stream_version, type, occurred_at, company_id,
+                             actor, data, metadata, prev_hash, hash)
+         SELECT position, event_id, stream_id, stream_version, type, occurred_at, company_id,
+                actor, data, metadata, prev_hash, hash
+           FROM jsonb_to_recordset($1::jsonb) AS x(position bigint, event_id uuid, stream_id text,
+                stream_version int, type text, occurred_at timestamptz, company_id uuid, actor jsonb,
+                data jsonb, metadata jsonb, prev_hash text, hash text)
+         ORDER BY position
+         RETURNING ${COLUMNS}`,
+        [
+          JSON.stringify(
+            rows.map((r) => ({
+              position: r.position,
+              event_id: r.eventId,
+              stream_id: r.streamId,
+              stream_version: r.streamVersion,
+              type: r.type,
+              occurred_at: r.occurredAt.toISOString(),
+              company_id: r.companyId,
+              actor: r.actor,
+              data: r.data,
+              metadata: r.metadata,
+              prev_hash: r.prevHash,
+              hash: r.hash,
+            })),
+          ),
+        ],
+      );
+      return inserted.map(toStoredEvent).sort((a, b) => a.position - b.position);
+    });
+
+    const last = stored[stored.length - 1];
+    return { events: stored, checkpoint: { transactionId: last.transactionId, position: last.position } };
+  }
+
+  /** Checks every stream's expected version and moves it on; returns the version of each next event. */
+  private async checkAndBumpStreams(
+    m: EntityManager,
+    events: { streamId: string }[],
+    options: AppendOptions,
+  ): Promise<(streamId: string) => number> {
+    const counts = new Map<string, number>();
+    for (const e of events) counts.set(e.streamId, (counts.get(e.streamId) ?? 0) + 1);
+    const ids = [...counts.keys()];
+    const current: { stream_id: string; version: number }[] = await m.query(
+      'SELECT stream_id, version FROM streams WHERE stream_id = ANY($1)',
+      [ids],
+    );
+    const versions = new Map(current.map((r) => [r.stream_id, r.version]));
+    for (const id of ids) {
+      const actual = versions.get(id) ?? 0;
+      const expected = options.expectedVersions[id] ?? 'any';
+      if (expected !== 'any' && expected !== actual) throw new StreamConflictError(id, expected, actual);
+    }
+    await m.query(
+      `INSERT INTO streams (stream_id, version)
+       SELECT * FROM unnest($1::text[], $2::int[])
+       ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, updated_at = now()`,
+      [ids, ids.map((id) => (versions.get(id) ?? 0) + counts.get(id)!)],
+    );
+    const next = new Map(ids.map((id) => [id, versions.get(id) ?? 0]));
+    return (streamId) => {
+      const v = next.get(streamId)! + 1;
+      next.set(streamId, v);
+      return v;
+    };
+  }
+
+  private async findByEventIds(m: EntityManager, ids: string[]): Promise<StoredEvent[]> {
+    const rows: EventRow[] = await m.query(
+      `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position`,
+      [ids],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async readStream(streamId: string, manager: EntityManager = this.dataSource.manager): Promise<StoredEvent[]> {
+    const rows: EventRow[] = await manager.query(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`,
+      [streamId],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /**
+   * The next events after `after` in (transaction_id, position) order, only from
+   * transactions older than every transaction still running: an event committed
+   * later can never land before what was already returned.
+   * Call it before the calling transaction writes anything (its own id would hold the horizon back).
+   */
+  async readAfter(
+    after: LogCheckpoint,
+    limit: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StoredEvent[]> {
+    const rows: EventRow[] = await manager.query(
+      `SELECT ${COLUMNS} FROM events
+        WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, position
+        LIMIT $3`,
+      [after.transactionId, after.position, limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /** The newest position and hash (null on an empty log). */
+  async head(): Promise<{ position: number; hash: string } | null> {
+    const rows: { position: string; hash: string }[] = await this.dataSource.query(
+      'SELECT position, hash FROM events ORDER BY position DESC LIMIT 1',
+    );
+    return rows[0] ? { position: Number(rows[0].position), hash: rows[0].hash } : null;
+  }
+
+  /**
+   * Walks the chain in position order from `fromPosition` and names the first
+   * event whose previous hash or own hash does not match.
+   */
+  async verify(
+    options: { fromPosition?: number; batchSize?: number; onProgress?: (checked: number) => void } = {},
+  ): Promise<VerifyResult> {
+    const batchSize = options.batchSize ?? 5000;
+    let after = Math.max(0, (options.fromPosition ?? 1) - 1);
+    let expectedPrev = GENESIS_HASH;
+    if (after > 0) {
+      const prev: { hash: string }[] = await this.dataSource.query(
+        'SELECT hash FROM events WHERE position <= $1 ORDER BY position DESC LIMIT 1',
+        [after],
+      );
+      expectedPrev = prev[0]?.hash ?? GENESIS_HASH;
+    }
+    let checked = 0;
+    let head: VerifyResult['head'] = null;
+    for (;;) {
+      const rows: EventRow[] = await this.dataSource.query(
+        `SELECT ${COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+        [after, batchSize],
+      );
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const e = toStoredEvent(row);
+        const broken = checkLink(e, expectedPrev);
+        if (broken) {
+          return { ok: false, checked, firstBadPosition: broken.position, reason: broken.reason, head };
+        }
+        checked++;
+        expectedPrev = e.hash;
+        head = { position: e.position, hash: e.hash };
+        after = e.position;
+      }
+      options.onProgress?.(checked);
+    }
+    return { ok: true, checked, head };
+  }
+}

@@ -1,0 +1,67 @@
+export type ActorType = 'user' | 'key' | 'system';
+
+export interface ActorRef {
+  type: ActorType;
+  id: string;
+}
+
+export interface EventMetadata {
+  ip?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+}
+
+/** An event about to be appended. `eventId` makes a retried append idempotent. */
+export interface NewEvent<D extends object = object> {
+  eventId?: string;
+  streamId: string;
+  type: string;
+  companyId: string | null;
+  actor: ActorRef;
+  data: D;
+  metadata?: EventMetadata;
+  occurredAt?: Date;
+}
+
+/** An event as stored in the log. */
+export interface StoredEvent<D = Record<string, unknown>> {
+  position: number;
+  transactionId: string;
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  occurredAt: Date;
+  companyId: string | null;
+  actor: ActorRef;
+  data: D;
+  metadata: EventMetadata;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Where a reader stands in the log: readers consume events in
+ * (transaction_id, position) order, so this pair is their checkpoint.
+ */
+export interface LogCheckpoint {
+  transactionId: string;
+  position: number;
+}
+
+export const LOG_START: LogCheckpoint = { transactionId: '0', position: 0 };
+
+/** Expected version of a stream before the append: 0 means the stream must not exist yet. */
+export type ExpectedVersion = number | 'any';
+
+export interface AppendOptions {
+  expectedVersions: Record<string, ExpectedVersion>;
+  /** Unique values claimed in the same transaction (e.g. a user's e-mail in a company). */
+  reservations?: { scope: string; value: string }[];
+}
+
+export interface AppendResult {
+  events: StoredEvent[];
+  /** The checkpoint a reader has passed once it has applied every event of this append. */
+  checkpoint: LogCheckpoint;
+}

@@ -1,0 +1,89 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { Problem } from '@keyward/common';
+import { EventStore, NewEvent } from '@keyward/event-store';
+import { loadUser } from '../../domain/aggregates';
+import { ConsistencyService } from '../../domain/consistency.service';
+import { mintKey } from '../../domain/key-factory';
+import {
+  asConflict,
+  assertGrantable,
+  checkAllowedIps,
+  checkExpiry,
+  has,
+  resolvePermissions,
+  throwIfAny,
+} from '../../domain/rules';
+import { GetKeyQuery } from '../../queries/get-key/get-key.query';
+import { CreateKeyCommand, CreatedKey } from './create-key.command';
+
+@CommandHandler(CreateKeyCommand)
+export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly consistency: ConsistencyService,
+    private readonly queries: QueryBus,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+  ) {}
+
+  async execute({ ctx, input }: CreateKeyCommand): Promise<CreatedKey> {
+    const now = Date.now();
+    throwIfAny([checkExpiry(input.expiresAt, this.config.keys.maxExpiryDays, now), ...checkAllowedIps(input.allowedIps)]);
+
+    const ownerId = input.ownerId ?? ctx.ownerId;
+    if (!ownerId) throw Problem.invalidField('ownerId', 'is required here');
+    if (ownerId !== ctx.ownerId && !has(ctx, 'users:write')) {
+      throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', 'ownerId: a key for another user needs users:write', [
+        { field: 'ownerId', message: 'a key for another user needs users:write' },
+      ]);
+    }
+    const owner = await loadUser(this.store, ownerId, ctx.companyId).catch(() => {
+      throw new Problem(404, 'NOT_FOUND', 'ownerId: no such user in this company', [
+        { field: 'ownerId', message: 'no such user in this company' },
+      ]);
+    });
+    if (owner.disabled) {
+      throw new Problem(422, 'OWNER_DISABLED', 'ownerId: the user is disabled', [{ field: 'ownerId', message: 'the user is disabled' }]);
+    }
+
+    const type = input.type ?? 'standard';
+    let permissions: string[];
+    if (type === 'administration') {
+      if (input.permissions !== undefined || input.role !== undefined) {
+        throw Problem.invalidField('permissions', "an administration key takes all of its owner's permissions; leave permissions and role out");
+      }
+      if (!owner.permissions.includes('admin.system.api') || !has(ctx, 'admin.system.api')) {
+        throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', 'type: administration keys need admin.system.api on the owner and the calling key', [
+          { field: 'type', message: 'needs admin.system.api on the owner and the calling key' },
+        ]);
+      }
+      permissions = [];
+    } else {
+      permissions = resolvePermissions(input, [])!;
+      assertGrantable(ctx, permissions, input.role !== undefined ? 'role' : 'permissions');
+    }
+
+    const minted = mintKey(
+      this.config.pepper,
+      ctx,
+      {
+        ownerId,
+        type,
+        name: input.name,
+        description: input.description ?? null,
+        permissions,
+        expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+        allowedIps: input.allowedIps ?? [],
+        rateLimit: input.rateLimit ?? null,
+      },
+      new Date(now),
+    );
+    const result = await this.store
+      .append([minted.event], { expectedVersions: { [minted.event.streamId]: 0 } })
+      .catch((err) => asConflict(err));
+    await this.consistency.settle(result);
+    const resource = await this.queries.execute(new GetKeyQuery(ctx.companyId, minted.keyId));
+    return { ...resource, key: minted.key };
+  }
+}

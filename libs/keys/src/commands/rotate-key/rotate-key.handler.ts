@@ -1,0 +1,66 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { Problem } from '@keyward/common';
+import { EventStore, NewEvent } from '@keyward/event-store';
+import { loadKey } from '../../domain/aggregates';
+import { ConsistencyService } from '../../domain/consistency.service';
+import { mintKey } from '../../domain/key-factory';
+import { isKeyLive } from '../../domain/key.state';
+import { asConflict } from '../../domain/rules';
+import { KeyRotatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
+import { GetKeyQuery } from '../../queries/get-key/get-key.query';
+import { CreatedKey } from '../create-key/create-key.command';
+import { RotateKeyCommand } from './rotate-key.command';
+
+@CommandHandler(RotateKeyCommand)
+export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly consistency: ConsistencyService,
+    private readonly queries: QueryBus,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+  ) {}
+
+  async execute({ ctx, keyId, gracePeriodSeconds }: RotateKeyCommand): Promise<CreatedKey> {
+    const now = Date.now();
+    const old = await loadKey(this.store, keyId, ctx.companyId);
+    if (old.replacedBy) throw Problem.conflict('KEY_ALREADY_ROTATED', `key ${keyId} was already rotated to ${old.replacedBy}`);
+    if (!isKeyLive(old, now)) throw Problem.conflict('KEY_NOT_ACTIVE', 'only an active key can be rotated');
+
+    const minted = mintKey(
+      this.config.pepper,
+      ctx,
+      {
+        ownerId: old.ownerId,
+        type: old.type,
+        name: old.name,
+        description: old.description,
+        permissions: old.permissions,
+        expiresAt: old.expiresAt,
+        allowedIps: old.allowedIps,
+        rateLimit: old.rateLimit,
+        rotatedFrom: keyId,
+      },
+      new Date(now),
+    );
+    const oldStream = streamOf.key(keyId);
+    const rotated: KeyRotatedData = {
+      keyId,
+      newKeyId: minted.keyId,
+      graceEndsAt: new Date(now + gracePeriodSeconds * 1000).toISOString(),
+    };
+    const result = await this.store
+      .append(
+        [
+          { streamId: oldStream, type: KeywardEvent.KeyRotated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data: rotated, occurredAt: new Date(now) },
+          minted.event,
+        ],
+        { expectedVersions: { [oldStream]: old.version, [minted.event.streamId]: 0 } },
+      )
+      .catch((err) => asConflict(err));
+    await this.consistency.settle(result, { keyIds: [keyId] });
+    const resource = await this.queries.execute(new GetKeyQuery(ctx.companyId, minted.keyId));
+    return { ...resource, key: minted.key };
+  }
+}

@@ -1,0 +1,26 @@
+import { Command } from '@nestjs/cqrs';
+import { Role } from '@keyward/auth';
+import { RateLimitSetting } from '@keyward/database';
+import { CommandContext } from '../../domain/command-context';
+import { KeyResource } from '../../queries/resources';
+
+/** `null` clears a nullable setting (description, expiresAt, rateLimit). */
+export interface UpdateKeyInput {
+  name?: string;
+  description?: string | null;
+  permissions?: string[];
+  role?: Role;
+  expiresAt?: string | null;
+  allowedIps?: string[];
+  rateLimit?: RateLimitSetting | null;
+}
+
+export class UpdateKeyCommand extends Command<KeyResource> {
+  constructor(
+    readonly ctx: CommandContext,
+    readonly keyId: string,
+    readonly input: UpdateKeyInput,
+  ) {
+    super();
+  }
+}

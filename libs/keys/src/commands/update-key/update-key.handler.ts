@@ -1,0 +1,62 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { Problem } from '@keyward/common';
+import { EventStore } from '@keyward/event-store';
+import { loadKey } from '../../domain/aggregates';
+import { ConsistencyService } from '../../domain/consistency.service';
+import { isKeyLive } from '../../domain/key.state';
+import { asConflict, assertGrantable, checkAllowedIps, checkExpiry, resolvePermissions, throwIfAny } from '../../domain/rules';
+import { KeyUpdatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
+import { GetKeyQuery } from '../../queries/get-key/get-key.query';
+import { KeyResource } from '../../queries/resources';
+import { UpdateKeyCommand } from './update-key.command';
+
+@CommandHandler(UpdateKeyCommand)
+export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly consistency: ConsistencyService,
+    private readonly queries: QueryBus,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+  ) {}
+
+  async execute({ ctx, keyId, input }: UpdateKeyCommand): Promise<KeyResource> {
+    const now = Date.now();
+    throwIfAny([checkExpiry(input.expiresAt, this.config.keys.maxExpiryDays, now), ...checkAllowedIps(input.allowedIps)]);
+    const key = await loadKey(this.store, keyId, ctx.companyId);
+    if (!isKeyLive(key, now)) throw Problem.conflict('KEY_NOT_ACTIVE', 'a revoked, expired or rotated-out key cannot be changed');
+
+    const permissions = resolvePermissions(input, null);
+    if (permissions) {
+      if (key.type === 'administration') {
+        throw Problem.invalidField('permissions', "an administration key takes all of its owner's permissions");
+      }
+      assertGrantable(ctx, permissions, input.role !== undefined ? 'role' : 'permissions');
+    }
+    const wanted: KeyUpdatedData['changes'] = {
+      name: input.name,
+      description: input.description,
+      permissions: permissions ?? undefined,
+      expiresAt: input.expiresAt === undefined ? undefined : input.expiresAt && new Date(input.expiresAt).toISOString(),
+      allowedIps: input.allowedIps,
+      rateLimit: input.rateLimit,
+    };
+    const changes = Object.fromEntries(
+      Object.entries(wanted).filter(([field, value]) => value !== undefined && !isDeepStrictEqual(value, key[field as keyof typeof wanted])),
+    ) as KeyUpdatedData['changes'];
+
+    if (Object.keys(changes).length > 0) {
+      const stream = streamOf.key(keyId);
+      const result = await this.store
+        .append(
+          [{ streamId: stream, type: KeywardEvent.KeyUpdated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data: { keyId, changes } }],
+          { expectedVersions: { [stream]: key.version } },
+        )
+        .catch((err) => asConflict(err));
+      await this.consistency.settle(result, { keyIds: [keyId] });
+    }
+    return this.queries.execute(new GetKeyQuery(ctx.companyId, keyId));
+  }
+}

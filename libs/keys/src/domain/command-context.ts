@@ -1,0 +1,12 @@
+import { ActorRef, EventMetadata } from '@keyward/event-store';
+
+/** Who runs a command, for which company, with which rights. */
+export interface CommandContext {
+  companyId: string;
+  actor: ActorRef;
+  /** Effective permissions of the acting key; 'all' for the operator at the command line. */
+  permissions: readonly string[] | 'all';
+  metadata: EventMetadata;
+  /** The user the acting key belongs to (absent for the operator). */
+  ownerId?: string;
+}

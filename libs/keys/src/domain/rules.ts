@@ -1,0 +1,65 @@
+import { ROLES, Role, normalisePermissions, parseAllowedIp } from '@keyward/auth';
+import { FieldError, Problem } from '@keyward/common';
+import { ReservationConflictError, StreamConflictError } from '@keyward/event-store';
+import { CommandContext } from './command-context';
+
+/** Permissions from either an explicit list or a role preset (never both). */
+export function resolvePermissions(
+  input: { permissions?: string[]; role?: Role },
+  fallback: string[] | null,
+): string[] | null {
+  if (input.permissions !== undefined && input.role !== undefined) {
+    throw Problem.invalidField('role', 'give either permissions or role, not both');
+  }
+  if (input.role !== undefined) return normalisePermissions(ROLES[input.role]);
+  if (input.permissions !== undefined) return normalisePermissions(input.permissions);
+  return fallback;
+}
+
+/** A caller cannot hand out a permission its own key does not have. */
+export function assertGrantable(ctx: CommandContext, requested: readonly string[], field: string): void {
+  if (ctx.permissions === 'all') return;
+  const have = new Set(ctx.permissions);
+  const extra = requested.filter((p) => !have.has(p));
+  if (extra.length > 0) {
+    throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', `${field}: this key cannot grant ${extra.join(', ')}`, [
+      { field, message: `cannot grant ${extra.join(', ')}: the calling key does not have it` },
+    ]);
+  }
+}
+
+export function has(ctx: CommandContext, permission: string): boolean {
+  return ctx.permissions === 'all' || ctx.permissions.includes(permission);
+}
+
+/** Expiry in the future and within the configured horizon. */
+export function checkExpiry(expiresAt: string | null | undefined, maxDays: number, now: number): FieldError | null {
+  if (expiresAt === undefined || expiresAt === null) return null;
+  const t = Date.parse(expiresAt);
+  if (Number.isNaN(t)) return { field: 'expiresAt', message: 'must be an ISO 8601 date-time' };
+  if (t <= now) return { field: 'expiresAt', message: 'must be in the future' };
+  if (t > now + maxDays * 86_400_000) return { field: 'expiresAt', message: `must be at most ${maxDays} days ahead` };
+  return null;
+}
+
+export function checkAllowedIps(list: string[] | undefined): FieldError[] {
+  return (list ?? []).flatMap((entry, i) =>
+    parseAllowedIp(entry) ? [] : [{ field: `allowedIps[${i}]`, message: 'must be an IPv4/IPv6 address or CIDR' }],
+  );
+}
+
+export function throwIfAny(errors: (FieldError | null)[]): void {
+  const list = errors.filter((e): e is FieldError => e !== null);
+  if (list.length > 0) {
+    throw new Problem(400, 'VALIDATION_FAILED', list.map((e) => `${e.field}: ${e.message}`).join('; '), list);
+  }
+}
+
+/** Turns event-store conflicts into 409s; rethrows anything else. */
+export function asConflict(err: unknown, reservationMessage = 'already taken'): never {
+  if (err instanceof StreamConflictError) {
+    throw Problem.conflict('VERSION_CONFLICT', 'the resource was changed by another request; read it again and retry');
+  }
+  if (err instanceof ReservationConflictError) throw Problem.conflict('ALREADY_EXISTS', reservationMessage);
+  throw err;
+}

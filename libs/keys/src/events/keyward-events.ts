@@ -1,0 +1,82 @@
+import { RateLimitSetting } from '@keyward/database';
+
+/**
+ * Event names are written to the log and never change once written.
+ * Data never holds a key or a secret in clear (a key appears only as its HMAC).
+ */
+export const KeywardEvent = {
+  CompanyCreated: 'CompanyCreated',
+  UserCreated: 'UserCreated',
+  UserUpdated: 'UserUpdated',
+  KeyCreated: 'KeyCreated',
+  KeyUpdated: 'KeyUpdated',
+  KeyRotated: 'KeyRotated',
+  KeyRevoked: 'KeyRevoked',
+  KeyExpired: 'KeyExpired',
+  KeyDeleted: 'KeyDeleted',
+} as const;
+export type KeywardEventType = (typeof KeywardEvent)[keyof typeof KeywardEvent];
+
+export const streamOf = {
+  company: (id: string) => `company-${id}`,
+  user: (id: string) => `user-${id}`,
+  key: (id: string) => `key-${id}`,
+};
+
+export interface CompanyCreatedData {
+  companyId: string;
+  name: string;
+}
+
+export interface UserCreatedData {
+  userId: string;
+  email: string;
+  name: string;
+  permissions: string[];
+  disabled: boolean;
+}
+
+export interface UserUpdatedData {
+  userId: string;
+  changes: { name?: string; permissions?: string[]; disabled?: boolean };
+}
+
+export interface KeySettings {
+  name: string;
+  description: string | null;
+  permissions: string[];
+  expiresAt: string | null;
+  allowedIps: string[];
+  rateLimit: RateLimitSetting | null;
+}
+
+export interface KeyCreatedData extends KeySettings {
+  keyId: string;
+  ownerId: string;
+  type: 'standard' | 'administration';
+  /** First characters of the key, shown so people recognise it. */
+  start: string;
+  /** HMAC-SHA-256(pepper, key), never the key. */
+  hash: string;
+  rotatedFrom: string | null;
+}
+
+export interface KeyUpdatedData {
+  keyId: string;
+  changes: Partial<KeySettings>;
+}
+
+export interface KeyRevokedData {
+  keyId: string;
+  reason: string | null;
+}
+
+export interface KeyRotatedData {
+  keyId: string;
+  newKeyId: string;
+  graceEndsAt: string;
+}
+
+export interface KeyDeletedData {
+  keyId: string;
+}

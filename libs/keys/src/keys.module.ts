@@ -1,0 +1,75 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeyEntity, UserEntity } from '@keyward/database';
+import { EventStoreModule } from '@keyward/event-store';
+import { QueueModule } from '@keyward/queue';
+import { BootstrapHandler } from './commands/bootstrap/bootstrap.handler';
+import { CreateKeyHandler } from './commands/create-key/create-key.handler';
+import { CreateUserHandler } from './commands/create-user/create-user.handler';
+import { DeleteKeyHandler } from './commands/delete-key/delete-key.handler';
+import { RevokeKeyHandler } from './commands/revoke-key/revoke-key.handler';
+import { RotateKeyHandler } from './commands/rotate-key/rotate-key.handler';
+import { UpdateKeyHandler } from './commands/update-key/update-key.handler';
+import { UpdateUserHandler } from './commands/update-user/update-user.handler';
+import { ConsistencyService, PROJECTION_MODE, ProjectionMode } from './domain/consistency.service';
+import { ProjectionWaiter } from './projections/projection-waiter';
+import { Projector } from './projections/projector.service';
+import { GetKeyHandler } from './queries/get-key/get-key.handler';
+import { GetUserHandler } from './queries/get-user/get-user.handler';
+import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
+import { ListUsersHandler } from './queries/list-users/list-users.handler';
+import { VerifyKeyHandler } from './queries/verify-key/verify-key.handler';
+
+const COMMAND_HANDLERS = [
+  BootstrapHandler,
+  CreateUserHandler,
+  UpdateUserHandler,
+  CreateKeyHandler,
+  UpdateKeyHandler,
+  RevokeKeyHandler,
+  RotateKeyHandler,
+  DeleteKeyHandler,
+];
+const QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, GetUserHandler, ListUsersHandler];
+
+/** The projector alone: what the worker runs. */
+@Module({
+  imports: [EventStoreModule],
+  providers: [Projector],
+  exports: [Projector],
+})
+export class ProjectionsModule {}
+
+/**
+ * Commands and queries of keys, users and companies. Needs an AuthModule
+ * (for cache invalidation) and the Redis module in the importing application.
+ */
+@Module({})
+export class KeysModule {
+  /**
+   * 'wait' (the API): the worker projects, writes wait for it; key verification included.
+   * 'inline' (the command line): writes apply the log themselves; no key verification.
+   */
+  static register(mode: ProjectionMode): DynamicModule {
+    return {
+      module: KeysModule,
+      imports: [
+        CqrsModule,
+        EventStoreModule,
+        QueueModule,
+        ProjectionsModule,
+        TypeOrmModule.forFeature([ApiKeyEntity, UserEntity]),
+      ],
+      providers: [
+        { provide: PROJECTION_MODE, useValue: mode },
+        ConsistencyService,
+        ProjectionWaiter,
+        ...COMMAND_HANDLERS,
+        ...QUERY_HANDLERS,
+        ...(mode === 'wait' ? [VerifyKeyHandler] : []),
+      ],
+      exports: [CqrsModule],
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource, EntityManager } from 'typeorm';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { EventStore, LOG_START, LogCheckpoint } from '@keyward/event-store';
+import { Channels, REDIS } from '@keyward/queue';
+import { READ_MODEL_TABLES, applyToReadModel } from './read-model.projection';
+
+export const PROJECTION_NAME = 'read-models';
+/** Held for each batch: one projector applies events at a time, across every worker process. */
+export const PROJECTOR_LOCK = 7_301_944_003;
+
+export interface ProjectionRun {
+  applied: number;
+  checkpoint: LogCheckpoint;
+}
+
+/**
+ * Applies the log to the read models. Each batch, its read-model changes and its
+ * checkpoint are one transaction, so a batch applied twice changes nothing and a
+ * crash in the middle leaves nothing half-applied.
+ */
+@Injectable()
+export class Projector {
+  private readonly logger = new Logger(Projector.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventStore,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** Applies batches until the log has nothing more below the visibility horizon. */
+  async catchUp(): Promise<ProjectionRun> {
+    let applied = 0;
+    let checkpoint: LogCheckpoint;
+    for (;;) {
+      const batch = await this.dataSource.transaction('READ COMMITTED', (m) => this.applyBatch(m));
+      applied += batch.applied;
+      checkpoint = batch.checkpoint;
+      if (batch.applied > 0) await this.announce(checkpoint);
+      if (batch.applied < this.config.projection.batchSize) break;
+    }
+    if (applied > 0) this.logger.debug(`applied ${applied} events up to position ${checkpoint.position}`);
+    return { applied, checkpoint };
+  }
+
+  /** Empties the read models and replays the whole log, in one transaction. */
+  async rebuild(onProgress?: (applied: number) => void): Promise<ProjectionRun> {
+    const run = await this.dataSource.transaction('READ COMMITTED', async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
+      await m.query(`TRUNCATE ${READ_MODEL_TABLES.join(', ')}`);
+      await m.query(
+        `INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, '0', 0)
+         ON CONFLICT (name) DO UPDATE SET transaction_id = '0', position = 0, updated_at = now()`,
+        [PROJECTION_NAME],
+      );
+      let applied = 0;
+      let checkpoint = LOG_START;
+      for (;;) {
+        const batch = await this.applyBatch(m, true);
+        applied += batch.applied;
+        checkpoint = batch.checkpoint;
+        onProgress?.(applied);
+        if (batch.applied < this.config.projection.batchSize) break;
+      }
+      return { applied, checkpoint };
+    });
+    await this.announce(run.checkpoint);
+    return run;
+  }
+
+  async checkpoint(): Promise<LogCheckpoint> {
+    const rows: { transaction_id: string; position: string }[] = await this.dataSource.query(
+      'SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints WHERE name = $1',
+      [PROJECTION_NAME],
+    );
+    return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : LOG_START;
+  }
+
+  private async applyBatch(m: EntityManager, locked = false): Promise<ProjectionRun> {
+    if (!locked) await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
+    const rows: { transaction_id: string; position: string }[] = await m.query(
+      'SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints WHERE name = $1',
+      [PROJECTION_NAME],
+    );
+    const from = rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : LOG_START;
+    // read before writing anything: this transaction's own id would hold the horizon back
+    const events = await this.events.readAfter(from, this.config.projection.batchSize, m);
+    if (events.length === 0) return { applied: 0, checkpoint: from };
+    for (const e of events) await applyToReadModel(m, e);
+    const last = events[events.length - 1];
+    const to = { transactionId: last.transactionId, position: last.position };
+    await m.query(
+      `INSERT INTO projection_checkpoints (name, transaction_id, position, updated_at)
+       VALUES ($1, $2::text::xid8, $3, now())
+       ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, position = excluded.position,
+         updated_at = now()`,
+      [PROJECTION_NAME, to.transactionId, to.position],
+    );
+    return { applied: events.length, checkpoint: to };
+  }
+
+  private async announce(checkpoint: LogCheckpoint): Promise<void> {
+    await this.redis
+      .publish(Channels.projectionCheckpoint(this.config.redisPrefix), JSON.stringify(checkpoint))
+      .catch((err: Error) => this.logger.warn(`checkpoint not announced: ${err.message}`));
+  }
+}

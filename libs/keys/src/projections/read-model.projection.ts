@@ -1,0 +1,133 @@
+import { EntityManager } from 'typeorm';
+import { StoredEvent } from '@keyward/event-store';
+import {
+  CompanyCreatedData,
+  KeyCreatedData,
+  KeyRevokedData,
+  KeyRotatedData,
+  KeyUpdatedData,
+  KeywardEvent,
+  UserCreatedData,
+  UserUpdatedData,
+} from '../events/keyward-events';
+
+/** Read-model tables this projection owns (truncated by a rebuild). */
+export const READ_MODEL_TABLES = ['companies', 'users', 'api_keys'];
+
+const KEY_COLUMNS: Record<string, string> = {
+  name: 'name',
+  description: 'description',
+  permissions: 'permissions',
+  expiresAt: 'expires_at',
+  allowedIps: 'allowed_ips',
+  rateLimit: 'rate_limit',
+};
+const USER_COLUMNS: Record<string, string> = { name: 'name', permissions: 'permissions', disabled: 'disabled' };
+
+/**
+ * Applies one event to the companies, users and api_keys tables. Every value comes
+ * from the event (timestamps included), so a rebuild produces the same rows.
+ */
+export async function applyToReadModel(m: EntityManager, e: StoredEvent): Promise<void> {
+  const at = e.occurredAt;
+  switch (e.type) {
+    case KeywardEvent.CompanyCreated: {
+      const d = e.data as unknown as CompanyCreatedData;
+      await m.query(
+        `INSERT INTO companies (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO NOTHING`,
+        [d.companyId, d.name, at],
+      );
+      return;
+    }
+    case KeywardEvent.UserCreated: {
+      const d = e.data as unknown as UserCreatedData;
+      await m.query(
+        `INSERT INTO users (id, company_id, email, name, permissions, disabled, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [d.userId, e.companyId, d.email, d.name, d.permissions, d.disabled, at, e.streamVersion],
+      );
+      return;
+    }
+    case KeywardEvent.UserUpdated: {
+      const d = e.data as unknown as UserUpdatedData;
+      await updateRow(m, 'users', d.userId, USER_COLUMNS, d.changes, e);
+      return;
+    }
+    case KeywardEvent.KeyCreated: {
+      const d = e.data as unknown as KeyCreatedData;
+      await m.query(
+        `INSERT INTO api_keys (id, company_id, owner_id, name, description, start, hash, type, permissions, status,
+                               created_at, updated_at, expires_at, allowed_ips, rate_limit, rotated_from, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          d.keyId, e.companyId, d.ownerId, d.name, d.description, d.start, d.hash, d.type, d.permissions,
+          at, d.expiresAt, d.allowedIps, d.rateLimit === null ? null : JSON.stringify(d.rateLimit),
+          d.rotatedFrom, e.streamVersion,
+        ],
+      );
+      return;
+    }
+    case KeywardEvent.KeyUpdated: {
+      const d = e.data as unknown as KeyUpdatedData;
+      await updateRow(m, 'api_keys', d.keyId, KEY_COLUMNS, d.changes, e);
+      return;
+    }
+    case KeywardEvent.KeyRevoked: {
+      const d = e.data as unknown as KeyRevokedData;
+      await m.query(
+        `UPDATE api_keys SET status = 'revoked', revoked_at = $2, revoked_reason = $3, updated_at = $2, version = $4
+          WHERE id = $1`,
+        [d.keyId, at, d.reason, e.streamVersion],
+      );
+      return;
+    }
+    case KeywardEvent.KeyRotated: {
+      const d = e.data as unknown as KeyRotatedData;
+      await m.query(
+        `UPDATE api_keys SET replaced_by = $2, grace_ends_at = $3, updated_at = $4, version = $5 WHERE id = $1`,
+        [d.keyId, d.newKeyId, d.graceEndsAt, at, e.streamVersion],
+      );
+      return;
+    }
+    case KeywardEvent.KeyExpired: {
+      await m.query(
+        `UPDATE api_keys SET status = 'expired', updated_at = $2, version = $3 WHERE id = $1 AND status = 'active'`,
+        [(e.data as { keyId: string }).keyId, at, e.streamVersion],
+      );
+      return;
+    }
+    case KeywardEvent.KeyDeleted: {
+      await m.query(`UPDATE api_keys SET deleted_at = $2, updated_at = $2, version = $3 WHERE id = $1`, [
+        (e.data as { keyId: string }).keyId,
+        at,
+        e.streamVersion,
+      ]);
+      return;
+    }
+    default:
+      return; // events other read models care about
+  }
+}
+
+async function updateRow(
+  m: EntityManager,
+  table: 'users' | 'api_keys',
+  id: string,
+  columns: Record<string, string>,
+  changes: Record<string, unknown>,
+  e: StoredEvent,
+): Promise<void> {
+  const sets: string[] = [];
+  const params: unknown[] = [id, e.occurredAt, e.streamVersion];
+  for (const [field, value] of Object.entries(changes)) {
+    const column = columns[field];
+    if (!column) continue;
+    params.push(field === 'rateLimit' && value !== null ? JSON.stringify(value) : value);
+    sets.push(`${column} = $${params.length}`);
+  }
+  await m.query(
+    `UPDATE ${table} SET ${[...sets, 'updated_at = $2', 'version = $3'].join(', ')} WHERE id = $1`,
+    params,
+  );
+}

@@ -1,0 +1,5 @@
+export * from './queue.names';
+export * from './redis';
+export * from './redis.module';
+export * from './queue-producer';
+export * from './queue.module';

@@ -1,0 +1,29 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { JobName, JobPayloads, QueueName } from './queue.names';
+
+/** The one place that enqueues jobs. */
+@Injectable()
+export class QueueProducer {
+  private readonly logger = new Logger(QueueProducer.name);
+
+  constructor(@InjectQueue(QueueName.Projections) private readonly projections: Queue) {}
+
+  /**
+   * Wakes the projector. Coalesced: at most one job runs and one waits, whatever the
+   * number of appends; a wake-up lost to a Redis fault is covered by the scheduled tick.
+   */
+  async wakeProjector(reason: string): Promise<void> {
+    const payload: JobPayloads[JobName.Project] = { reason };
+    try {
+      await this.projections.add(JobName.Project, payload, {
+        deduplication: { id: JobName.Project, keepLastIfActive: true },
+        removeOnComplete: true,
+        removeOnFail: 100,
+      });
+    } catch (err) {
+      this.logger.warn(`projector wake-up not enqueued (the scheduled tick will catch up): ${(err as Error).message}`);
+    }
+  }
+}

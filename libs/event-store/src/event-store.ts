@@ -73,6 +73,15 @@ export class EventStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async append(events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    return this.dataSource.transaction('READ COMMITTED', (m) => this.appendWithin(m, events, options));
+  }
+
+  /**
+   * Appends inside the caller's transaction, visible when it commits. Takes the append
+   * lock, held to the commit: call it last. Readers stay correct even though such a
+   * transaction may have had its id long before (see readAfter).
+   */
+  async appendWithin(m: EntityManager, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const prepared = events.map((e) => ({
       ...e,
@@ -82,7 +91,7 @@ export class EventStore {
       metadata: e.metadata ?? {},
     }));
 
-    const stored = await this.dataSource.transaction('READ COMMITTED', async (m) => {
+    const stored = await (async () => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
 
       const existing = await this.findByEventIds(m, prepared.map((e) => e.eventId));
@@ -155,7 +164,7 @@ export class EventStore {
         ],
       );
       return inserted.map(toStoredEvent).sort((a, b) => a.position - b.position);
-    });
+    })();
 
     const last = stored[stored.length - 1];
     return { events: stored, checkpoint: { transactionId: last.transactionId, position: last.position } };

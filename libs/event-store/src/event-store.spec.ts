@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { TestDatabase, createTestDatabase } from '@keyward/testing';
+import { DuplicateEventError, ReservationConflictError, StreamConflictError } from './errors';
+import { EventStore } from './event-store';
+import { NewEvent } from './event.types';
+import { GENESIS_HASH } from './hash-chain';
+
+const actor = { type: 'system' as const, id: 'test' };
+const event = (streamId: string, data: Record<string, unknown> = {}): NewEvent => ({
+  streamId,
+  type: 'Thing',
+  companyId: null,
+  actor,
+  data,
+});
+
+describe('EventStore (real Postgres)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let store: EventStore;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    ds = new DataSource({ type: 'postgres', url: db.url, extra: { max: 10 } });
+    await ds.initialize();
+    store = new EventStore(ds);
+  });
+
+  afterEach(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  /** Runs SQL as a superuser would, with the append-only triggers switched off. */
+  const tamper = (sql: string, params: unknown[] = []) =>
+    ds.transaction(async (m) => {
+      await m.query('SET LOCAL session_replication_role = replica');
+      await m.query(sql, params);
+    });
+
+  it('appends with stream versions and chains each hash to the one before', async () => {
+    const a = await store.append([event('s-1', { n: 1 }), event('s-1', { n: 2 })], { expectedVersions: { 's-1': 0 } });
+    const b = await store.append([event('s-2')], { expectedVersions: { 's-2': 0 } });
+    expect(a.events.map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(a.events[0].prevHash).toBe(GENESIS_HASH);
+    expect(a.events[1].prevHash).toBe(a.events[0].hash);
+    expect(b.events[0].prevHash).toBe(a.events[1].hash);
+    expect(await store.verify()).toMatchObject({ ok: true, checked: 3, head: { position: b.events[0].position } });
+  });
+
+  it('refuses an append whose expected version is stale, and writes nothing', async () => {
+    await store.append([event('s-1')], { expectedVersions: { 's-1': 0 } });
+    await expect(store.append([event('s-1'), event('s-2')], { expectedVersions: { 's-1': 0, 's-2': 0 } })).rejects.toBeInstanceOf(
+      StreamConflictError,
+    );
+    expect(await store.readStream('s-2')).toHaveLength(0);
+    expect((await ds.query('SELECT count(*)::int AS n FROM events'))[0].n).toBe(1);
+  });
+
+  it('gives exactly one winner to concurrent appends at the same expected version', async () => {
+    await store.append([event('race')], { expectedVersions: { race: 0 } });
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => store.append([event('race', { i })], { expectedVersions: { race: 1 } })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(failures).toHaveLength(7);
+    for (const f of failures) expect(f.reason).toBeInstanceOf(StreamConflictError);
+  });
+
+  it('keeps the chain intact under many concurrent appends', async () => {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.append([event(`c-${i}`), event(`c-${i}`)], { expectedVersions: {} })));
+    expect(await store.verify()).toMatchObject({ ok: true, checked: 80 });
+  });
+
+  it('treats a re-append of the same event ids as already done', async () => {
+    const e = { ...event('idem'), eventId: randomUUID() };
+    const first = await store.append([e], { expectedVersions: { idem: 0 } });
+    const again = await store.append([e], { expectedVersions: { idem: 0 } });
+    expect(again.events[0].position).toBe(first.events[0].position);
+    expect((await ds.query('SELECT count(*)::int AS n FROM events'))[0].n).toBe(1);
+    await expect(store.append([e, event('idem')], { expectedVersions: {} })).rejects.toBeInstanceOf(DuplicateEventError);
+  });
+
+  it('claims a reservation once', async () => {
+    await store.append([event('u-1')], { expectedVersions: {}, reservations: [{ scope: 'email:c', value: 'a@b.c' }] });
+    await expect(
+      store.append([event('u-2')], { expectedVersions: {}, reservations: [{ scope: 'email:c', value: 'a@b.c' }] }),
+    ).rejects.toBeInstanceOf(ReservationConflictError);
+    expect(await store.readStream('u-2')).toHaveLength(0);
+  });
+
+  it.each([
+    ['UPDATE', `UPDATE events SET data = '{"x":1}'`],
+    ['DELETE', 'DELETE FROM events'],
+    ['TRUNCATE', 'TRUNCATE events'],
+  ])('refuses %s with its trigger', async (op, sql) => {
+    await store.append([event('t')], { expectedVersions: {} });
+    await expect(ds.query(sql)).rejects.toThrow(new RegExp(`append-only: ${op} refused`));
+    expect((await ds.query('SELECT count(*)::int AS n FROM events'))[0].n).toBe(1);
+  });
+
+  describe('verify finds tampering by a superuser', () => {
+    let positions: number[];
+    beforeEach(async () => {
+      const r = await store.append(
+        Array.from({ length: 6 }, (_, i) => event(`v-${i}`, { i })),
+        { expectedVersions: {} },
+      );
+      positions = r.events.map((e) => e.position);
+    });
+
+    it('an edited payload, at its position', async () => {
+      await tamper(`UPDATE events SET data = '{"i":99}' WHERE position = $1`, [positions[3]]);
+      expect(await store.verify()).toMatchObject({ ok: false, firstBadPosition: positions[3], reason: 'hash_mismatch', checked: 3 });
+    });
+
+    it('a deleted event, at the position after it', async () => {
+      await tamper('DELETE FROM events WHERE position = $1', [positions[2]]);
+      expect(await store.verify()).toMatchObject({ ok: false, firstBadPosition: positions[3], reason: 'prev_hash_mismatch' });
+    });
+
+    it('two swapped events, at the first of them', async () => {
+      await tamper(
+        `UPDATE events e SET data = o.data FROM events o
+          WHERE (e.position, o.position) IN (($1::bigint, $2::bigint), ($2::bigint, $1::bigint))`,
+        [positions[1], positions[4]],
+      );
+      expect(await store.verify()).toMatchObject({ ok: false, firstBadPosition: positions[1] });
+    });
+
+    it('starts from a given position when asked', async () => {
+      await tamper(`UPDATE events SET data = '{"i":99}' WHERE position = $1`, [positions[1]]);
+      expect(await store.verify({ fromPosition: positions[3] })).toMatchObject({ ok: true, checked: 3 });
+      expect(await store.verify()).toMatchObject({ ok: false, firstBadPosition: positions[1] });
+    });
+  });
+});

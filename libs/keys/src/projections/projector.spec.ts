@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { KeywardConfig } from '@keyward/config';
+import { EventStore, NewEvent } from '@keyward/event-store';
+import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
+import { KeywardEvent, streamOf } from '../events/keyward-events';
+import { Projector } from './projector.service';
+
+const companyCreated = (name: string): NewEvent => {
+  const companyId = randomUUID();
+  return {
+    streamId: streamOf.company(companyId),
+    type: KeywardEvent.CompanyCreated,
+    companyId,
+    actor: { type: 'system', id: 'test' },
+    data: { companyId, name },
+  };
+};
+
+describe('Projector (real Postgres and Redis)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let redis: Redis;
+  let config: KeywardConfig;
+  let store: EventStore;
+  let projector: Projector;
+  const names = async () => (await ds.query('SELECT name FROM companies ORDER BY name')).map((r: { name: string }) => r.name);
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    config = testConfig({ DATABASE_URL: db.url });
+    ds = new DataSource({ type: 'postgres', url: db.url, extra: { max: 10 } });
+    await ds.initialize();
+    redis = new Redis(config.redisUrl);
+    store = new EventStore(ds);
+    projector = new Projector(ds, store, config, redis);
+  });
+
+  afterEach(async () => {
+    redis.disconnect();
+    await ds.destroy();
+    await db.drop();
+  });
+
+  it('applies both of two appends that commit out of order, waiting for the earlier transaction', async () => {
+    const early = ds.createQueryRunner();
+    await early.connect();
+    await early.startTransaction();
+    // this transaction takes its id first ...
+    const [{ xid }] = await early.query('SELECT pg_current_xact_id()::text AS xid');
+
+    // ... a later one appends and commits while it is still open
+    const late = await store.append([companyCreated('late')], { expectedVersions: {} });
+    expect(BigInt(late.checkpoint.transactionId)).toBeGreaterThan(BigInt(xid));
+
+    // the committed event sits above the horizon: the projector must not move past it yet
+    const first = await projector.catchUp();
+    expect(first.applied).toBe(0);
+    expect(await names()).toEqual([]);
+
+    // the early transaction appends last and commits
+    const earlyAppend = await store.appendWithin(early.manager, [companyCreated('early')], { expectedVersions: {} });
+    await early.commitTransaction();
+    await early.release();
+    expect(earlyAppend.events[0].position).toBeGreaterThan(late.events[0].position);
+
+    const second = await projector.catchUp();
+    expect(second.applied).toBe(2);
+    expect(await names()).toEqual(['early', 'late']);
+    // reader order is (transaction id, position): the early transaction's event first
+    expect(second.checkpoint).toEqual(late.checkpoint);
+    expect(await store.verify()).toMatchObject({ ok: true, checked: 2 });
+  });
+
+  it('changes nothing when run again (a job delivered twice)', async () => {
+    await store.append([companyCreated('a'), companyCreated('b')], { expectedVersions: {} });
+    expect((await projector.catchUp()).applied).toBe(2);
+    const again = await projector.catchUp();
+    expect(again.applied).toBe(0);
+    expect(await names()).toEqual(['a', 'b']);
+  });
+
+  it('applies in batches up to the end, one checkpoint per batch', async () => {
+    const small = new Projector(ds, store, { ...config, projection: { ...config.projection, batchSize: 3 } }, redis);
+    await store.append(Array.from({ length: 10 }, (_, i) => companyCreated(`c${String(i).padStart(2, '0')}`)), { expectedVersions: {} });
+    const run = await small.catchUp();
+    expect(run.applied).toBe(10);
+    expect((await small.checkpoint()).position).toBe(run.checkpoint.position);
+    expect(await names()).toHaveLength(10);
+  });
+
+  it('announces its checkpoint on Redis after each commit', async () => {
+    const sub = redis.duplicate();
+    const heard: string[] = [];
+    await sub.subscribe(`${config.redisPrefix}:projections:checkpoint`);
+    const got = new Promise<void>((resolve) => sub.on('message', (_c, m) => (heard.push(m), resolve())));
+    const r = await store.append([companyCreated('x')], { expectedVersions: {} });
+    await projector.catchUp();
+    await got;
+    expect(JSON.parse(heard[0])).toEqual(r.checkpoint);
+    sub.disconnect();
+  });
+});

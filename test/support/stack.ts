@@ -1,0 +1,92 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../apps/api/src/app.module';
+import { configureApp } from '../../apps/api/src/app.setup';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { KeywardConfig } from '@keyward/config';
+import { BootstrapCommand, BootstrapResult } from '@keyward/keys';
+import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
+
+export interface Stack {
+  config: KeywardConfig;
+  db: TestDatabase;
+  api: NestExpressApplication;
+  worker: INestApplicationContext;
+  url: string;
+  admin: BootstrapResult;
+  /** A direct connection for assertions on the log and the read models. */
+  sql: DataSource;
+  eventCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** One API and one worker in this process, on a fresh database and Redis prefix, with a bootstrapped company. */
+export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+  const db = await createTestDatabase();
+  const config = testConfig({ DATABASE_URL: db.url, PROJECTION_TICK_MS: '60000', ...env });
+  const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });
+  await worker.init();
+  const api = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: ['error'],
+  });
+  configureApp(api, config);
+  await api.listen(0, '127.0.0.1');
+  const address = api.getHttpServer().address() as { port: number };
+  const admin = await api.get(CommandBus).execute(
+    new BootstrapCommand({ companyName: 'Acme', adminEmail: 'admin@acme.test', adminName: 'Admin', firstOnly: true }),
+  );
+  const sql = new DataSource({ type: 'postgres', url: db.url, extra: { max: 2 } });
+  await sql.initialize();
+  return {
+    config,
+    db,
+    api,
+    worker,
+    url: `http://127.0.0.1:${address.port}`,
+    admin: admin!,
+    sql,
+    eventCount: async () => Number((await sql.query('SELECT count(*) AS n FROM events'))[0].n),
+    close: async () => {
+      await api.close();
+      await worker.close();
+      await sql.destroy();
+      await db.drop();
+    },
+  };
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A small JSON client; `key` goes in x-api-key unless `bearer` is set. */
+export async function call<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  options: { key?: string; bearer?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key !== undefined) headers['x-api-key'] = options.key;
+  if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(url + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}

@@ -42,7 +42,6 @@ export class Projector {
       if (batch.applied > 0) await this.announce(checkpoint);
       if (batch.applied < this.config.projection.batchSize) break;
     }
-    if (applied > 0) this.logger.debug(`applied ${applied} events up to position ${checkpoint.position}`);
     return { applied, checkpoint };
   }
 

@@ -1,0 +1,224 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { generateKey } from '@keyward/auth';
+import { BootstrapCommand, BootstrapResult, Projector } from '@keyward/keys';
+import { Stack, call, startStack } from './support/stack';
+
+/** Rows of the read models in a stable order, for comparing a rebuild with the live projection. */
+async function snapshot(stack: Stack) {
+  return {
+    companies: await stack.sql.query('SELECT * FROM companies ORDER BY id'),
+    users: await stack.sql.query('SELECT * FROM users ORDER BY id'),
+    keys: await stack.sql.query('SELECT * FROM api_keys ORDER BY id'),
+  };
+}
+
+describe('API (one API and one worker, real Postgres and Redis)', () => {
+  let s: Stack;
+  let admin: string;
+  const api = (method: string, path: string, options: Parameters<typeof call>[3] = {}) => call(s.url, method, path, { key: admin, ...options });
+
+  beforeAll(async () => {
+    s = await startStack();
+    admin = s.admin.key;
+  });
+  afterAll(async () => s?.close());
+
+  describe('GET /v1/me', () => {
+    it('answers the same under x-api-key and Authorization: Bearer', async () => {
+      const a = await call(s.url, 'GET', '/v1/me', { key: admin });
+      const b = await call(s.url, 'GET', '/v1/me', { bearer: admin });
+      expect(a.status).toBe(200);
+      expect(b.body).toEqual(a.body);
+      expect(a.body).toMatchObject({ keyId: s.admin.keyId, ownerId: s.admin.userId, companyId: s.admin.companyId, expiresAt: null });
+      expect(a.body.permissions).toContain('admin.system.api');
+      expect(a.body.rateLimit).toEqual({ limit: 1000, windowSeconds: 3600 });
+      expect(a.headers.get('x-request-id')).toBeTruthy();
+    });
+
+    it.each([
+      ['no key', {}, 'MISSING_API_KEY'],
+      ['a malformed key', { key: 'kw_nope' }, 'MALFORMED_API_KEY'],
+      ['an unknown well-formed key', { key: 'unknown' }, 'INVALID_API_KEY'],
+    ])('refuses %s with 401, WWW-Authenticate and a problem body', async (_name, auth, code) => {
+      const opts = auth.key === 'unknown' ? { key: unknownKey() } : auth;
+      const r = await call(s.url, 'GET', '/v1/me', opts);
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toBe('Bearer');
+      expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(r.body).toMatchObject({ status: 401, code });
+    });
+  });
+
+  describe('keys', () => {
+    it('creates a key shown once, lists it without the secret, and filters', async () => {
+      const created = await api('POST', '/v1/keys', { body: { name: 'reporting', role: 'READONLY', description: 'read only' } });
+      expect(created.status).toBe(201);
+      expect(created.body.key).toMatch(/^kw_[0-9A-Za-z]{49}$/);
+      expect(created.body).toMatchObject({ name: 'reporting', status: 'active', type: 'standard', start: created.body.key.slice(0, 10), lastUsedAt: null });
+      expect(created.body.permissions).toEqual(['audit:read', 'keys:read', 'users:read']);
+
+      const me = await call(s.url, 'GET', '/v1/me', { key: created.body.key });
+      expect(me.status).toBe(200);
+      expect(me.body.permissions).toEqual(['audit:read', 'keys:read', 'users:read']);
+
+      const got = await api('GET', `/v1/keys/${created.body.id}`);
+      expect(got.status).toBe(200);
+      expect(got.body.key).toBeUndefined();
+      expect(JSON.stringify(got.body)).not.toContain(created.body.key);
+
+      const listed = await api('GET', '/v1/keys?q=report&status=active');
+      expect(listed.body.items.map((k: { id: string }) => k.id)).toEqual([created.body.id]);
+      const none = await api('GET', '/v1/keys?q=report&status=revoked');
+      expect(none.body.items).toEqual([]);
+    });
+
+    it('pages through keys with an opaque cursor, newest first, no repeats', async () => {
+      for (let i = 0; i < 5; i++) await api('POST', '/v1/keys', { body: { name: `page-${i}` } });
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const r: { body: { items: { name: string }[]; nextCursor: string | null } } = await api(
+          'GET',
+          `/v1/keys?q=page-&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        seen.push(...r.body.items.map((k) => k.name));
+        cursor = r.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(['page-4', 'page-3', 'page-2', 'page-1', 'page-0']);
+    });
+
+    it('enforces permissions: 403 without the route permission, and no granting beyond your own', async () => {
+      const ro = await api('POST', '/v1/keys', { body: { name: 'ro', role: 'READONLY' } });
+      const write = await call(s.url, 'POST', '/v1/keys', { key: ro.body.key, body: { name: 'x' } });
+      expect(write.status).toBe(403);
+      expect(write.body.code).toBe('INSUFFICIENT_PERMISSIONS');
+
+      const writer = await api('POST', '/v1/keys', { body: { name: 'writer', permissions: ['keys:write'] } });
+      const escalate = await call(s.url, 'POST', '/v1/keys', { key: writer.body.key, body: { name: 'esc', role: 'ADMIN' } });
+      expect(escalate.status).toBe(403);
+      expect(escalate.body.errors[0].field).toBe('role');
+      const fine = await call(s.url, 'POST', '/v1/keys', { key: writer.body.key, body: { name: 'ok', permissions: ['keys:write'] } });
+      expect(fine.status).toBe(201);
+    });
+
+    it('takes effective permissions as key ∩ owner now', async () => {
+      const user = await api('POST', '/v1/users', { body: { email: 'narrow@acme.test', name: 'Narrow', permissions: ['keys:read', 'keys:write'] } });
+      expect(user.status).toBe(201);
+      const key = await api('POST', '/v1/keys', { body: { name: 'for narrow', permissions: ['keys:read', 'users:read'], ownerId: user.body.id } });
+      expect(key.status).toBe(201);
+      expect((await call(s.url, 'GET', '/v1/me', { key: key.body.key })).body.permissions).toEqual(['keys:read']);
+
+      await api('PATCH', `/v1/users/${user.body.id}`, { body: { permissions: ['users:read'] } });
+      expect((await call(s.url, 'GET', '/v1/me', { key: key.body.key })).body.permissions).toEqual(['users:read']);
+
+      await api('PATCH', `/v1/users/${user.body.id}`, { body: { disabled: true } });
+      expect((await call(s.url, 'GET', '/v1/me', { key: key.body.key })).status).toBe(401);
+    });
+
+    it('edits, revokes (409 the second time), rotates with grace and deletes', async () => {
+      const k = await api('POST', '/v1/keys', { body: { name: 'life', permissions: ['keys:read'] } });
+      const patched = await api('PATCH', `/v1/keys/${k.body.id}`, {
+        body: { name: 'life-2', allowedIps: ['127.0.0.1', '::1'], rateLimit: { limit: 10, windowSeconds: 60 } },
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({ name: 'life-2', allowedIps: ['127.0.0.1', '::1'], rateLimit: { limit: 10, windowSeconds: 60 } });
+      expect((await call(s.url, 'GET', '/v1/me', { key: k.body.key })).body.rateLimit).toEqual({ limit: 10, windowSeconds: 60 });
+
+      const rotated = await api('POST', `/v1/keys/${k.body.id}/rotate`, { body: { gracePeriodSeconds: 3600 } });
+      expect(rotated.status).toBe(201);
+      expect(rotated.body).toMatchObject({ name: 'life-2', rotatedFrom: k.body.id, permissions: ['keys:read'] });
+      expect((await call(s.url, 'GET', '/v1/me', { key: k.body.key })).status).toBe(200); // grace
+      expect((await call(s.url, 'GET', '/v1/me', { key: rotated.body.key })).status).toBe(200);
+      const old = await api('GET', `/v1/keys/${k.body.id}`);
+      expect(old.body).toMatchObject({ replacedBy: rotated.body.id, status: 'active' });
+      expect(Date.parse(old.body.graceEndsAt)).toBeGreaterThan(Date.now());
+      expect((await api('POST', `/v1/keys/${k.body.id}/rotate`, { body: {} })).body.code).toBe('KEY_ALREADY_ROTATED');
+
+      const revoked = await api('POST', `/v1/keys/${k.body.id}/revoke`, { body: { reason: 'leaked' } });
+      expect(revoked.status).toBe(200);
+      expect(revoked.body.status).toBe('revoked');
+      expect((await call(s.url, 'GET', '/v1/me', { key: k.body.key })).status).toBe(401);
+      const again = await api('POST', `/v1/keys/${k.body.id}/revoke`);
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('KEY_ALREADY_REVOKED');
+
+      expect((await api('DELETE', `/v1/keys/${rotated.body.id}`)).status).toBe(204);
+      expect((await call(s.url, 'GET', '/v1/me', { key: rotated.body.key })).status).toBe(401);
+      expect((await api('GET', `/v1/keys/${rotated.body.id}`)).status).toBe(404);
+      expect((await api('DELETE', `/v1/keys/${rotated.body.id}`)).status).toBe(404);
+    });
+
+    it('refuses a key from its expiry instant on, whatever the workers do', async () => {
+      const expiresAt = new Date(Date.now() + 1500).toISOString();
+      const k = await api('POST', '/v1/keys', { body: { name: 'short', expiresAt } });
+      expect(k.status).toBe(201);
+      expect((await call(s.url, 'GET', '/v1/me', { key: k.body.key })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, Date.parse(expiresAt) - Date.now() + 20));
+      expect((await call(s.url, 'GET', '/v1/me', { key: k.body.key })).status).toBe(401);
+      expect((await api('GET', `/v1/keys/${k.body.id}`)).body.status).toBe('expired');
+      expect((await api('GET', '/v1/keys?status=expired&q=short')).body.items).toHaveLength(1);
+    });
+
+    it('refuses a key from an address it does not allow', async () => {
+      const k = await api('POST', '/v1/keys', { body: { name: 'elsewhere', allowedIps: ['203.0.113.0/24'] } });
+      expect((await call(s.url, 'GET', '/v1/me', { key: k.body.key })).status).toBe(401);
+      const v = await api('POST', '/v1/keys/verify', { body: { key: k.body.key } });
+      expect(v.body).toEqual({ valid: false, code: 'FORBIDDEN' });
+    });
+  });
+
+  describe('POST /v1/keys/verify', () => {
+    it('answers a code for each state', async () => {
+      const k = await api('POST', '/v1/keys', { body: { name: 'verify-me', permissions: ['keys:read'] } });
+      const ok = await api('POST', '/v1/keys/verify', { body: { key: k.body.key } });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatchObject({ valid: true, code: 'VALID', keyId: k.body.id, permissions: ['keys:read'] });
+      const lacking = await api('POST', '/v1/keys/verify', { body: { key: k.body.key, permissions: ['keys:write'] } });
+      expect(lacking.body).toMatchObject({ valid: false, code: 'INSUFFICIENT_PERMISSIONS' });
+      expect((await api('POST', '/v1/keys/verify', { body: { key: 'kw_garbage' } })).body).toEqual({ valid: false, code: 'NOT_FOUND' });
+      await api('POST', `/v1/keys/${k.body.id}/revoke`);
+      expect((await api('POST', '/v1/keys/verify', { body: { key: k.body.key } })).body).toEqual({ valid: false, code: 'REVOKED' });
+    });
+
+    it("answers NOT_FOUND for another company's key", async () => {
+      const other: BootstrapResult = (await s.api
+        .get(CommandBus)
+        .execute(new BootstrapCommand({ companyName: 'Other', adminEmail: 'o@other.test', adminName: 'O', firstOnly: false })))!;
+      const r = await api('POST', '/v1/keys/verify', { body: { key: other.key } });
+      expect(r.body).toEqual({ valid: false, code: 'NOT_FOUND' });
+      // and the other company's admin sees none of Acme's keys
+      const list = await call(s.url, 'GET', '/v1/keys', { key: other.key });
+      expect(list.body.items.every((k: { companyId: string }) => k.companyId === other.companyId)).toBe(true);
+      expect((await call(s.url, 'GET', `/v1/keys/${s.admin.keyId}`, { key: other.key })).status).toBe(404);
+    });
+  });
+
+  describe('users', () => {
+    it('creates, reads, lists and refuses a duplicate e-mail', async () => {
+      const u = await api('POST', '/v1/users', { body: { email: 'Dup@Acme.test', name: 'Dup', role: 'READONLY' } });
+      expect(u.status).toBe(201);
+      expect(u.body).toMatchObject({ email: 'dup@acme.test', disabled: false });
+      const dup = await api('POST', '/v1/users', { body: { email: 'dup@acme.test', name: 'Again', role: 'READONLY' } });
+      expect(dup.status).toBe(409);
+      expect((await api('GET', `/v1/users/${u.body.id}`)).body.name).toBe('Dup');
+      const list = await api('GET', '/v1/users?limit=500');
+      expect(list.body.items.map((x: { id: string }) => x.id)).toContain(u.body.id);
+    });
+  });
+
+  describe('the log behind it', () => {
+    it('holds no key in clear, and a rebuild gives exactly the same read models', async () => {
+      const k = await api('POST', '/v1/keys', { body: { name: 'secret-check' } });
+      const log = JSON.stringify(await s.sql.query('SELECT data, metadata FROM events'));
+      expect(log).not.toContain(k.body.key);
+      expect(log).not.toContain(admin);
+
+      const before = await snapshot(s);
+      const run = await s.worker.get(Projector).rebuild();
+      expect(run.applied).toBe(await s.eventCount());
+      expect(await snapshot(s)).toEqual(before);
+    });
+  });
+});
+
+const unknownKey = () => generateKey().key;

@@ -35,7 +35,7 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
       expect(a.headers.get('x-request-id')).toBeTruthy();
     });
 
-    it.each([
+    it.each<[string, { key?: string }, string]>([
       ['no key', {}, 'MISSING_API_KEY'],
       ['a malformed key', { key: 'kw_nope' }, 'MALFORMED_API_KEY'],
       ['an unknown well-formed key', { key: 'unknown' }, 'INVALID_API_KEY'],

@@ -16,8 +16,6 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(process.env.npm_package_version ?? '0.1.0')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'x-api-key')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'kw_…' }, 'bearer')
-    .addSecurityRequirements('x-api-key')
-    .addSecurityRequirements('bearer')
     .build();
   return SwaggerModule.createDocument(app, config);
 }

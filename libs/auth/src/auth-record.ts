@@ -43,15 +43,26 @@ export type Evaluation = { ok: true; principal: Principal } | { ok: false; reaso
 
 type Matcher = (addr: ipaddr.IPv4 | ipaddr.IPv6) => boolean;
 
+/**
+ * Strict address syntax: IPv4 only as four decimal parts (no octal, hex or short forms,
+ * which would silently mean another address), IPv6 without a zone.
+ */
+function isStrictAddress(text: string): boolean {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return !/(^|\.)0\d/.test(text);
+  return !text.includes('.') || /:/.test(text) ? ipaddr.IPv6.isValid(text) && !text.includes('%') : false;
+}
+
 /** Parses an address or CIDR; returns null when it is neither (used by validation too). */
 export function parseAllowedIp(entry: string): Matcher | null {
+  const [address, bits, extra] = entry.split('/');
+  if (extra !== undefined || !isStrictAddress(address)) return null;
   try {
-    if (entry.includes('/')) {
-      const [range, bits] = ipaddr.parseCIDR(entry);
-      return (a) => a.kind() === range.kind() && a.match(range, bits);
+    if (bits !== undefined) {
+      if (!/^(0|[1-9]\d{0,2})$/.test(bits)) return null;
+      const [range, prefix] = ipaddr.parseCIDR(entry);
+      return (a) => a.kind() === range.kind() && a.match(range, prefix);
     }
-    if (!ipaddr.isValid(entry)) return null;
-    const single = ipaddr.process(entry);
+    const single = ipaddr.process(address);
     return (a) => a.kind() === single.kind() && a.toNormalizedString() === single.toNormalizedString();
   } catch {
     return null;

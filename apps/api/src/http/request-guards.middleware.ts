@@ -31,17 +31,23 @@ export function requireJson(req: Request, res: Response, next: NextFunction): vo
   next();
 }
 
-/** Path of the first string holding a NUL character (PostgreSQL cannot store one). */
-function findNul(value: unknown, path: string): string | null {
+const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Path of the first string holding a NUL character (PostgreSQL cannot store one), or of
+ * a field named like an object internal (which class-transformer would silently drop).
+ */
+function findUnsafe(value: unknown, path: string): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const hit = findNul(value[i], `${path}[${i}]`);
+      const hit = findUnsafe(value[i], `${path}[${i}]`);
       if (hit) return hit;
     }
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      const hit = findNul(v, path ? `${path}.${k}` : k);
+      if (FORBIDDEN_NAMES.has(k)) return path ? `${path}.${k}` : k;
+      const hit = findUnsafe(v, path ? `${path}.${k}` : k);
       if (hit) return hit;
     }
   }
@@ -53,9 +59,10 @@ export function requireCleanInput(req: Request, res: Response, next: NextFunctio
   if (req.body !== undefined && hasBody(req) && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
     return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', 'body: must be a JSON object', [{ field: 'body', message: 'must be a JSON object' }]));
   }
-  const field = findNul(req.body, '') ?? findNul(req.query, '');
+  const field = findUnsafe(req.body, '') ?? findUnsafe(req.query, '');
   if (field) {
-    return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', `${field}: must not contain NUL characters`, [{ field, message: 'must not contain NUL characters' }]));
+    const message = FORBIDDEN_NAMES.has(field.split('.').pop()!) ? 'is not an accepted field' : 'must not contain NUL characters';
+    return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', `${field}: ${message}`, [{ field, message }]));
   }
   next();
 }
@@ -70,7 +77,7 @@ export function bodyErrors(err: unknown, _req: Request, res: Response, next: Nex
   if (e.type === 'entity.parse.failed') {
     return sendProblem(res, problemDocument(400, 'MALFORMED_JSON', 'body: is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]));
   }
-  return sendProblem(res, problemDocument(e.status >= 400 && e.status < 500 ? e.status : 400, 'BAD_REQUEST', `body: ${e.type}`, [{ field: 'body', message: e.type }]));
+  return sendProblem(res, problemDocument(e.status >= 400 && e.status < 500 ? e.status : 400, e.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', `body: ${e.type}`, [{ field: 'body', message: e.type }]));
 }
 
 export function jsonBody(limit: string) {

@@ -22,6 +22,7 @@ import {
   VerifyKeyQuery,
 } from '@keyward/keys';
 import { Ctx } from '../http/command-context.decorator';
+import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import {
   CreateKeyDto,
   CreatedKeyResponse,
@@ -38,6 +39,7 @@ import {
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField('id', 'must be a UUID') });
 
 @ApiTags('keys')
+@ApiKeyAuth()
 @Controller('v1/keys')
 export class KeysController {
   constructor(

@@ -3,8 +3,10 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@keyward/auth';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { MeResponse } from './me.dto';
+import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 
 @ApiTags('me')
+@ApiKeyAuth()
 @Controller('v1/me')
 export class MeController {
   constructor(@Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig) {}

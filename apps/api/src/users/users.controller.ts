@@ -7,10 +7,12 @@ import { CommandContext, CreateUserCommand, GetUserQuery, ListUsersQuery, Update
 import { Ctx } from '../http/command-context.decorator';
 import { PaginationDto } from '../http/pagination.dto';
 import { CreateUserDto, UpdateUserDto, UserPage, UserResponse } from './users.dto';
+import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField('id', 'must be a UUID') });
 
 @ApiTags('users')
+@ApiKeyAuth()
 @Controller('v1/users')
 export class UsersController {
   constructor(

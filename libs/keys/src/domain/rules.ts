@@ -56,10 +56,13 @@ export function throwIfAny(errors: (FieldError | null)[]): void {
 }
 
 /** Turns event-store conflicts into 409s; rethrows anything else. */
-export function asConflict(err: unknown, reservationMessage = 'already taken'): never {
+export function asConflict(err: unknown, reserved?: FieldError): never {
   if (err instanceof StreamConflictError) {
     throw Problem.conflict('VERSION_CONFLICT', 'the resource was changed by another request; read it again and retry');
   }
-  if (err instanceof ReservationConflictError) throw Problem.conflict('ALREADY_EXISTS', reservationMessage);
+  if (err instanceof ReservationConflictError) {
+    const detail = reserved ? `${reserved.field}: ${reserved.message}` : 'already exists';
+    throw new Problem(409, 'ALREADY_EXISTS', detail, reserved ? [reserved] : undefined);
+  }
   throw err;
 }

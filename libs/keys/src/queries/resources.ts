@@ -89,18 +89,18 @@ export function encodeCursor(parts: [string, string]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function decodeCursor(cursor: string): [string, string] | null {
   try {
-    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parts) && parts.length === 2 &&
-      typeof parts[0] === 'string' && !Number.isNaN(Date.parse(parts[0])) &&
-      typeof parts[1] === 'string' && /^[0-9a-f-]{36}$/i.test(parts[1])
-    ) {
-      return [parts[0], parts[1]];
-    }
+    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(parts) || parts.length !== 2) return null;
+    const [at, id] = parts;
+    if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id)) return null;
+    const time = new Date(at);
+    if (Number.isNaN(time.getTime()) || time.toISOString() !== at) return null;
+    return [at, id];
   } catch {
     return null;
   }
-  return null;
 }

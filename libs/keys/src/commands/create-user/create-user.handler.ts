@@ -29,7 +29,7 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
         [{ streamId: streamOf.user(userId), type: KeywardEvent.UserCreated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }],
         { expectedVersions: { [streamOf.user(userId)]: 0 }, reservations: [{ scope: `email:${ctx.companyId}`, value: email }] },
       )
-      .catch((err) => asConflict(err, `email: a user with this e-mail already exists`));
+      .catch((err) => asConflict(err, { field: 'email', message: 'a user with this e-mail already exists' }));
     await this.consistency.settle(result);
     return this.queries.execute(new GetUserQuery(ctx.companyId, userId));
   }

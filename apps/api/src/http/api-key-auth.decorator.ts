@@ -1,0 +1,11 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+
+/** OpenAPI: the routes need a key, in either header. */
+export const ApiKeyAuth = () =>
+  applyDecorators(
+    ApiSecurity('x-api-key'),
+    ApiSecurity('bearer'),
+    ApiUnauthorizedResponse({ description: 'missing, malformed or invalid key (problem+json, WWW-Authenticate: Bearer)' }),
+    ApiForbiddenResponse({ description: 'INSUFFICIENT_PERMISSIONS' }),
+  );

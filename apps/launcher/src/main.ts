@@ -1,0 +1,279 @@
+import { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '@keyward/config';
+import { dataSourceOptions, runMigrations } from '@keyward/database';
+import {
+  delay,
+  findFreePort,
+  hasExited,
+  isPortFree,
+  RunningServer,
+  startEmbeddedPostgres,
+  startRedisServer,
+  stopChild,
+} from '@keyward/embedded';
+import { BootstrapResult, bootstrapIfNeeded } from './bootstrap';
+import { spawnNodeApp } from './node-app';
+import { loadSecrets } from './secrets';
+
+/**
+ * `npm start`: Keyward on a machine that has only Node.js. Starts Postgres and Redis unless
+ * DATABASE_URL / REDIS_URL name existing ones, migrates, bootstraps the first company on the first
+ * run, then runs the API and the worker until Ctrl-C.
+ */
+
+const DIST = path.resolve(__dirname, '..', '..', '..');
+const entry = (app: 'api' | 'worker' | 'cli') => path.join(DIST, 'apps', app, 'src', 'main.js');
+const DEFAULT_PORT = 3000;
+const LIVE_TIMEOUT_MS = 60_000;
+const APP_STOP_GRACE_MS = 10_000;
+
+/** The few variables the launcher decides on; the apps validate the full configuration (libs/config). */
+interface LauncherSettings {
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  pepper?: string;
+  host: string;
+  port?: string;
+}
+
+function readSettings(env: NodeJS.ProcessEnv): LauncherSettings {
+  return {
+    dataDir: path.resolve(env.KEYWARD_DATA_DIR || '.keyward'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    pepper: env.KEYWARD_PEPPER || undefined,
+    host: env.HOST || '127.0.0.1',
+    port: env.PORT || undefined,
+  };
+}
+
+const say = (message: string) => process.stdout.write(`[launcher] ${message}\n`);
+const complain = (message: string) => process.stderr.write(`[launcher] ${message}\n`);
+
+class Aborted extends Error {}
+
+class Launcher {
+  private postgres?: RunningServer;
+  private redis?: RunningServer;
+  private readonly apps: Array<{ name: string; process: ChildProcess }> = [];
+  private readonly abort = new AbortController();
+  private startup: Promise<void> = Promise.resolve();
+  private stopping?: Promise<void>;
+
+  constructor(private readonly settings: LauncherSettings) {}
+
+  run(): void {
+    this.startup = this.start().catch((err: unknown) => {
+      if (this.abort.signal.aborted) return; // already stopping; the reason was printed
+      complain(err instanceof Error ? err.message : String(err));
+      void this.shutdown(1);
+    });
+  }
+
+  /** Stops the apps, then Redis, then Postgres, then exits with `code`. Later calls wait for the first. */
+  shutdown(code: number): Promise<void> {
+    return (this.stopping ??= this.stopEverything(code));
+  }
+
+  private async start(): Promise<void> {
+    const { dataDir, host } = this.settings;
+    for (const app of ['api', 'worker', 'cli'] as const) {
+      if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first.`);
+    }
+    await mkdir(dataDir, { recursive: true });
+    const { secrets, added } = await loadSecrets(path.join(dataDir, 'secrets.json'), {
+      pepper: !this.settings.pepper,
+      postgresPassword: !this.settings.databaseUrl,
+    });
+
+    let databaseUrl = this.settings.databaseUrl;
+    if (!databaseUrl) {
+      const cluster = path.join(dataDir, 'postgres');
+      if (added.includes('postgresPassword') && existsSync(path.join(cluster, 'PG_VERSION'))) {
+        throw new Error(`${cluster} holds a database, but secrets.json has lost its password: restore secrets.json.`);
+      }
+      say('Starting Postgres…');
+      this.postgres = await startEmbeddedPostgres({
+        dataDir: cluster,
+        persistent: true,
+        password: secrets.postgresPassword as string,
+        database: 'keyward',
+      });
+      this.watch('Postgres', this.postgres);
+      this.checkpoint();
+      databaseUrl = this.postgres.url;
+    }
+    let redisUrl = this.settings.redisUrl;
+    if (!redisUrl) {
+      say('Starting Redis…');
+      this.redis = await startRedisServer({ dataDir: path.join(dataDir, 'redis') });
+      this.watch('Redis', this.redis);
+      this.checkpoint();
+      redisUrl = this.redis.url;
+    }
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      KEYWARD_PEPPER: this.settings.pepper ?? secrets.pepper,
+      HOST: host,
+      PORT: String(await this.choosePort()),
+    };
+    const config = loadConfig(env); // fails here, naming the variable, rather than in each app
+
+    const applied = await migrate(config.databaseUrl).catch((err: Error) => {
+      throw new Error(`Could not migrate the database (${this.postgres ? 'embedded' : 'DATABASE_URL'}): ${err.message}`);
+    });
+    if (applied.length > 0) say(`Applied ${applied.length} database migration(s).`);
+    this.checkpoint();
+    const bootstrap = await bootstrapIfNeeded(entry('cli'), env);
+    this.checkpoint();
+
+    for (const name of ['api', 'worker'] as const) {
+      const app = spawnNodeApp(name, entry(name), [], env);
+      this.apps.push({ name, process: app });
+      app.once('error', (err) => this.died(name, err.message));
+      app.once('exit', (code, signal) => this.died(name, `exit ${code ?? signal}`));
+    }
+    const url = baseUrl(config.host, config.port);
+    await this.waitUntilLive(`${url}/health/live`);
+
+    process.stdout.write(banner(url, this.settings, bootstrap, added.includes('pepper')));
+    if (added.includes('pepper') && !bootstrap.created) {
+      complain(
+        'A new pepper was generated, but the database was bootstrapped before: keys issued with the ' +
+          'earlier pepper will not authenticate. Set KEYWARD_PEPPER to the pepper used then.',
+      );
+    }
+  }
+
+  private async choosePort(): Promise<number | string> {
+    const wanted = this.settings.port;
+    // PORT=0 means any port: pick it here, so it can be shown and checked.
+    if (wanted === '0') return findFreePort(this.settings.host);
+    if (wanted) return wanted;
+    if (await isPortFree(DEFAULT_PORT, this.settings.host)) return DEFAULT_PORT;
+    const port = await findFreePort(this.settings.host);
+    say(`Port ${DEFAULT_PORT} is taken: the API uses port ${port} instead (set PORT to choose one).`);
+    return port;
+  }
+
+  private async waitUntilLive(url: string): Promise<void> {
+    const deadline = Date.now() + LIVE_TIMEOUT_MS;
+    let last = 'no answer';
+    for (;;) {
+      this.checkpoint();
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        await response.arrayBuffer();
+        if (response.status === 200) return;
+        last = `HTTP ${response.status}`;
+      } catch (err) {
+        last = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`The API did not answer GET ${url} with 200 within ${LIVE_TIMEOUT_MS / 1000} s (last: ${last}).`);
+      }
+      await delay(250);
+    }
+  }
+
+  /** Ends the start-up at its next step once a shutdown has begun. */
+  private checkpoint(): void {
+    if (this.abort.signal.aborted) throw new Aborted();
+  }
+
+  private watch(name: string, server: RunningServer): void {
+    void server.exited.then(() => this.died(name, 'its process exited'));
+  }
+
+  private died(name: string, how: string): void {
+    if (this.stopping) return;
+    complain(`${name} stopped unexpectedly (${how}); stopping everything.`);
+    void this.shutdown(1);
+  }
+
+  private async stopApp({ name, process: app }: { name: string; process: ChildProcess }): Promise<void> {
+    const wasRunning = !hasExited(app);
+    await settle(name, stopChild(app, 'SIGTERM', APP_STOP_GRACE_MS));
+    if (wasRunning && app.signalCode === 'SIGKILL') {
+      complain(`${name} did not stop within ${APP_STOP_GRACE_MS / 1000} s of SIGTERM: killed.`);
+    }
+  }
+
+  private async stopEverything(code: number): Promise<void> {
+    this.abort.abort();
+    await this.startup;
+    say('Stopping…');
+    await Promise.all(this.apps.map((app) => this.stopApp(app)));
+    await settle('Redis', this.redis?.stop());
+    await settle('Postgres', this.postgres?.stop());
+    say('Stopped.');
+    process.exitCode = code;
+    // Leave once the output is flushed, whatever handle a library may still hold.
+    setTimeout(() => process.exit(code), 1_000).unref();
+  }
+}
+
+async function migrate(databaseUrl: string): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl));
+  await dataSource.initialize();
+  try {
+    return await runMigrations(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+async function settle(what: string, stopping: Promise<void> | undefined): Promise<void> {
+  try {
+    await stopping;
+  } catch (err) {
+    complain(`Stopping ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function baseUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapResult, newPepper: boolean): string {
+  const where = (name: string, external: string | undefined, variable: string) =>
+    external ? `${name} from ${variable}` : `${name} embedded`;
+  const lines = [
+    '',
+    'Keyward is running.',
+    `  API         ${url}`,
+    `  Playground  ${url}/docs`,
+    `  Data        ${settings.dataDir} (${where('Postgres', settings.databaseUrl, 'DATABASE_URL')}, ` +
+      `${where('Redis', settings.redisUrl, 'REDIS_URL')})`,
+  ];
+  if (newPepper) {
+    lines.push(`  Pepper      ${path.join(settings.dataDir, 'secrets.json')}: back it up, no key works without it`);
+  }
+  lines.push('');
+  if (bootstrap.created) {
+    lines.push('  Admin API key. It is shown this once and stored nowhere: keep it now.', `    ${bootstrap.key}`);
+  } else {
+    lines.push('  Already bootstrapped: use the admin key shown on the first run.');
+  }
+  lines.push('', 'Press Ctrl-C to stop.', '');
+  return lines.join('\n');
+}
+
+function main(): void {
+  const launcher = new Launcher(readSettings(process.env));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void launcher.shutdown(0));
+  }
+  launcher.run();
+}
+
+main();

@@ -1,0 +1,98 @@
+// @ts-check
+'use strict';
+/**
+ * What the API-key guard costs: autocannon against one API process, first a public route
+ * (GET /health/live), then a guarded one (GET /v1/me with a valid key whose cache entry is warm),
+ * with the same connections and duration. Prints requests/s, p50/p99 latency and guarded ÷ public.
+ *
+ *   node bench/guard-throughput.js
+ *   BENCH_CONNECTIONS=50 BENCH_DURATION=10 BENCH_WARMUP=2 node bench/guard-throughput.js
+ *
+ * Needs `npm run build`. autocannon runs in this process, on the same machine as the API: on a
+ * small machine the two compete for CPU, which holds for both routes alike.
+ */
+const autocannon = require('autocannon');
+const { Client } = require('pg');
+const { benchEnv, createCompany, envInt, machine, printTable, run, send, startProcess } = require('./lib');
+
+const connections = envInt('BENCH_CONNECTIONS', 50);
+const duration = envInt('BENCH_DURATION', 10);
+const warmup = envInt('BENCH_WARMUP', 2);
+
+/** @returns {Promise<import('autocannon').Result>} */
+function load(url, seconds, headers = {}) {
+  return autocannon({ url, connections, duration: seconds, headers });
+}
+
+function figures(route, r) {
+  return {
+    route,
+    requests: r.requests.total,
+    'req/s': Math.round(r.requests.average),
+    'p50 ms': r.latency.p50,
+    'p99 ms': r.latency.p99,
+    'max ms': r.latency.max,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
+
+/** Committed and rolled-back transactions of the bench database so far, from pg_stat_database. */
+async function dbTransactions(url) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+run(async () => {
+  // a limit no run can reach: the figure is the guard's cost, not the rate limiter refusing
+  const { env } = await benchEnv({ DEFAULT_RATE_LIMIT: '1000000000', DEFAULT_RATE_LIMIT_WINDOW_SECONDS: '60' });
+  const company = await createCompany(env);
+  const api = await startProcess('api', env);
+  const key = company.key;
+
+  const check = await send(api.url, 'GET', '/v1/me', key);
+  if (check.status !== 200) throw new Error(`GET /v1/me with the bench key answered ${check.status}`);
+
+  const publicUrl = `${api.url}/health/live`;
+  const guardedUrl = `${api.url}/v1/me`;
+  const auth = { 'x-api-key': key };
+  process.stderr.write(`warming up (${warmup} s each), then ${duration} s per route with ${connections} connections…\n`);
+  await load(publicUrl, warmup);
+  await load(guardedUrl, warmup, auth);
+  const pub = await load(publicUrl, duration);
+  const before = await dbTransactions(env.DATABASE_URL);
+  const guarded = await load(guardedUrl, duration, auth);
+  await new Promise((r) => setTimeout(r, 1500)); // Postgres publishes its statistics about once a second
+  const dbPerRequest = ((await dbTransactions(env.DATABASE_URL)) - before) / guarded.requests.total;
+
+  const rows = [figures('GET /health/live (public)', pub), figures('GET /v1/me (guarded)', guarded)];
+  const ratio = Math.round((guarded.requests.average / pub.requests.average) * 1000) / 1000;
+  process.stdout.write(`\nguard throughput — ${connections} connections, ${duration} s per route, one API process\n\n`);
+  printTable(rows, Object.keys(rows[0]));
+  process.stdout.write(`\nguarded ÷ public (req/s): ${ratio}\n`);
+  process.stdout.write(`database transactions per guarded request: ${dbPerRequest.toFixed(4)} (about 0: answered from the cache)\n`);
+  const bad = pub.non2xx + guarded.non2xx + pub.errors + guarded.errors + pub.timeouts + guarded.timeouts;
+  if (bad > 0) process.stdout.write(`WARNING: ${bad} responses were not 2xx or failed: the figures are not clean\n`);
+
+  const json = {
+    bench: 'guard-throughput',
+    date: new Date().toISOString(),
+    machine: machine(),
+    connections,
+    durationSeconds: duration,
+    public: rows[0],
+    guarded: rows[1],
+    ratio,
+    dbTransactionsPerGuardedRequest: Number(dbPerRequest.toFixed(4)),
+  };
+  process.stdout.write(`${JSON.stringify(json)}\n`);
+  return bad > 0 ? 1 : 0;
+});

@@ -1,0 +1,300 @@
+// @ts-check
+'use strict';
+/**
+ * What the benchmarks share: a throw-away database and Redis prefix, the built apps (dist/) as
+ * real processes, a small HTTP client, percentiles and output. Plain CommonJS, no build step.
+ * Key values are never printed: figures, statuses and ids only.
+ */
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { existsSync } = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { Client } = require('pg');
+const { Redis } = require('ioredis');
+
+const ROOT = path.resolve(__dirname, '..');
+const PEPPER = 'keyward-bench-pepper-not-a-secret-0123456789';
+
+/** An integer from the environment, or the default. */
+function envInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function redactKeys(text) {
+  return String(text).replace(/kw_[A-Za-z0-9]+/g, 'kw_…[redacted]');
+}
+
+// ---------------------------------------------------------------- clean-up
+
+const cleanups = [];
+/** Runs on the way out, last registered first, also on Ctrl-C. */
+function onCleanup(fn) {
+  cleanups.push(fn);
+}
+let cleaning;
+function cleanup() {
+  cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        process.stderr.write(`clean-up: ${err instanceof Error ? err.message : err}\n`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: cleaning up\n`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+/** Runs `main`, cleans up whatever happened, sets the exit code. */
+function run(main) {
+  main()
+    .then(
+      (code) => (process.exitCode = code ?? 0),
+      (err) => {
+        process.stderr.write(`${redactKeys(err instanceof Error ? err.stack ?? err.message : err)}\n`);
+        process.exitCode = 1;
+      },
+    )
+    .finally(cleanup);
+}
+
+// ---------------------------------------------------------------- Postgres and Redis
+
+/**
+ * BENCH_DATABASE_URL, used as it is (a fresh company is created in it, nothing is dropped); else a
+ * database `keyward_bench_<random>` on the system Postgres (BENCH_PG_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres), dropped at the end.
+ */
+async function benchDatabase() {
+  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, throwaway: false };
+  const adminUrl = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `keyward_bench_${randomBytes(4).toString('hex')}`;
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
+  onCleanup(() => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), throwaway: true, name };
+}
+
+async function withClient(url, work) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** REDIS_URL (default redis://127.0.0.1:6379) and a prefix of its own, whose keys are deleted at the end. */
+function benchRedis() {
+  const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const prefix = `kwbench:${randomBytes(4).toString('hex')}`;
+  onCleanup(() => deleteKeys(url, `${prefix}*`));
+  return { url, prefix };
+}
+
+async function deleteKeys(url, pattern) {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** The environment every process of one benchmark shares. */
+async function benchEnv(extra = {}) {
+  const db = await benchDatabase();
+  const redis = benchRedis();
+  return {
+    db,
+    env: {
+      NODE_ENV: 'production',
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix,
+      KEYWARD_PEPPER: PEPPER,
+      ...extra,
+    },
+  };
+}
+
+// ---------------------------------------------------------------- processes
+
+const ENTRY = { api: 'dist/apps/api/src/main.js', worker: 'dist/apps/worker/src/main.js', cli: 'dist/apps/cli/src/main.js' };
+
+function entry(kind) {
+  const file = path.join(ROOT, ENTRY[kind]);
+  if (!existsSync(file)) throw new Error(`${ENTRY[kind]} is missing: run \`npm run build\` first`);
+  return file;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
+      const { port } = /** @type {net.AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** An API (ready when /health/live answers) or a worker (ready when it logs so); stopped at clean-up. */
+async function startProcess(kind, env, timeoutMs = 60_000) {
+  const port = kind === 'api' ? await freePort() : undefined;
+  const url = port === undefined ? undefined : `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [entry(kind)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', ...env, ...(port ? { PORT: String(port) } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk.toString('utf8')).slice(-100_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  onCleanup(stop);
+  const proc = { kind, pid: child.pid, url, stop, output: () => redactKeys(output) };
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${kind} exited during start-up:\n${proc.output().slice(-4000)}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${kind} not ready after ${timeoutMs} ms:\n${proc.output().slice(-4000)}`);
+    if (kind === 'api' ? await isLive(url) : /worker started/.test(output)) return proc;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function isLive(url) {
+  try {
+    const res = await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(2_000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A new company with its admin user and ADMIN key, through the command line (`companies create --json`). */
+function createCompany(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry('cli'), 'companies', 'create', '--name', 'Bench', '--json'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`keyward companies create exited with ${code}: ${redactKeys(stderr)}`));
+      try {
+        const result = JSON.parse(stdout.trim().split('\n').pop());
+        if (typeof result.key !== 'string') throw new Error('no key');
+        resolve(result);
+      } catch {
+        reject(new Error(`keyward companies create printed no JSON: ${redactKeys(stdout)}`));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- HTTP
+
+/** One request; `ms` is the time until the whole body was read. */
+async function send(baseUrl, method, path, key, body) {
+  const headers = { 'x-api-key': key };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const started = performance.now();
+  const res = await fetch(baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const ms = performance.now() - started;
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, body: json, ms };
+}
+
+// ---------------------------------------------------------------- figures and output
+
+/** Nearest-rank percentile of unsorted samples. */
+function percentile(samples, p) {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function summary(samples) {
+  const round = (n) => Math.round(n * 100) / 100;
+  return {
+    n: samples.length,
+    p50: round(percentile(samples, 50)),
+    p95: round(percentile(samples, 95)),
+    p99: round(percentile(samples, 99)),
+    max: round(Math.max(...samples)),
+    mean: round(samples.reduce((a, b) => a + b, 0) / samples.length),
+  };
+}
+
+function printTable(rows, columns) {
+  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '-')));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const line = (values) => values.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
+  process.stdout.write(`${line(columns)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of cells) process.stdout.write(`${line(row)}\n`);
+}
+
+function machine() {
+  const os = require('node:os');
+  return { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadavg: os.loadavg().map((n) => Math.round(n * 100) / 100) };
+}
+
+module.exports = {
+  benchEnv,
+  createCompany,
+  envInt,
+  machine,
+  onCleanup,
+  percentile,
+  printTable,
+  redactKeys,
+  run,
+  send,
+  startProcess,
+  summary,
+};

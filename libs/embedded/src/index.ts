@@ -1,0 +1,5 @@
+export * from './ports';
+export * from './running-server';
+export * from './child-process';
+export * from './embedded-postgres';
+export * from './redis-server';

@@ -1,0 +1,9 @@
+/** A server process this process started and owns. */
+export interface RunningServer {
+  /** How to connect (for Postgres, with its credentials: do not print it). */
+  url: string;
+  /** Stops the server; resolves once it has exited. Safe to call more than once. */
+  stop(): Promise<void>;
+  /** Resolves when the server has exited, for whatever reason. */
+  exited: Promise<void>;
+}

@@ -1,0 +1,24 @@
+import { KeywardConfig, loadConfig } from '@keyward/config';
+import { databaseUrl } from './postgres-admin';
+import { runDatabasePrefix, testEnvironment, testRedisPrefix } from './test-env';
+
+/** The pepper of every test: fixed, so hashes computed in a test are stable. */
+export const TEST_PEPPER = 'keyward-test-pepper-not-a-secret-0123456789';
+
+/**
+ * Configuration for a test, through the same validation as production. Pass
+ * `DATABASE_URL: (await createTestDatabase()).url` when the test uses Postgres; without it the
+ * URL names a database that does not exist, so a forgotten override fails loudly.
+ * Every call gets a Redis prefix of its own.
+ */
+export function testConfig(overrides: NodeJS.ProcessEnv = {}): KeywardConfig {
+  const env = testEnvironment();
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl(env.pgAdminUrl, `${runDatabasePrefix(env.runId)}none`),
+    REDIS_URL: env.redisUrl,
+    REDIS_PREFIX: testRedisPrefix(),
+    KEYWARD_PEPPER: TEST_PEPPER,
+    ...overrides,
+  });
+}

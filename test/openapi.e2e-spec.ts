@@ -1,0 +1,164 @@
+import { Stack, call, startStack } from './support/stack';
+
+/** The OpenAPI document describes every CONTRACT.md route of this build, its security and its limits. */
+type Schema = { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema>; [k: string]: unknown };
+type Operation = {
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; schema?: Schema }[];
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+  responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+};
+type Doc = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes?: Record<string, Record<string, unknown>> };
+  security?: Record<string, string[]>[];
+};
+
+const KEYED: [string, string][] = [
+  ['get', '/v1/me'],
+  ['post', '/v1/users'],
+  ['get', '/v1/users'],
+  ['get', '/v1/users/{id}'],
+  ['patch', '/v1/users/{id}'],
+  ['post', '/v1/keys'],
+  ['get', '/v1/keys'],
+  ['get', '/v1/keys/{id}'],
+  ['patch', '/v1/keys/{id}'],
+  ['post', '/v1/keys/{id}/revoke'],
+  ['post', '/v1/keys/{id}/rotate'],
+  ['delete', '/v1/keys/{id}'],
+  ['post', '/v1/keys/verify'],
+];
+const PUBLIC: [string, string][] = [
+  ['get', '/health/live'],
+  ['get', '/health/ready'],
+];
+
+const KEY_RESOURCE_FIELDS = [
+  'id', 'name', 'description', 'start', 'type', 'permissions', 'ownerId', 'companyId', 'status',
+  'createdAt', 'updatedAt', 'expiresAt', 'revokedAt', 'lastUsedAt', 'allowedIps', 'rateLimit',
+];
+
+describe('OpenAPI document', () => {
+  let stack: Stack;
+  let doc: Doc;
+
+  /** A schema with $ref and allOf folded in: its properties, whatever way they were written. */
+  const resolve = (schema: Schema | undefined): Schema => {
+    if (!schema) return {};
+    if (schema.$ref) return resolve(doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')]);
+    if (schema.allOf) {
+      const parts = schema.allOf.map(resolve);
+      return { ...schema, properties: Object.assign({}, ...parts.map((p) => p.properties ?? {}), schema.properties ?? {}) };
+    }
+    return schema;
+  };
+  const op = (method: string, path: string): Operation => doc.paths[path]?.[method] ?? {};
+  const requestProps = (method: string, path: string) =>
+    resolve(op(method, path).requestBody?.content?.['application/json']?.schema).properties ?? {};
+  const responseProps = (method: string, path: string, status: string) =>
+    resolve(op(method, path).responses?.[status]?.content?.['application/json']?.schema).properties ?? {};
+  const queryParam = (path: string, name: string) =>
+    op('get', path).parameters?.find((p) => p.in === 'query' && p.name === name)?.schema ?? {};
+  const effectiveSecurity = (method: string, path: string) => op(method, path).security ?? doc.security ?? [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    const res = await call<Doc>(stack.url, 'GET', '/docs/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    doc = res.body;
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  test.each([...KEYED, ...PUBLIC])('%s %s is documented', (method, path) => {
+    expect(Object.keys(doc.paths[path] ?? {})).toContain(method);
+  });
+
+  test('both ways of sending a key are declared as security schemes', () => {
+    expect(doc.components.securitySchemes?.['x-api-key']).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    expect(doc.components.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  test.each(KEYED)('%s %s requires x-api-key or bearer', (method, path) => {
+    const security = effectiveSecurity(method, path);
+    expect(security.length).toBeGreaterThan(0);
+    // every alternative needs a key: none is the empty (anonymous) requirement
+    for (const requirement of security) {
+      const names = Object.keys(requirement);
+      expect(names.length).toBeGreaterThan(0);
+      expect(names.every((n) => n === 'x-api-key' || n === 'bearer')).toBe(true);
+    }
+  });
+
+  test.each(PUBLIC)('%s %s is public: anonymous access documented', (method, path) => {
+    const security = effectiveSecurity(method, path);
+    // [] or an alternative with no scheme ({}) overrides the document-wide requirement
+    expect({ security }).toEqual({ security: security.length === 0 ? [] : expect.arrayContaining([{}]) });
+  });
+
+  test('POST /v1/keys answers 201 with the key, and every field of the Key resource', () => {
+    expect(Object.keys(op('post', '/v1/keys').responses ?? {})).toContain('201');
+    const created = responseProps('post', '/v1/keys', '201');
+    expect(Object.keys(created)).toEqual(expect.arrayContaining(['key', ...KEY_RESOURCE_FIELDS]));
+  });
+
+  test('POST /v1/keys/{id}/rotate answers with the new key too', () => {
+    const success = Object.keys(op('post', '/v1/keys/{id}/rotate').responses ?? {}).find((s) => /^2/.test(s)) ?? '';
+    expect(Object.keys(responseProps('post', '/v1/keys/{id}/rotate', success))).toContain('key');
+  });
+
+  test('the KeyResponse schema has every field of the Key resource, and is what GET and PATCH return', () => {
+    expect(Object.keys(resolve(doc.components.schemas.KeyResponse).properties ?? {})).toEqual(
+      expect.arrayContaining(KEY_RESOURCE_FIELDS),
+    );
+    for (const [method, path] of [['get', '/v1/keys/{id}'], ['patch', '/v1/keys/{id}'], ['post', '/v1/keys/{id}/revoke']]) {
+      expect(Object.keys(responseProps(method, path, '200'))).toEqual(expect.arrayContaining(KEY_RESOURCE_FIELDS));
+    }
+    expect(resolve(doc.components.schemas.KeyResponse).properties?.status).toMatchObject({
+      enum: expect.arrayContaining(['active', 'revoked', 'expired']),
+    });
+  });
+
+  test('the key body schemas document the limits', () => {
+    for (const [method, path] of [['post', '/v1/keys'], ['patch', '/v1/keys/{id}']]) {
+      const props = requestProps(method, path);
+      expect({ where: `${method} ${path}`, name: props.name, description: props.description }).toMatchObject({
+        name: { minLength: 1, maxLength: 100 },
+        description: { maxLength: 500 },
+      });
+      expect(Object.keys(props)).toEqual(
+        expect.arrayContaining(['name', 'description', 'permissions', 'expiresAt', 'allowedIps', 'rateLimit']),
+      );
+      expect(resolve(props.rateLimit).properties).toMatchObject({
+        limit: { minimum: 1 },
+        windowSeconds: { minimum: 1 },
+      });
+    }
+    expect(requestProps('post', '/v1/keys/{id}/rotate').gracePeriodSeconds).toMatchObject({ minimum: 0, maximum: 604_800 });
+    expect(requestProps('post', '/v1/keys/{id}/revoke').reason).toMatchObject({ maxLength: 500 });
+  });
+
+  test('the user body schemas document the limits', () => {
+    expect(requestProps('post', '/v1/users')).toMatchObject({
+      email: { maxLength: 254 },
+      name: { minLength: 1, maxLength: 100 },
+    });
+    expect(requestProps('patch', '/v1/users/{id}')).toMatchObject({ name: { maxLength: 100 } });
+  });
+
+  test.each(['/v1/users', '/v1/keys'])('GET %s documents limit 1..500 and cursor', (path) => {
+    expect(queryParam(path, 'limit')).toMatchObject({ minimum: 1, maximum: 500 });
+    expect(queryParam(path, 'cursor')).toMatchObject({ type: 'string' });
+  });
+
+  test('/docs answers 200 with the HTML playground, without a key', async () => {
+    const page = await call(stack.url, 'GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(String(page.body)).toMatch(/<html[\s>]/i);
+  });
+});

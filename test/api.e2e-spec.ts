@@ -1,6 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { generateKey } from '@keyward/auth';
-import { BootstrapCommand, BootstrapResult, Projector } from '@keyward/keys';
+import { Projector } from '@keyward/event-store';
+import { BootstrapCommand, BootstrapResult } from '@keyward/keys';
 import { Stack, call, startStack } from './support/stack';
 
 /** Rows of the read models in a stable order, for comparing a rebuild with the live projection. */

@@ -203,4 +203,16 @@ describe('npm start (the launcher)', () => {
     expect(await run.interrupt()).toEqual({ code: 0, signal: null });
     expect(await waitUntilGone(children.map((c) => c.pid))).toEqual([]);
   }, 4 * START_TIMEOUT_MS);
+
+  it('leaves no process behind when it is killed outright', async () => {
+    const run = new LauncherRun(env);
+    runs.push(run);
+    await run.waitUntilRunning();
+
+    const children = descendantsOf(run.child.pid as number);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const leftOver = await waitUntilGone(children.map((c) => c.pid), 45_000);
+    expect(leftOver.map((pid) => children.find((c) => c.pid === pid)?.args)).toEqual([]);
+  }, 4 * START_TIMEOUT_MS);
 });

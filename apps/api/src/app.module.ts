@@ -2,7 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@keyward/auth';
 import { ConfigModule, KeywardConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
-import { KeysModule } from '@keyward/keys';
+import { ProjectorModule } from '@keyward/event-store';
+import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
 import { RedisModule } from '@keyward/queue';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
@@ -19,6 +20,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         AuthModule.forApi(),
+        ProjectorModule.register([KeysReadModelProjection]),
         KeysModule.register('wait'),
       ],
       controllers: [MeController, UsersController, KeysController, HealthController],

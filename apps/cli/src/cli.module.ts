@@ -2,8 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@keyward/auth';
 import { ConfigModule, KeywardConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
-import { EventStoreModule } from '@keyward/event-store';
-import { KeysModule } from '@keyward/keys';
+import { EventStoreModule, ProjectorModule } from '@keyward/event-store';
+import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
 import { RedisModule } from '@keyward/queue';
 
 /** The operator's view: the database directly, the log applied inline, API caches invalidated over Redis. */
@@ -18,6 +18,7 @@ export class CliModule {
         RedisModule,
         EventStoreModule,
         AuthModule.forInvalidation(),
+        ProjectorModule.register([KeysReadModelProjection]),
         KeysModule.register('inline'),
       ],
     };

@@ -5,13 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';
 import { KeywardConfig, loadConfig } from '@keyward/config';
 import { migrate } from '@keyward/database';
-import { EventStore } from '@keyward/event-store';
+import { EventStore, Projector } from '@keyward/event-store';
 import {
   BootstrapCommand,
   CommandContext,
   CreateKeyCommand,
   ListKeysQuery,
-  Projector,
   RevokeKeyCommand,
   RotateKeyCommand,
 } from '@keyward/keys';

@@ -1,4 +1,3 @@
-import { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,12 +7,12 @@ import { dataSourceOptions, runMigrations } from '@keyward/database';
 import {
   delay,
   findFreePort,
-  hasExited,
+  GuardedProcess,
   isPortFree,
   RunningServer,
   startEmbeddedPostgres,
   startRedisServer,
-  stopChild,
+  stopGuarded,
 } from '@keyward/embedded';
 import { BootstrapResult, bootstrapIfNeeded } from './bootstrap';
 import { spawnNodeApp } from './node-app';
@@ -60,7 +59,7 @@ class Aborted extends Error {}
 class Launcher {
   private postgres?: RunningServer;
   private redis?: RunningServer;
-  private readonly apps: Array<{ name: string; process: ChildProcess }> = [];
+  private readonly apps: Array<{ name: string; app: GuardedProcess }> = [];
   private readonly abort = new AbortController();
   private startup: Promise<void> = Promise.resolve();
   private stopping?: Promise<void>;
@@ -137,9 +136,8 @@ class Launcher {
 
     for (const name of ['api', 'worker'] as const) {
       const app = spawnNodeApp(name, entry(name), [], env);
-      this.apps.push({ name, process: app });
-      app.once('error', (err) => this.died(name, err.message));
-      app.once('exit', (code, signal) => this.died(name, `exit ${code ?? signal}`));
+      this.apps.push({ name, app });
+      app.guard.once('exit', (code) => this.died(name, `exit code ${code}`));
     }
     const url = baseUrl(config.host, config.port);
     await this.waitUntilLive(`${url}/health/live`);
@@ -199,12 +197,9 @@ class Launcher {
     void this.shutdown(1);
   }
 
-  private async stopApp({ name, process: app }: { name: string; process: ChildProcess }): Promise<void> {
-    const wasRunning = !hasExited(app);
-    await settle(name, stopChild(app, 'SIGTERM', APP_STOP_GRACE_MS));
-    if (wasRunning && app.signalCode === 'SIGKILL') {
-      complain(`${name} did not stop within ${APP_STOP_GRACE_MS / 1000} s of SIGTERM: killed.`);
-    }
+  private async stopApp({ name, app }: { name: string; app: GuardedProcess }): Promise<void> {
+    const { killed } = await stopGuarded(app, APP_STOP_GRACE_MS);
+    if (killed) complain(`${name} did not stop within ${APP_STOP_GRACE_MS / 1000} s of SIGTERM: killed.`);
   }
 
   private async stopEverything(code: number): Promise<void> {

@@ -1,13 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Readable, Writable } from 'node:stream';
+import { GuardedProcess, spawnGuarded } from '@keyward/embedded';
 
 /**
  * Runs one of the built apps (`dist/apps/<name>/src/main.js`) with Node, its stderr lines
  * prefixed with `[name]`, and its stdout too unless `captureStdout` keeps it for the caller.
- *
- * Each app gets its own process group: a Ctrl-C in the terminal reaches only the launcher,
- * which then stops the apps before the servers they use.
+ * Guarded (see spawnGuarded): a Ctrl-C in the terminal reaches only the launcher, which stops
+ * the apps before the servers they use, and an app never outlives the launcher.
  */
 export function spawnNodeApp(
   name: string,
@@ -15,15 +14,11 @@ export function spawnNodeApp(
   args: string[],
   env: NodeJS.ProcessEnv,
   options: { captureStdout?: boolean } = {},
-): ChildProcess {
-  const child = spawn(process.execPath, [entry, ...args], {
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (!options.captureStdout) prefixLines(child.stdout, `[${name}] `, process.stdout);
-  prefixLines(child.stderr, `[${name}] `, process.stderr);
-  return child;
+): GuardedProcess {
+  const app = spawnGuarded(process.execPath, [entry, ...args], env);
+  if (!options.captureStdout) prefixLines(app.guard.stdout, `[${name}] `, process.stdout);
+  prefixLines(app.guard.stderr, `[${name}] `, process.stderr);
+  return app;
 }
 
 function prefixLines(input: Readable | null, prefix: string, output: Writable): void {
@@ -33,7 +28,7 @@ function prefixLines(input: Readable | null, prefix: string, output: Writable): 
 
 /** Runs an app to completion; resolves with its stdout, rejects when it fails. */
 export function runNodeApp(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const child = spawnNodeApp(name, entry, args, env, { captureStdout: true });
+  const child = spawnNodeApp(name, entry, args, env, { captureStdout: true }).guard;
   const stdout: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
-import { Projector, ProjectionRun } from '@keyward/keys';
+import { ProjectionRun, Projector } from '@keyward/event-store';
 import { JobName, JobPayloads, QueueName } from '@keyward/queue';
 
 /** Wake-ups and ticks of the projector; the projector decides everything. */

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, KeywardConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
-import { ProjectionsModule } from '@keyward/keys';
+import { ProjectorModule } from '@keyward/event-store';
+import { KeysReadModelProjection } from '@keyward/keys';
 import { JOB_QUEUE, JobName, QueueModule, RedisModule } from '@keyward/queue';
 import { ProjectionsProcessor } from './projections.processor';
 import { Schedules } from './schedules';
@@ -24,7 +25,13 @@ export class WorkerModule {
     checkEveryJobHasOneHandler();
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, ProjectionsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        ProjectorModule.register([KeysReadModelProjection]),
+      ],
       providers: [...PROCESSORS, Schedules],
     };
   }

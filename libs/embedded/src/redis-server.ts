@@ -1,9 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { delay, hasExited, OutputTail, stopChild, waitForExit } from './child-process';
+import { delay, hasExited, OutputTail, waitForExit } from './child-process';
+import { spawnGuarded, stopGuarded } from './guarded-process';
 import { findFreePort } from './ports';
 import { RunningServer } from './running-server';
 
@@ -40,40 +41,31 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   await refuseIfStillRunning(dataDir);
   const port = options.port ?? (await findFreePort());
 
-  // Its own process group, so a Ctrl-C in the terminal reaches only our process, which stops
-  // Redis after the apps that use it.
-  const child = spawn(
-    options.executable ?? 'redis-server',
-    [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', dataDir,
-      '--pidfile', path.join(dataDir, PID_FILE),
-      '--appendonly', 'yes',
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--daemonize', 'no',
-    ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const redis = spawnGuarded(options.executable ?? 'redis-server', [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dataDir,
+    '--pidfile', path.join(dataDir, PID_FILE),
+    '--appendonly', 'yes',
+    '--save', '',
+    '--maxmemory-policy', 'noeviction',
+    '--daemonize', 'no',
+  ]);
   const output = new OutputTail();
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
-  let spawnError: Error | undefined;
-  child.on('error', (err: NodeJS.ErrnoException) => {
-    spawnError = err.code === 'ENOENT' ? new RedisServerNotFoundError() : err;
-  });
+  redis.guard.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+  redis.guard.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
 
-  const stillStarting = () => {
-    if (spawnError) throw spawnError;
-    if (hasExited(child)) {
-      throw new Error(`redis-server exited during start-up (${child.exitCode ?? child.signalCode}):\n${output}`);
-    }
-  };
   try {
-    await waitUntilReady(port, child.pid, stillStarting, options.startTimeoutMs ?? 20_000, output);
+    const pid = await redis.started.catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT' ? new RedisServerNotFoundError() : err;
+    });
+    await waitUntilReady(port, pid, options.startTimeoutMs ?? 20_000, output, () => {
+      if (hasExited(redis.guard)) {
+        throw new Error(`redis-server exited during start-up (${redis.guard.exitCode}):\n${output}`);
+      }
+    });
   } catch (err) {
-    if (child.pid !== undefined) await stopChild(child, 'SIGKILL');
+    await stopGuarded(redis, 0);
     throw err;
   }
 
@@ -81,18 +73,18 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   return {
     url: `redis://127.0.0.1:${port}`,
     // SIGTERM is Redis's SHUTDOWN: it flushes the append-only file, then exits.
-    stop: () => (stopping ??= stopChild(child, 'SIGTERM', 30_000)),
-    exited: waitForExit(child),
+    stop: () => (stopping ??= stopGuarded(redis, 30_000).then(() => undefined)),
+    exited: waitForExit(redis.guard),
   };
 }
 
-/** Polls PING until it answers; `check` throws when waiting is pointless. */
+/** Polls until our server answers PING; `check` throws when waiting is pointless. */
 async function waitUntilReady(
   port: number,
-  pid: number | undefined,
-  check: () => void,
+  pid: number,
   timeoutMs: number,
   output: OutputTail,
+  check: () => void,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -106,7 +98,7 @@ async function waitUntilReady(
 }
 
 /** Whether the server on `port` answers PING and is the process `pid`, not another one that holds the port. */
-async function answersPing(port: number, pid: number | undefined): Promise<boolean> {
+async function answersPing(port: number, pid: number): Promise<boolean> {
   const client = new Redis({
     host: '127.0.0.1',
     port,

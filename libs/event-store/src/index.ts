@@ -4,3 +4,7 @@ export * from './checkpoint';
 export * from './hash-chain';
 export * from './event-store';
 export * from './event-store.module';
+export * from './projection';
+export * from './projector';
+export * from './projection-waiter';
+export * from './projector.module';

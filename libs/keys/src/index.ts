@@ -3,8 +3,6 @@ export * from './domain/command-context';
 export * from './domain/key.state';
 export * from './domain/user.state';
 export * from './domain/consistency.service';
-export * from './projections/projector.service';
-export * from './projections/projection-waiter';
 export * from './projections/read-model.projection';
 export * from './queries/resources';
 export * from './queries/get-key/get-key.query';

@@ -13,8 +13,6 @@ import { RotateKeyHandler } from './commands/rotate-key/rotate-key.handler';
 import { UpdateKeyHandler } from './commands/update-key/update-key.handler';
 import { UpdateUserHandler } from './commands/update-user/update-user.handler';
 import { ConsistencyService, PROJECTION_MODE, ProjectionMode } from './domain/consistency.service';
-import { ProjectionWaiter } from './projections/projection-waiter';
-import { Projector } from './projections/projector.service';
 import { GetKeyHandler } from './queries/get-key/get-key.handler';
 import { GetUserHandler } from './queries/get-user/get-user.handler';
 import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
@@ -33,17 +31,10 @@ const COMMAND_HANDLERS = [
 ];
 const QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, GetUserHandler, ListUsersHandler];
 
-/** The projector alone: what the worker runs. */
-@Module({
-  imports: [EventStoreModule],
-  providers: [Projector],
-  exports: [Projector],
-})
-export class ProjectionsModule {}
-
 /**
- * Commands and queries of keys, users and companies. Needs an AuthModule
- * (for cache invalidation) and the Redis module in the importing application.
+ * Commands and queries of keys, users and companies. Needs, in the importing
+ * application: the Redis module, an AuthModule (cache invalidation) and a
+ * ProjectorModule (the projector and its waiter).
  */
 @Module({})
 export class KeysModule {
@@ -58,13 +49,11 @@ export class KeysModule {
         CqrsModule,
         EventStoreModule,
         QueueModule,
-        ProjectionsModule,
         TypeOrmModule.forFeature([ApiKeyEntity, UserEntity]),
       ],
       providers: [
         { provide: PROJECTION_MODE, useValue: mode },
         ConsistencyService,
-        ProjectionWaiter,
         ...COMMAND_HANDLERS,
         ...QUERY_HANDLERS,
         ...(mode === 'wait' ? [VerifyKeyHandler] : []),

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CacheCoherenceService, InvalidationTarget } from '@keyward/auth';
 import { Problem } from '@keyward/common';
-import { AppendResult } from '@keyward/event-store';
+import { AppendResult, ProjectionTimeoutError, ProjectionWaiter, Projector } from '@keyward/event-store';
 import { QueueProducer } from '@keyward/queue';
-import { ProjectionTimeoutError, ProjectionWaiter } from '../projections/projection-waiter';
-import { Projector } from '../projections/projector.service';
 
 /**
  * 'wait': the API wakes the worker and waits for its checkpoint.

@@ -1,5 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { StoredEvent } from '@keyward/event-store';
+import { Projection, StoredEvent } from '@keyward/event-store';
 import {
   CompanyCreatedData,
   KeyCreatedData,
@@ -11,8 +12,15 @@ import {
   UserUpdatedData,
 } from '../events/keyward-events';
 
-/** Read-model tables this projection owns (truncated by a rebuild). */
-export const READ_MODEL_TABLES = ['companies', 'users', 'api_keys'];
+/** Companies, users and keys, as the API and the guard read them. */
+@Injectable()
+export class KeysReadModelProjection implements Projection {
+  readonly tables = ['companies', 'users', 'api_keys'];
+
+  async apply(m: EntityManager, events: StoredEvent[]): Promise<void> {
+    for (const e of events) await applyToReadModel(m, e);
+  }
+}
 
 const KEY_COLUMNS: Record<string, string> = {
   name: 'name',

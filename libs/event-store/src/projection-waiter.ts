@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { LogCheckpoint, hasReached } from '@keyward/event-store';
 import { Channels, REDIS } from '@keyward/queue';
-import { Projector } from './projector.service';
+import { hasReached } from './checkpoint';
+import { LogCheckpoint } from './event.types';
+import { Projector } from './projector';
 
 const POLL_MS = 250;
 

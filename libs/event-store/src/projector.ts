@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { EventStore, LOG_START, LogCheckpoint } from '@keyward/event-store';
 import { Channels, REDIS } from '@keyward/queue';
-import { READ_MODEL_TABLES, applyToReadModel } from './read-model.projection';
+import { EventStore } from './event-store';
+import { LOG_START, LogCheckpoint } from './event.types';
+import { PROJECTIONS, Projection } from './projection';
 
 export const PROJECTION_NAME = 'read-models';
 /** Held for each batch: one projector applies events at a time, across every worker process. */
@@ -16,7 +17,7 @@ export interface ProjectionRun {
 }
 
 /**
- * Applies the log to the read models. Each batch, its read-model changes and its
+ * Applies the log to every registered projection. Each batch, its read-model changes and its
  * checkpoint are one transaction, so a batch applied twice changes nothing and a
  * crash in the middle leaves nothing half-applied.
  */
@@ -29,6 +30,7 @@ export class Projector {
     private readonly events: EventStore,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PROJECTIONS) private readonly projections: Projection[],
   ) {}
 
   /** Applies batches until the log has nothing more below the visibility horizon. */
@@ -49,7 +51,7 @@ export class Projector {
   async rebuild(onProgress?: (applied: number) => void): Promise<ProjectionRun> {
     const run = await this.dataSource.transaction('READ COMMITTED', async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
-      await m.query(`TRUNCATE ${READ_MODEL_TABLES.join(', ')}`);
+      await m.query(`TRUNCATE ${this.projections.flatMap((p) => p.tables).join(', ')}`);
       await m.query(
         `INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, '0', 0)
          ON CONFLICT (name) DO UPDATE SET transaction_id = '0', position = 0, updated_at = now()`,
@@ -88,7 +90,7 @@ export class Projector {
     // read before writing anything: this transaction's own id would hold the horizon back
     const events = await this.events.readAfter(from, this.config.projection.batchSize, m);
     if (events.length === 0) return { applied: 0, checkpoint: from };
-    for (const e of events) await applyToReadModel(m, e);
+    for (const projection of this.projections) await projection.apply(m, events);
     const last = events[events.length - 1];
     const to = { transactionId: last.transactionId, position: last.position };
     await m.query(

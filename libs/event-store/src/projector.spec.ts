@@ -2,21 +2,29 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { KeywardConfig } from '@keyward/config';
-import { EventStore, NewEvent } from '@keyward/event-store';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
-import { KeywardEvent, streamOf } from '../events/keyward-events';
-import { Projector } from './projector.service';
+import { EventStore } from './event-store';
+import { NewEvent, StoredEvent } from './event.types';
+import { Projection } from './projection';
+import { Projector } from './projector';
 
-const companyCreated = (name: string): NewEvent => {
-  const companyId = randomUUID();
-  return {
-    streamId: streamOf.company(companyId),
-    type: KeywardEvent.CompanyCreated,
-    companyId,
-    actor: { type: 'system', id: 'test' },
-    data: { companyId, name },
-  };
-};
+/** A projection of its own for these tests: a table of names. */
+class NamesProjection implements Projection {
+  readonly tables = ['test_names'];
+  async apply(m: import('typeorm').EntityManager, events: StoredEvent[]): Promise<void> {
+    for (const e of events) {
+      if (e.type === 'Named') await m.query('INSERT INTO test_names (name) VALUES ($1)', [(e.data as { name: string }).name]);
+    }
+  }
+}
+
+const companyCreated = (name: string): NewEvent => ({
+  streamId: `thing-${randomUUID()}`,
+  type: 'Named',
+  companyId: null,
+  actor: { type: 'system', id: 'test' },
+  data: { name },
+});
 
 describe('Projector (real Postgres and Redis)', () => {
   let db: TestDatabase;
@@ -25,16 +33,17 @@ describe('Projector (real Postgres and Redis)', () => {
   let config: KeywardConfig;
   let store: EventStore;
   let projector: Projector;
-  const names = async () => (await ds.query('SELECT name FROM companies ORDER BY name')).map((r: { name: string }) => r.name);
+  const names = async () => (await ds.query('SELECT name FROM test_names ORDER BY name')).map((r: { name: string }) => r.name);
 
   beforeEach(async () => {
     db = await createTestDatabase();
     config = testConfig({ DATABASE_URL: db.url });
     ds = new DataSource({ type: 'postgres', url: db.url, extra: { max: 10 } });
     await ds.initialize();
+    await ds.query('CREATE TABLE test_names (name text NOT NULL)');
     redis = new Redis(config.redisUrl);
     store = new EventStore(ds);
-    projector = new Projector(ds, store, config, redis);
+    projector = new Projector(ds, store, config, redis, [new NamesProjection()]);
   });
 
   afterEach(async () => {
@@ -73,6 +82,15 @@ describe('Projector (real Postgres and Redis)', () => {
     expect(await store.verify()).toMatchObject({ ok: true, checked: 2 });
   });
 
+  it('rebuilds its tables from position zero', async () => {
+    await store.append([companyCreated('a'), companyCreated('b')], { expectedVersions: {} });
+    await projector.catchUp();
+    await ds.query(`INSERT INTO test_names (name) VALUES ('stray')`);
+    const run = await projector.rebuild();
+    expect(run.applied).toBe(2);
+    expect(await names()).toEqual(['a', 'b']);
+  });
+
   it('changes nothing when run again (a job delivered twice)', async () => {
     await store.append([companyCreated('a'), companyCreated('b')], { expectedVersions: {} });
     expect((await projector.catchUp()).applied).toBe(2);
@@ -82,7 +100,7 @@ describe('Projector (real Postgres and Redis)', () => {
   });
 
   it('applies in batches up to the end, one checkpoint per batch', async () => {
-    const small = new Projector(ds, store, { ...config, projection: { ...config.projection, batchSize: 3 } }, redis);
+    const small = new Projector(ds, store, { ...config, projection: { ...config.projection, batchSize: 3 } }, redis, [new NamesProjection()]);
     await store.append(Array.from({ length: 10 }, (_, i) => companyCreated(`c${String(i).padStart(2, '0')}`)), { expectedVersions: {} });
     const run = await small.catchUp();
     expect(run.applied).toBe(10);

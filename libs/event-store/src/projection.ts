@@ -1,0 +1,15 @@
+import { EntityManager } from 'typeorm';
+import { StoredEvent } from './event.types';
+
+/**
+ * A read model kept from the log. The projector hands it each batch of events in log
+ * order, inside the transaction that also moves the checkpoint.
+ */
+export interface Projection {
+  /** Tables it owns: emptied by a rebuild. */
+  readonly tables: string[];
+  apply(m: EntityManager, events: StoredEvent[]): Promise<void>;
+}
+
+/** Injection token of the registered projections. */
+export const PROJECTIONS = Symbol('PROJECTIONS');

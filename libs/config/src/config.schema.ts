@@ -35,6 +35,25 @@ export const envSchema = z.object({
   PROJECTION_TICK_MS: int(100, 3_600_000).default(5_000),
   PROJECTION_BATCH_SIZE: int(1, 100_000).default(500),
   DOCS_PUBLIC: bool.default(true),
+  /** Express "trust proxy": false (default: the socket address), true, a hop count, or comma-separated addresses/CIDRs. */
+  TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/, ]+|loopback|linklocal|uniquelocal)$/).default('false'),
+  /** Failed authentications allowed per client address and window before 429. */
+  AUTH_FAILURE_LIMIT: int(1, 1_000_000).default(30),
+  AUTH_FAILURE_WINDOW_SECONDS: int(1, 86_400).default(60),
+  /** Usage events are buffered in each API instance and handed to the worker in batches. */
+  USAGE_FLUSH_MS: int(10, 60_000).default(250),
+  USAGE_BATCH_SIZE: int(1, 10_000).default(1000),
+  /** How often the worker looks for keys past their expiry or rotation grace. */
+  EXPIRY_SWEEP_MS: int(1000, 3_600_000).default(30_000),
+  /** 32 bytes, base64 or hex: encrypts shared secrets and the central API key at rest (AES-256-GCM). */
+  SECRETS_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as 64 hex characters or base64' })
+    .optional(),
+  /** Upstream central service (README: "Central link"); unset: no central link. */
+  CENTRAL_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
+  CENTRAL_TIMEOUT_MS: int(100, 120_000).default(5_000),
+  TELEMETRY_INTERVAL_MS: int(1_000, 86_400_000).default(3_600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -54,6 +73,14 @@ export interface KeywardConfig {
   consistencyTimeoutMs: number;
   projection: { tickMs: number; batchSize: number };
   docsPublic: boolean;
+  trustProxy: boolean | number | string;
+  authFailures: { limit: number; windowSeconds: number };
+  usage: { flushMs: number; batchSize: number };
+  expirySweepMs: number;
+  /** AES-256-GCM key (32 bytes), absent when not configured. */
+  secretsKey: Buffer | null;
+  central: { url: string | null; timeoutMs: number };
+  telemetryIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -88,5 +115,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
     consistencyTimeoutMs: e.CONSISTENCY_TIMEOUT_MS,
     projection: { tickMs: e.PROJECTION_TICK_MS, batchSize: e.PROJECTION_BATCH_SIZE },
     docsPublic: e.DOCS_PUBLIC,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
+    usage: { flushMs: e.USAGE_FLUSH_MS, batchSize: e.USAGE_BATCH_SIZE },
+    expirySweepMs: e.EXPIRY_SWEEP_MS,
+    secretsKey: e.SECRETS_ENCRYPTION_KEY
+      ? Buffer.from(e.SECRETS_ENCRYPTION_KEY, e.SECRETS_ENCRYPTION_KEY.length === 64 ? 'hex' : 'base64')
+      : null,
+    central: { url: e.CENTRAL_URL ?? null, timeoutMs: e.CENTRAL_TIMEOUT_MS },
+    telemetryIntervalMs: e.TELEMETRY_INTERVAL_MS,
   };
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }

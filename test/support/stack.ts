@@ -6,7 +6,11 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/app.setup';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { Queue } from 'bullmq';
 import { KeywardConfig } from '@keyward/config';
+import { Projector } from '@keyward/event-store';
+import { QueueName } from '@keyward/queue';
+import { UsageBuffer } from '@keyward/usage';
 import { BootstrapCommand, BootstrapResult } from '@keyward/keys';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
 
@@ -20,6 +24,8 @@ export interface Stack {
   /** A direct connection for assertions on the log and the read models. */
   sql: DataSource;
   eventCount(): Promise<number>;
+  /** Hands the usage buffer over and waits until the worker appended and projected it. */
+  settleUsage(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,7 +55,26 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
     url: `http://127.0.0.1:${address.port}`,
     admin: admin!,
     sql,
-    eventCount: async () => Number((await sql.query('SELECT count(*) AS n FROM events'))[0].n),
+    // usage events (one per authenticated request, one per refused authentication) are
+    // expected of every request; what a refused request must not add is anything else
+    eventCount: async () =>
+      Number((await sql.query(`SELECT count(*) AS n FROM events WHERE type NOT IN ('KeyUsed', 'AuthenticationFailed')`))[0].n),
+    settleUsage: async () => {
+      await api.get(UsageBuffer).flush();
+      const queue = new Queue(QueueName.Usage, { connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` });
+      try {
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          if (Object.values(c).every((n) => n === 0)) break;
+          if (Date.now() > deadline) throw new Error(`usage queue did not drain: ${JSON.stringify(c)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      } finally {
+        await queue.close();
+      }
+      await worker.get(Projector).catchUp();
+    },
     close: async () => {
       await api.close();
       await worker.close();

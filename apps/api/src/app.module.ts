@@ -5,6 +5,7 @@ import { DatabaseModule } from '@keyward/database';
 import { ProjectorModule } from '@keyward/event-store';
 import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
 import { RedisModule } from '@keyward/queue';
+import { UsageModule } from '@keyward/usage';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
 import { MeController } from './me/me.controller';
@@ -19,6 +20,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         RedisModule,
+        UsageModule,
         AuthModule.forApi(),
         ProjectorModule.register([KeysReadModelProjection]),
         KeysModule.register('wait'),

@@ -4,6 +4,8 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { KeywardConfig } from '@keyward/config';
 import { ProblemFilter } from './http/problem.filter';
 import { bodyErrors, jsonBody, requestId, requireCleanInput, requireJson } from './http/request-guards.middleware';
+import { UsageBuffer } from '@keyward/usage';
+import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
 
 export function openApiDocument(app: INestApplication): OpenAPIObject {
@@ -23,8 +25,9 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
 /** Everything the HTTP layer adds around the controllers; shared by main.ts and the tests. */
 export function configureApp(app: NestExpressApplication, config: KeywardConfig): void {
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.trustProxy);
   app.use(requestId);
+  app.use(usageTracker(app.get(UsageBuffer)));
   app.use(requireJson);
   app.use(jsonBody(config.bodyLimit));
   app.use(bodyErrors);

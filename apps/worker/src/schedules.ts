@@ -2,13 +2,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { JobName, PROJECTION_TICK_SCHEDULER, QueueName } from '@keyward/queue';
+import { EXPIRY_SWEEP_SCHEDULER, JobName, PROJECTION_TICK_SCHEDULER, QueueName } from '@keyward/queue';
 
 /** Job schedulers: idempotent upserts, so every worker may declare them at start. */
 @Injectable()
 export class Schedules implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(QueueName.Projections) private readonly projections: Queue,
+    @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
@@ -17,6 +18,11 @@ export class Schedules implements OnApplicationBootstrap {
       PROJECTION_TICK_SCHEDULER,
       { every: this.config.projection.tickMs },
       { name: JobName.Project, data: { reason: 'tick' }, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
+    await this.maintenance.upsertJobScheduler(
+      EXPIRY_SWEEP_SCHEDULER,
+      { every: this.config.expirySweepMs },
+      { name: JobName.ExpireKeys, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
     );
   }
 }

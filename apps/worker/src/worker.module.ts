@@ -2,12 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, KeywardConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
 import { ProjectorModule } from '@keyward/event-store';
-import { KeysReadModelProjection } from '@keyward/keys';
+import { KeysReadModelProjection, KeysWorkerModule } from '@keyward/keys';
 import { JOB_QUEUE, JobName, QueueModule, RedisModule } from '@keyward/queue';
+import { MaintenanceProcessor } from './maintenance.processor';
 import { ProjectionsProcessor } from './projections.processor';
 import { Schedules } from './schedules';
+import { UsageProcessor } from './usage.processor';
 
-export const PROCESSORS = [ProjectionsProcessor];
+export const PROCESSORS = [ProjectionsProcessor, UsageProcessor, MaintenanceProcessor];
 
 /** Fails the start when a job has no processor, or more than one. */
 export function checkEveryJobHasOneHandler(): void {
@@ -31,6 +33,7 @@ export class WorkerModule {
         RedisModule,
         QueueModule,
         ProjectorModule.register([KeysReadModelProjection]),
+        KeysWorkerModule,
       ],
       providers: [...PROCESSORS, Schedules],
     };

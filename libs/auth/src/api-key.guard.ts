@@ -1,27 +1,67 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { Response } from 'express';
 import { Problem } from '@keyward/common';
+import { UsageBuffer } from '@keyward/usage';
+import { AuthFailure, AuthenticatedRequest, STRATEGIES } from './api-key.strategies';
 import { Principal } from './auth-record';
-import { AuthenticatedRequest, STRATEGIES } from './api-key.strategies';
 import { IS_PUBLIC, REQUIRED_PERMISSIONS } from './decorators';
 import { Permission } from './permissions';
+import { AuthFailureThrottle, KeyRateLimiter, rateLimitHeaders } from './rate-limits';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 
-/** The one global guard: a valid key on every route but `@Public()` ones, then `@RequirePermissions()`. */
+/** The route as declared (`/v1/keys/:id`), never the raw URL. */
+export function routeOf(req: AuthenticatedRequest): string {
+  return req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
+}
+
+/**
+ * The one global guard. In order: an address throttled for failed authentication is
+ * refused with no I/O; the key is authenticated (passport); its rate limit is counted;
+ * the route's permissions are checked.
+ */
 @Injectable()
 export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly throttle: AuthFailureThrottle,
+    private readonly limits: KeyRateLimiter,
+    private readonly usage: UsageBuffer,
+  ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await super.canActivate(context);
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+
+    const wait = this.throttle.retryAfter(req.ip);
+    if (wait > 0) {
+      throw new Problem(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `too many failed authentications from this address; retry in ${wait} s`, undefined, {
+        'Retry-After': String(wait),
+      });
+    }
+
+    try {
+      await super.canActivate(context);
+    } catch (err) {
+      if (err instanceof HttpException && err.getStatus() === 401) await this.recordFailure(req, req.authFailure);
+      throw err;
+    }
+
+    const principal = req.user as Principal;
+    const decision = await this.limits.consume(principal.keyId, principal.rateLimit);
+    const headers = rateLimitHeaders(decision);
+    if (!decision.allowed) {
+      throw new Problem(429, 'RATE_LIMITED', `rate limit of ${decision.limit} requests reached; retry in ${decision.resetSeconds} s`, undefined, headers);
+    }
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+
     const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
-    const principal = context.switchToHttp().getRequest().user as Principal;
     const missing = required.filter((p) => !principal.permissions.includes(p));
     if (missing.length > 0) {
       throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', `this key lacks the permission ${missing.join(', ')}`);
@@ -33,7 +73,7 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
     if (err) throw err;
     if (user) return user;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const reason = req.authFailure ?? (hasAnyKeyHeader(req) ? 'MALFORMED' : 'MISSING');
+    const reason = req.authFailure?.reason ?? (hasAnyKeyHeader(req) ? 'MALFORMED' : 'MISSING');
     if (reason === 'MISSING') {
       throw new Problem(401, 'MISSING_API_KEY', 'send a key in x-api-key or Authorization: Bearer', undefined, CHALLENGE);
     }
@@ -42,6 +82,29 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
     }
     // one answer for every other reason: no hint whether the key exists
     throw new Problem(401, 'INVALID_API_KEY', 'the key is not valid', undefined, CHALLENGE);
+  }
+
+  /** Counts the failure against the address and, for a key that reached lookup, records AuthenticationFailed. */
+  private async recordFailure(req: AuthenticatedRequest, failure: AuthFailure | undefined): Promise<void> {
+    const wellFormed = failure !== undefined && failure.reason !== 'MALFORMED';
+    if (failure === undefined && !hasAnyKeyHeader(req)) return; // no key at all: not an attempt
+    await this.throttle.fail(req.ip, wellFormed);
+    if (!wellFormed) return;
+    const userAgent = req.headers['user-agent'];
+    this.usage.record({
+      type: 'AuthenticationFailed',
+      occurredAt: new Date().toISOString(),
+      companyId: failure.companyId ?? null,
+      keyId: failure.keyId ?? null,
+      reason: failure.reason,
+      method: req.method,
+      route: routeOf(req),
+      status: 401,
+      ip: req.ip ?? null,
+      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+      requestId: req.id ?? null,
+      durationMs: 0,
+    });
   }
 }
 

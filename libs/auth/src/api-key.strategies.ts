@@ -7,7 +7,13 @@ import { KeyLookupService } from './key-lookup.service';
 
 export const STRATEGIES = ['api-key', 'bearer-api-key'] as const;
 
-export type AuthenticatedRequest = Request & { authFailure?: AuthFailureReason };
+export interface AuthFailure {
+  reason: AuthFailureReason;
+  keyId?: string;
+  companyId?: string;
+}
+
+export type AuthenticatedRequest = Request & { authFailure?: AuthFailure; id?: string };
 
 /**
  * Registers the two passport-headerapikey strategies: `x-api-key: <key>` and
@@ -25,7 +31,7 @@ export class ApiKeyStrategies implements OnModuleInit {
       this.lookup.evaluate(apiKey, request.ip).then(
         (result) => {
           if (result.ok) return done(null, result.principal);
-          request.authFailure ??= result.reason;
+          request.authFailure ??= { reason: result.reason, keyId: result.keyId, companyId: result.companyId };
           done(null, false);
         },
         (err: Error) => done(err),

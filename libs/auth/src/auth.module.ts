@@ -6,6 +6,7 @@ import { ApiKeyStrategies } from './api-key.strategies';
 import { AuthCache } from './auth-cache';
 import { AUTH_CACHE_PARTICIPANT, CacheCoherenceService } from './cache-coherence.service';
 import { KeyLookupService } from './key-lookup.service';
+import { AuthFailureThrottle, KeyRateLimiter } from './rate-limits';
 
 @Module({})
 export class AuthModule {
@@ -21,9 +22,11 @@ export class AuthModule {
         CacheCoherenceService,
         KeyLookupService,
         ApiKeyStrategies,
+        KeyRateLimiter,
+        AuthFailureThrottle,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
-      exports: [CacheCoherenceService, KeyLookupService, AuthCache],
+      exports: [CacheCoherenceService, KeyLookupService, AuthCache, KeyRateLimiter],
     };
   }
 

@@ -77,7 +77,9 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
           this.subscribed = true;
           first();
         })
-        .catch((err) => this.logger.warn(`subscribe failed: ${(err as Error).message}`));
+        .catch((err) => {
+          if (!this.closing) this.logger.warn(`subscribe failed: ${(err as Error).message}`);
+        });
     });
 
     if (this.participant) {

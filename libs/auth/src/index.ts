@@ -7,3 +7,6 @@ export * from './key-lookup.service';
 export * from './decorators';
 export * from './api-key.guard';
 export * from './auth.module';
+export * from './rate-limits';
+export { routeOf } from './api-key.guard';
+export type { AuthFailure } from './api-key.strategies';

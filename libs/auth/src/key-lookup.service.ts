@@ -36,11 +36,12 @@ export class KeyLookupService {
     this.pepper = config.pepper;
   }
 
-  async evaluate(key: unknown, ip: string | undefined): Promise<Evaluation & { companyId?: string }> {
+  /** The verdict on a presented key; the key's id and company when it exists. */
+  async evaluate(key: unknown, ip: string | undefined): Promise<Evaluation & { keyId?: string; companyId?: string }> {
     if (!isWellFormedKey(key)) return { ok: false, reason: 'MALFORMED' };
     const record = await this.find(hashKey(this.pepper, key));
     if (!record) return { ok: false, reason: 'NOT_FOUND' };
-    return { ...record.evaluate(Date.now(), ip), companyId: record.record.companyId };
+    return { ...record.evaluate(Date.now(), ip), keyId: record.record.keyId, companyId: record.record.companyId };
   }
 
   private async find(hash: string): Promise<CompiledAuthRecord | null> {

@@ -18,4 +18,6 @@ export * from './commands/update-key/update-key.command';
 export * from './commands/revoke-key/revoke-key.command';
 export * from './commands/rotate-key/rotate-key.command';
 export * from './commands/delete-key/delete-key.command';
+export * from './commands/record-usage/record-usage.command';
+export * from './commands/expire-keys/expire-keys.command';
 export * from './keys.module';

@@ -18,6 +18,8 @@ import { GetUserHandler } from './queries/get-user/get-user.handler';
 import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
 import { ListUsersHandler } from './queries/list-users/list-users.handler';
 import { VerifyKeyHandler } from './queries/verify-key/verify-key.handler';
+import { ExpireKeysHandler } from './commands/expire-keys/expire-keys.handler';
+import { RecordUsageHandler } from './commands/record-usage/record-usage.handler';
 
 const COMMAND_HANDLERS = [
   BootstrapHandler,
@@ -62,3 +64,11 @@ export class KeysModule {
     };
   }
 }
+
+/** What the worker runs of this domain: usage batches and the expiry sweep. */
+@Module({
+  imports: [CqrsModule, EventStoreModule, QueueModule],
+  providers: [RecordUsageHandler, ExpireKeysHandler],
+  exports: [CqrsModule],
+})
+export class KeysWorkerModule {}

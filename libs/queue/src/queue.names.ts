@@ -1,25 +1,55 @@
 /** Every BullMQ queue. Each has exactly one processor in apps/worker (checked at worker start-up). */
 export enum QueueName {
   Projections = 'projections',
+  Usage = 'usage',
+  Maintenance = 'maintenance',
 }
 
 export enum JobName {
   /** Wake the projector: apply every committed event after its checkpoint. */
   Project = 'project',
+  /** Append a batch of usage records (KeyUsed, AuthenticationFailed) from one API instance. */
+  RecordUsage = 'record-usage',
+  /** Append KeyExpired for keys past their expiry or rotation grace. */
+  ExpireKeys = 'expire-keys',
+}
+
+/** One authenticated request, or one refused authentication, as an API instance saw it. */
+export interface UsageRecord {
+  /** Chosen when recorded: a retried job re-appends the same event (a no-op). */
+  eventId: string;
+  type: 'KeyUsed' | 'AuthenticationFailed';
+  occurredAt: string;
+  companyId: string | null;
+  keyId: string | null;
+  method: string;
+  route: string;
+  status: number;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  durationMs: number;
+  /** AuthenticationFailed only: why (never the key). */
+  reason?: string;
 }
 
 /** Typed payload of each job. */
 export interface JobPayloads {
   [JobName.Project]: { reason: string };
+  [JobName.RecordUsage]: { instanceId: string; records: UsageRecord[] };
+  [JobName.ExpireKeys]: Record<string, never>;
 }
 
 /** The queue each job belongs to. */
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.Project]: QueueName.Projections,
+  [JobName.RecordUsage]: QueueName.Usage,
+  [JobName.ExpireKeys]: QueueName.Maintenance,
 };
 
 /** Id of the scheduler that wakes the projector on a fixed interval, in case a wake-up was lost. */
 export const PROJECTION_TICK_SCHEDULER = 'projection-tick';
+export const EXPIRY_SWEEP_SCHEDULER = 'expiry-sweep';
 
 /** Redis pub/sub channels (prefixed with REDIS_PREFIX). */
 export const Channels = {

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
+import { CurrentPrincipal, Principal, RequirePermissions, routeOf } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import {
   CommandContext,
@@ -70,8 +70,16 @@ export class KeysController {
   @RequirePermissions('keys:verify')
   @ApiOperation({ summary: 'Check a key another service received' })
   @ApiOkResponse({ type: VerifyKeyResponse })
-  verify(@CurrentPrincipal() p: Principal, @Body() body: VerifyKeyDto, @Req() req: Request) {
-    return this.queries.execute(new VerifyKeyQuery(p.companyId, body.key, body.permissions ?? [], req.ip));
+  verify(@Ctx() ctx: CommandContext, @Body() body: VerifyKeyDto, @Req() req: Request) {
+    return this.queries.execute(
+      new VerifyKeyQuery(ctx.companyId, body.key, body.permissions ?? [], {
+        ip: ctx.metadata.ip ?? null,
+        userAgent: ctx.metadata.userAgent ?? null,
+        requestId: ctx.metadata.requestId ?? null,
+        method: req.method,
+        route: routeOf(req),
+      }),
+    );
   }
 
   @Get(':id')

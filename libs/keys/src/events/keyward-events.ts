@@ -14,6 +14,8 @@ export const KeywardEvent = {
   KeyRevoked: 'KeyRevoked',
   KeyExpired: 'KeyExpired',
   KeyDeleted: 'KeyDeleted',
+  KeyUsed: 'KeyUsed',
+  AuthenticationFailed: 'AuthenticationFailed',
 } as const;
 export type KeywardEventType = (typeof KeywardEvent)[keyof typeof KeywardEvent];
 
@@ -21,6 +23,9 @@ export const streamOf = {
   company: (id: string) => `company-${id}`,
   user: (id: string) => `user-${id}`,
   key: (id: string) => `key-${id}`,
+  /** Usage has streams of its own: it must never conflict with a change to the key. */
+  keyUsage: (id: string) => `usage-${id}`,
+  authFailures: (companyId: string | null) => `auth-failures-${companyId ?? 'unknown'}`,
 };
 
 export interface CompanyCreatedData {
@@ -79,4 +84,35 @@ export interface KeyRotatedData {
 
 export interface KeyDeletedData {
   keyId: string;
+}
+
+export interface KeyExpiredData {
+  keyId: string;
+  /** 'expiry': its expiresAt passed; 'rotation': its rotation grace ended. */
+  reason: 'expiry' | 'rotation';
+  /** The instant it stopped working (the guard refused it from then on). */
+  expiredAt: string;
+}
+
+/** One authenticated request. */
+export interface KeyUsedData {
+  keyId: string;
+  method: string;
+  route: string;
+  status: number;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  durationMs: number;
+}
+
+/** A refused authentication with a well-formed key (never the key itself). */
+export interface AuthenticationFailedData {
+  keyId: string | null;
+  reason: string;
+  method: string;
+  route: string;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
 }

@@ -7,6 +7,7 @@ import {
   KeyRevokedData,
   KeyRotatedData,
   KeyUpdatedData,
+  KeyUsedData,
   KeywardEvent,
   UserCreatedData,
   UserUpdatedData,
@@ -18,7 +19,24 @@ export class KeysReadModelProjection implements Projection {
   readonly tables = ['companies', 'users', 'api_keys'];
 
   async apply(m: EntityManager, events: StoredEvent[]): Promise<void> {
-    for (const e of events) await applyToReadModel(m, e);
+    // usage is folded into one statement per batch: last use only moves forward
+    const lastUsed = new Map<string, Date>();
+    for (const e of events) {
+      if (e.type === KeywardEvent.KeyUsed) {
+        const keyId = (e.data as unknown as KeyUsedData).keyId;
+        const seen = lastUsed.get(keyId);
+        if (!seen || seen < e.occurredAt) lastUsed.set(keyId, e.occurredAt);
+      } else {
+        await applyToReadModel(m, e);
+      }
+    }
+    if (lastUsed.size > 0) {
+      await m.query(
+        `UPDATE api_keys k SET last_used_at = GREATEST(COALESCE(k.last_used_at, '-infinity'::timestamptz), u.at)
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE k.id = u.id`,
+        [[...lastUsed.keys()], [...lastUsed.values()]],
+      );
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { AuthFailureReason, KeyLookupService } from '@keyward/auth';
+import { AuthFailureReason, KeyLookupService, KeyRateLimiter } from '@keyward/auth';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { UsageBuffer } from '@keyward/usage';
 import { VerifyCode, VerifyKeyQuery, VerifyResult } from './verify-key.query';
 
 const CODES: Record<AuthFailureReason, VerifyCode> = {
@@ -19,13 +20,18 @@ const CODES: Record<AuthFailureReason, VerifyCode> = {
 export class VerifyKeyHandler implements IQueryHandler<VerifyKeyQuery> {
   constructor(
     private readonly lookup: KeyLookupService,
+    private readonly limits: KeyRateLimiter,
+    private readonly usage: UsageBuffer,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
   async execute(q: VerifyKeyQuery): Promise<VerifyResult> {
-    const result = await this.lookup.evaluate(q.key, q.ip);
+    const result = await this.lookup.evaluate(q.key, q.request.ip ?? undefined);
     if (result.companyId !== undefined && result.companyId !== q.companyId) return { valid: false, code: 'NOT_FOUND' };
-    if (!result.ok) return { valid: false, code: CODES[result.reason] };
+    if (!result.ok) {
+      if (result.reason !== 'MALFORMED') this.recordRefusal(q, result.reason, result.keyId);
+      return { valid: false, code: CODES[result.reason] };
+    }
     const p = result.principal;
     const identity = {
       keyId: p.keyId,
@@ -37,6 +43,25 @@ export class VerifyKeyHandler implements IQueryHandler<VerifyKeyQuery> {
     };
     const missing = q.requiredPermissions.filter((perm) => !p.permissions.includes(perm as never));
     if (missing.length > 0) return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity };
+    const rate = await this.limits.consume(p.keyId, p.rateLimit);
+    if (!rate.allowed) return { valid: false, code: 'RATE_LIMITED', ...identity };
     return { valid: true, code: 'VALID', ...identity };
+  }
+
+  private recordRefusal(q: VerifyKeyQuery, reason: AuthFailureReason, keyId: string | undefined): void {
+    this.usage.record({
+      type: 'AuthenticationFailed',
+      occurredAt: new Date().toISOString(),
+      companyId: q.companyId,
+      keyId: keyId ?? null,
+      reason,
+      method: q.request.method,
+      route: q.request.route,
+      status: 200,
+      ip: q.request.ip,
+      userAgent: q.request.userAgent,
+      requestId: q.request.requestId,
+      durationMs: 0,
+    });
   }
 }

@@ -22,13 +22,26 @@ export interface VerifyResult {
   rateLimit?: RateLimitSetting;
 }
 
-/** Checks a key for a service that received it; a key of another company is NOT_FOUND. */
+/** The verify call itself, for the audit record of a refusal. */
+export interface VerifyRequest {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  method: string;
+  route: string;
+}
+
+/**
+ * Checks a key for a service that received it; a key of another company is NOT_FOUND.
+ * A valid key spends one request of its rate limit; a refused one is recorded as
+ * AuthenticationFailed.
+ */
 export class VerifyKeyQuery extends Query<VerifyResult> {
   constructor(
     readonly companyId: string,
     readonly key: string,
     readonly requiredPermissions: string[],
-    readonly ip: string | undefined,
+    readonly request: VerifyRequest,
   ) {
     super();
   }

@@ -1,0 +1,34 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Principal, routeOf } from '@keyward/auth';
+import { UsageBuffer } from '@keyward/usage';
+
+/**
+ * One KeyUsed record per authenticated request, taken when the response is sent (so
+ * with its status and duration) and buffered in memory: nothing is written on the
+ * request path.
+ */
+export function usageTracker(buffer: UsageBuffer) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const startedAt = Date.now();
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const principal = (req as Request & { user?: Principal }).user;
+      if (!principal) return;
+      const userAgent = req.headers['user-agent'];
+      buffer.record({
+        type: 'KeyUsed',
+        occurredAt: new Date(startedAt).toISOString(),
+        companyId: principal.companyId,
+        keyId: principal.keyId,
+        method: req.method,
+        route: routeOf(req),
+        status: res.statusCode,
+        ip: req.ip ?? null,
+        userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+        requestId: (req as Request & { id?: string }).id ?? null,
+        durationMs: Math.round(Number(process.hrtime.bigint() - started) / 10_000) / 100,
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,118 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { RateLimitSetting } from '@keyward/database';
+import { REDIS } from '@keyward/queue';
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+/** The RateLimit-* headers (and Retry-After when refused) of a keyed response. */
+export function rateLimitHeaders(d: RateDecision): Record<string, string> {
+  const headers: Record<string, string> = {
+    'RateLimit-Limit': String(d.limit),
+    'RateLimit-Remaining': String(d.remaining),
+    'RateLimit-Reset': String(d.resetSeconds),
+  };
+  if (!d.allowed) headers['Retry-After'] = String(d.resetSeconds);
+  return headers;
+}
+
+/**
+ * Per-key limits in fixed windows, counted atomically in Redis across every API
+ * instance (rate-limiter-flexible). If Redis is unreachable each instance falls back
+ * to counting in memory, so a limit then holds per instance rather than in total.
+ */
+@Injectable()
+export class KeyRateLimiter {
+  private readonly logger = new Logger(KeyRateLimiter.name);
+  private readonly limiters = new Map<string, RateLimiterRedis>();
+
+  constructor(
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async consume(keyId: string, setting: RateLimitSetting | null): Promise<RateDecision> {
+    const { limit, windowSeconds } = setting ?? this.config.keys.defaultRateLimit;
+    const limiter = this.limiter(limit, windowSeconds);
+    try {
+      const res = await limiter.consume(keyId);
+      return { allowed: true, limit, remaining: res.remainingPoints, resetSeconds: Math.ceil(res.msBeforeNext / 1000) };
+    } catch (err) {
+      if (err instanceof RateLimiterRes) {
+        return { allowed: false, limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      }
+      throw err;
+    }
+  }
+
+  private limiter(points: number, duration: number): RateLimiterRedis {
+    const id = `${points}/${duration}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      limiter = new RateLimiterRedis({
+        storeClient: this.redis,
+        keyPrefix: `${this.config.redisPrefix}:rl:key:${points}:${duration}`,
+        points,
+        duration,
+        insuranceLimiter: new RateLimiterMemory({ points, duration }),
+      });
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+}
+
+/**
+ * Throttles failed authentication per client address. Failures with a well-formed key
+ * are counted in Redis (shared by all instances); malformed ones in memory only, since
+ * they are refused before any I/O. An address over the limit is refused locally, with
+ * no I/O, until its window ends.
+ */
+@Injectable()
+export class AuthFailureThrottle {
+  private readonly blockedUntil = new LRUCache<string, number>({ max: 100_000 });
+  private readonly shared: RateLimiterRedis;
+  private readonly local: RateLimiterMemory;
+
+  constructor(@Inject(KEYWARD_CONFIG) config: KeywardConfig, @Inject(REDIS) redis: Redis) {
+    const { limit, windowSeconds } = config.authFailures;
+    this.local = new RateLimiterMemory({ points: limit, duration: windowSeconds });
+    this.shared = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${config.redisPrefix}:rl:authfail`,
+      points: limit,
+      duration: windowSeconds,
+      insuranceLimiter: new RateLimiterMemory({ points: limit, duration: windowSeconds }),
+    });
+  }
+
+  /** Seconds the address must wait, or 0. */
+  retryAfter(ip: string | undefined): number {
+    const until = this.blockedUntil.get(ip ?? '');
+    if (until === undefined) return 0;
+    const left = until - Date.now();
+    if (left <= 0) {
+      this.blockedUntil.delete(ip ?? '');
+      return 0;
+    }
+    return Math.ceil(left / 1000);
+  }
+
+  async fail(ip: string | undefined, wellFormed: boolean): Promise<void> {
+    const address = ip ?? '';
+    try {
+      await (wellFormed ? this.shared : this.local).consume(address);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) this.blockedUntil.set(address, Date.now() + err.msBeforeNext);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EventStore, NewEvent } from '@keyward/event-store';
+import { QueueProducer, UsageRecord } from '@keyward/queue';
+import { AuthenticationFailedData, KeyUsedData, KeywardEvent, streamOf } from '../../events/keyward-events';
+import { RecordUsageCommand } from './record-usage.command';
+
+export function usageEvent(r: UsageRecord): NewEvent {
+  const metadata = { ip: r.ip, userAgent: r.userAgent, requestId: r.requestId };
+  const common = { eventId: r.eventId, companyId: r.companyId, metadata, occurredAt: new Date(r.occurredAt) };
+  if (r.type === 'KeyUsed') {
+    const data: KeyUsedData = {
+      keyId: r.keyId!,
+      method: r.method,
+      route: r.route,
+      status: r.status,
+      ip: r.ip,
+      userAgent: r.userAgent,
+      requestId: r.requestId,
+      durationMs: r.durationMs,
+    };
+    return { ...common, streamId: streamOf.keyUsage(r.keyId!), type: KeywardEvent.KeyUsed, actor: { type: 'key', id: r.keyId! }, data };
+  }
+  const data: AuthenticationFailedData = {
+    keyId: r.keyId,
+    reason: r.reason ?? 'UNKNOWN',
+    method: r.method,
+    route: r.route,
+    ip: r.ip,
+    userAgent: r.userAgent,
+    requestId: r.requestId,
+  };
+  return {
+    ...common,
+    streamId: streamOf.authFailures(r.companyId),
+    type: KeywardEvent.AuthenticationFailed,
+    actor: r.keyId ? { type: 'key', id: r.keyId } : { type: 'system', id: 'anonymous' },
+    data,
+  };
+}
+
+@CommandHandler(RecordUsageCommand)
+export class RecordUsageHandler implements ICommandHandler<RecordUsageCommand> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly producer: QueueProducer,
+  ) {}
+
+  async execute({ records }: RecordUsageCommand): Promise<{ appended: number }> {
+    if (records.length === 0) return { appended: 0 };
+    // one append per batch; fixed event ids make a retried batch a no-op
+    const result = await this.store.append(records.map(usageEvent), { expectedVersions: {} });
+    await this.producer.wakeProjector('usage');
+    return { appended: result.events.length };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './usage-buffer';
+export * from './usage.module';

@@ -1,4 +1,5 @@
 import { RateLimitSetting } from '@keyward/database';
+import { UsageRecord } from '@keyward/queue';
 
 /**
  * Event names are written to the log and never change once written.
@@ -94,17 +95,11 @@ export interface KeyExpiredData {
   expiredAt: string;
 }
 
-/** One authenticated request. */
-export interface KeyUsedData {
-  keyId: string;
-  method: string;
-  route: string;
-  status: number;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  durationMs: number;
-}
+/** One authenticated request: the usage record as the API instance took it. */
+export type KeyUsedData = { keyId: string } & Pick<
+  UsageRecord,
+  'method' | 'route' | 'status' | 'ip' | 'userAgent' | 'requestId' | 'durationMs'
+>;
 
 /** A refused authentication with a well-formed key (never the key itself). */
 export interface AuthenticationFailedData {

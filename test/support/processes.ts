@@ -51,6 +51,7 @@ export function processEnv(config: KeywardConfig, extra: NodeJS.ProcessEnv = {})
     REDIS_URL: config.redisUrl,
     REDIS_PREFIX: config.redisPrefix,
     KEYWARD_PEPPER: config.pepper,
+    ...(config.audit.signingKey ? { AUDIT_SIGNING_KEY: config.audit.signingKey } : {}),
     ...extra,
   };
 }

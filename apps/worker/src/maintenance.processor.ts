@@ -1,20 +1,27 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { CommandBus } from '@nestjs/cqrs';
 import { Job } from 'bullmq';
+import { SignCheckpointCommand } from '@keyward/audit';
 import { ExpireKeysCommand } from '@keyward/keys';
 import { JobName, QueueName } from '@keyward/queue';
 
-/** Scheduled housekeeping: the expiry sweep. */
+/** Scheduled housekeeping: the expiry sweep and the signing of audit checkpoints. */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
-  static readonly handles = [JobName.ExpireKeys];
+  static readonly handles = [JobName.ExpireKeys, JobName.SignCheckpoint];
 
   constructor(private readonly commands: CommandBus) {
     super();
   }
 
-  async process(job: Job): Promise<{ expired: number }> {
-    if (job.name !== JobName.ExpireKeys) throw new Error(`no handler for job ${job.name} on ${QueueName.Maintenance}`);
-    return this.commands.execute(new ExpireKeysCommand());
+  async process(job: Job): Promise<unknown> {
+    switch (job.name) {
+      case JobName.ExpireKeys:
+        return this.commands.execute(new ExpireKeysCommand());
+      case JobName.SignCheckpoint:
+        return this.commands.execute(new SignCheckpointCommand());
+      default:
+        throw new Error(`no handler for job ${job.name} on ${QueueName.Maintenance}`);
+    }
   }
 }

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { EXPIRY_SWEEP_SCHEDULER, JobName, PROJECTION_TICK_SCHEDULER, QueueName } from '@keyward/queue';
+import { CHECKPOINT_SCHEDULER, EXPIRY_SWEEP_SCHEDULER, JobName, PROJECTION_TICK_SCHEDULER, QueueName } from '@keyward/queue';
 
 /** Job schedulers: idempotent upserts, so every worker may declare them at start. */
 @Injectable()
@@ -23,6 +23,11 @@ export class Schedules implements OnApplicationBootstrap {
       EXPIRY_SWEEP_SCHEDULER,
       { every: this.config.expirySweepMs },
       { name: JobName.ExpireKeys, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
+    await this.maintenance.upsertJobScheduler(
+      CHECKPOINT_SCHEDULER,
+      { every: this.config.audit.checkpointMs },
+      { name: JobName.SignCheckpoint, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
     );
   }
 }

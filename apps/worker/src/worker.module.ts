@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@keyward/audit';
 import { ConfigModule, KeywardConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
 import { ProjectorModule } from '@keyward/event-store';
@@ -34,6 +35,7 @@ export class WorkerModule {
         QueueModule,
         ProjectorModule.register([KeysReadModelProjection]),
         KeysWorkerModule,
+        AuditModule,
       ],
       providers: [...PROCESSORS, Schedules],
     };

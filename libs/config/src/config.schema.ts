@@ -54,6 +54,10 @@ export const envSchema = z.object({
   CENTRAL_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
   CENTRAL_TIMEOUT_MS: int(100, 120_000).default(5_000),
   TELEMETRY_INTERVAL_MS: int(1_000, 86_400_000).default(3_600_000),
+  /** Ed25519 private key (PKCS#8 PEM, or base64 of the 32-byte seed) that signs audit checkpoints. */
+  AUDIT_SIGNING_KEY: z.string().min(40).optional(),
+  /** How often the chain head is signed (only when it moved). */
+  AUDIT_CHECKPOINT_MS: int(1000, 86_400_000).default(600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -81,6 +85,7 @@ export interface KeywardConfig {
   secretsKey: Buffer | null;
   central: { url: string | null; timeoutMs: number };
   telemetryIntervalMs: number;
+  audit: { signingKey: string | null; checkpointMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +129,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
       : null,
     central: { url: e.CENTRAL_URL ?? null, timeoutMs: e.CENTRAL_TIMEOUT_MS },
     telemetryIntervalMs: e.TELEMETRY_INTERVAL_MS,
+    audit: { signingKey: e.AUDIT_SIGNING_KEY ?? null, checkpointMs: e.AUDIT_CHECKPOINT_MS },
   };
 }
 

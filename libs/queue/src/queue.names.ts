@@ -12,6 +12,8 @@ export enum JobName {
   RecordUsage = 'record-usage',
   /** Append KeyExpired for keys past their expiry or rotation grace. */
   ExpireKeys = 'expire-keys',
+  /** Sign the chain head (audit checkpoint) when it moved. */
+  SignCheckpoint = 'sign-checkpoint',
 }
 
 /** One authenticated request, or one refused authentication, as an API instance saw it. */
@@ -38,6 +40,7 @@ export interface JobPayloads {
   [JobName.Project]: { reason: string };
   [JobName.RecordUsage]: { instanceId: string; records: UsageRecord[] };
   [JobName.ExpireKeys]: Record<string, never>;
+  [JobName.SignCheckpoint]: Record<string, never>;
 }
 
 /** The queue each job belongs to. */
@@ -45,11 +48,13 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.Project]: QueueName.Projections,
   [JobName.RecordUsage]: QueueName.Usage,
   [JobName.ExpireKeys]: QueueName.Maintenance,
+  [JobName.SignCheckpoint]: QueueName.Maintenance,
 };
 
 /** Id of the scheduler that wakes the projector on a fixed interval, in case a wake-up was lost. */
 export const PROJECTION_TICK_SCHEDULER = 'projection-tick';
 export const EXPIRY_SWEEP_SCHEDULER = 'expiry-sweep';
+export const CHECKPOINT_SCHEDULER = 'audit-checkpoint';
 
 /** Redis pub/sub channels (prefixed with REDIS_PREFIX). */
 export const Channels = {

@@ -5,6 +5,9 @@ import { runDatabasePrefix, testEnvironment, testRedisPrefix } from './test-env'
 /** The pepper of every test: fixed, so hashes computed in a test are stable. */
 export const TEST_PEPPER = 'keyward-test-pepper-not-a-secret-0123456789';
 
+/** The Ed25519 seed (base64) that signs audit checkpoints in tests. Not a secret. */
+export const TEST_AUDIT_SIGNING_KEY = Buffer.alloc(32, 7).toString('base64');
+
 /**
  * Configuration for a test, through the same validation as production. Pass
  * `DATABASE_URL: (await createTestDatabase()).url` when the test uses Postgres; without it the
@@ -19,6 +22,7 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): KeywardConfig {
     REDIS_URL: env.redisUrl,
     REDIS_PREFIX: testRedisPrefix(),
     KEYWARD_PEPPER: TEST_PEPPER,
+    AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
     ...overrides,
   });
 }

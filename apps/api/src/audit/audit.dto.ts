@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { PaginationDto } from '../http/pagination.dto';
+
+export const EVENT_TYPES = [
+  'CompanyCreated', 'UserCreated', 'UserUpdated', 'KeyCreated', 'KeyUpdated', 'KeyRotated', 'KeyRevoked',
+  'KeyExpired', 'KeyDeleted', 'KeyUsed', 'AuthenticationFailed', 'SharedSecretRotated', 'SharedSecretRevealed',
+  'AuditExported', 'TelemetryEnabled', 'TelemetryDisabled', 'HeartbeatSent', 'HeartbeatFailed',
+  'CentralActivated', 'CentralDeactivated', 'CentralChecked',
+];
+
+const list = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(value) ? value.flatMap((v) => String(v).split(',')) : value;
+
+export class AuditFilterDto extends PaginationDto {
+  @ApiPropertyOptional({ description: 'event types, comma-separated or repeated', example: 'KeyRevoked,KeyRotated' })
+  @IsOptional()
+  @Transform(list)
+  @IsArray()
+  @ArrayMaxSize(EVENT_TYPES.length)
+  @IsIn(EVENT_TYPES, { each: true })
+  type?: string[];
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  keyId?: string;
+
+  @ApiPropertyOptional({ description: 'id of the acting key, user or system actor', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  actorId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt ≥ from' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt < to' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'client address (IPv4 or IPv6)' })
+  @IsOptional()
+  @IsIP()
+  ip?: string;
+
+  @ApiPropertyOptional({ maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'must be a request id (letters, digits, . _ : -)' })
+  requestId?: string;
+}
+
+export class ExportQueryDto extends AuditFilterDto {
+  @ApiProperty({ enum: ['csv', 'jsonl'] })
+  @IsIn(['csv', 'jsonl'])
+  format!: 'csv' | 'jsonl';
+}
+
+export class VerifyQueryDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'start at this position, trusting the one before it' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  from?: number;
+}
+
+export class KeyStateQueryDto {
+  @ApiProperty({ format: 'date-time', description: 'the instant to answer for' })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  at!: string;
+}
+
+export class AuditEventResponse {
+  @ApiProperty() position!: number;
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() streamId!: string;
+  @ApiProperty() streamVersion!: number;
+  @ApiProperty({ enum: EVENT_TYPES }) type!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) companyId!: string | null;
+  @ApiProperty({ example: { type: 'key', id: '…' } }) actor!: Record<string, unknown>;
+  @ApiProperty() data!: Record<string, unknown>;
+  @ApiProperty({ example: { ip: '203.0.113.7', userAgent: 'curl/8', requestId: '…' } }) metadata!: Record<string, unknown>;
+  @ApiProperty({ description: 'hash of the event before it in the chain' }) prevHash!: string;
+  @ApiProperty({ description: 'SHA-256 of the canonical JSON of this event (prevHash included)' }) hash!: string;
+}
+
+export class AuditPageResponse {
+  @ApiProperty({ type: [AuditEventResponse] }) items!: AuditEventResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class CheckpointResponse {
+  @ApiProperty() position!: number;
+  @ApiProperty() hash!: string;
+  @ApiProperty({ nullable: true, example: { position: 1, hash: '…' } }) previous!: { position: number; hash: string } | null;
+  @ApiProperty({ format: 'date-time' }) signedAt!: string;
+  @ApiProperty({ description: 'Ed25519 over the canonical JSON of { position, hash, previous, signedAt }, base64' }) signature!: string;
+  @ApiProperty({ description: 'SPKI PEM of the signing key' }) publicKey!: string;
+}
+
+export class CheckpointPageResponse {
+  @ApiProperty({ enum: ['Ed25519'] }) algorithm!: string;
+  @ApiProperty({ type: String, nullable: true }) publicKey!: string | null;
+  @ApiProperty({ type: [CheckpointResponse] }) items!: CheckpointResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class VerifyResponse {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() checked!: number;
+  @ApiPropertyOptional() firstBadPosition?: number;
+  @ApiPropertyOptional({ enum: ['prev_hash_mismatch', 'hash_mismatch'] }) reason?: string;
+  @ApiProperty({ nullable: true }) head!: { position: number; hash: string } | null;
+  @ApiProperty({ description: 'signed checkpoints held against the log' }) checkpoints!: Record<string, unknown>;
+}

@@ -1,0 +1,71 @@
+import { StoredEvent } from '@keyward/event-store';
+
+/** What an auditor can filter the log by; always within one company. */
+export interface AuditFilter {
+  companyId: string;
+  types?: string[];
+  keyId?: string;
+  actorId?: string;
+  from?: Date;
+  to?: Date;
+  ip?: string;
+  requestId?: string;
+}
+
+/** The event as auditors read and export it: every field its hash covers, and the hash. */
+export interface AuditEvent {
+  position: number;
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  occurredAt: string;
+  companyId: string | null;
+  actor: StoredEvent['actor'];
+  data: Record<string, unknown>;
+  metadata: StoredEvent['metadata'];
+  prevHash: string;
+  hash: string;
+}
+
+export function toAuditEvent(e: StoredEvent): AuditEvent {
+  return {
+    position: e.position,
+    eventId: e.eventId,
+    streamId: e.streamId,
+    streamVersion: e.streamVersion,
+    type: e.type,
+    occurredAt: e.occurredAt.toISOString(),
+    companyId: e.companyId,
+    actor: e.actor,
+    data: e.data,
+    metadata: e.metadata,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
+}
+
+/**
+ * SQL conditions for a filter, each one matching an index that starts with
+ * (company_id, …) and ends with position, so a filtered page in log order stays an
+ * index range scan however large the log.
+ */
+export function filterSql(f: AuditFilter, afterPosition = 0): { where: string; params: unknown[] } {
+  const params: unknown[] = [f.companyId, afterPosition];
+  const where = ['company_id = $1', 'position > $2'];
+  const add = (sql: (n: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (f.types?.length) add((n) => `type = ANY(${n}::text[])`, f.types);
+  if (f.keyId) add((n) => `data->>'keyId' = ${n}`, f.keyId);
+  if (f.actorId) add((n) => `actor->>'id' = ${n}`, f.actorId);
+  if (f.ip) add((n) => `metadata->>'ip' = ${n}`, f.ip);
+  if (f.requestId) add((n) => `metadata->>'requestId' = ${n}`, f.requestId);
+  if (f.from) add((n) => `occurred_at >= ${n}`, f.from);
+  if (f.to) add((n) => `occurred_at < ${n}`, f.to);
+  return { where: where.join(' AND '), params };
+}
+
+export const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
+  occurred_at, company_id, actor, data, metadata, prev_hash, hash`;

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { EventStoreModule } from '@keyward/event-store';
+import { CheckpointSigner } from './checkpoints/checkpoint-signer';
+import { SignCheckpointHandler } from './commands/sign-checkpoint/sign-checkpoint.handler';
+import { ExportAuditEventsHandler } from './export/export-audit-events.handler';
+import { KeyHistoryHandler } from './queries/key-history/key-history.handler';
+import { KeyStateHandler } from './queries/key-state/key-state.handler';
+import { ListAuditEventsHandler } from './queries/list-audit-events/list-audit-events.handler';
+import { ListCheckpointsHandler } from './queries/list-checkpoints/list-checkpoints.handler';
+import { VerifyAuditHandler } from './queries/verify-audit/verify-audit.handler';
+
+/** The audit trail: queries, export, verification and signed checkpoints. */
+@Module({
+  imports: [CqrsModule, EventStoreModule],
+  providers: [
+    CheckpointSigner,
+    SignCheckpointHandler,
+    ExportAuditEventsHandler,
+    ListAuditEventsHandler,
+    KeyHistoryHandler,
+    KeyStateHandler,
+    ListCheckpointsHandler,
+    VerifyAuditHandler,
+  ],
+  exports: [CqrsModule, CheckpointSigner],
+})
+export class AuditModule {}

@@ -1,0 +1,95 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { EventStore } from '@keyward/event-store';
+import { EVENT_COLUMNS, filterSql } from '../audit-filter';
+import { ExportAuditEventsCommand } from './export-audit-events.command';
+import { exportFormatter } from './export-format';
+
+export const AuditExported = 'AuditExported';
+
+@CommandHandler(ExportAuditEventsCommand)
+export class ExportAuditEventsHandler implements ICommandHandler<ExportAuditEventsCommand> {
+  private readonly logger = new Logger(ExportAuditEventsHandler.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+  ) {}
+
+  async execute({ ctx, filter, format, sink }: ExportAuditEventsCommand): Promise<{ rows: number; completed: boolean }> {
+    const { where, params } = filterSql(filter);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let rows = 0;
+    let completed = false;
+    try {
+      // a snapshot of the log as of the export's start, read through a server-side cursor
+      await runner.startTransaction('REPEATABLE READ');
+      const source = await runner.stream(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY position`, params);
+      await pipeline(source, exportFormatter(format, () => rows++), withoutEnd(sink));
+      completed = true;
+    } catch (err) {
+      this.logger.warn(`export stopped after ${rows} rows: ${(err as Error).message}`);
+    } finally {
+      await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
+    // recorded before the last byte leaves: a completed download implies its audit record
+    await this.store.append(
+      [
+        {
+          streamId: `audit-exports-${ctx.companyId}`,
+          type: AuditExported,
+          companyId: ctx.companyId,
+          actor: ctx.actor,
+          metadata: ctx.metadata,
+          data: {
+            format,
+            rows,
+            completed,
+            filter: {
+              types: filter.types ?? null,
+              keyId: filter.keyId ?? null,
+              actorId: filter.actorId ?? null,
+              ip: filter.ip ?? null,
+              requestId: filter.requestId ?? null,
+              from: filter.from?.toISOString() ?? null,
+              to: filter.to?.toISOString() ?? null,
+            },
+          },
+        },
+      ],
+      { expectedVersions: {} },
+    );
+    sink.end();
+    return { rows, completed };
+  }
+}
+
+/** Forwards into `sink` with its backpressure, but leaves ending it to us; fails if the sink goes away. */
+function withoutEnd(sink: Writable): Writable {
+  let gone: (() => void) | null = null;
+  const forward = new Writable({
+    write(chunk, _enc, done) {
+      if (sink.destroyed || sink.writableEnded) return done(new Error('the client went away'));
+      if (sink.write(chunk)) return done();
+      const onDrain = () => {
+        sink.off('close', onClose);
+        done();
+      };
+      const onClose = () => {
+        sink.off('drain', onDrain);
+        done(new Error('the client went away'));
+      };
+      sink.once('drain', onDrain);
+      sink.once('close', onClose);
+    },
+  });
+  gone = () => forward.destroy(new Error('the client went away'));
+  sink.once('close', gone);
+  forward.once('finish', () => gone && sink.off('close', gone));
+  return forward;
+}

@@ -1,0 +1,13 @@
+export * from './audit-filter';
+export * from './checkpoints/checkpoint-signer';
+export * from './commands/sign-checkpoint/sign-checkpoint.command';
+export * from './export/export-format';
+export * from './export/export-audit-events.command';
+export { AuditExported } from './export/export-audit-events.handler';
+export * from './queries/list-audit-events/list-audit-events.query';
+export * from './queries/key-history/key-history.query';
+export * from './queries/key-state/key-state.query';
+export * from './queries/list-checkpoints/list-checkpoints.query';
+export * from './queries/verify-audit/verify-audit.query';
+export * from './audit.module';
+export * from './offline-verify';

@@ -1,0 +1,18 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { EventStore } from '@keyward/event-store';
+import { CheckpointSigner } from '../../checkpoints/checkpoint-signer';
+import { AuditVerification, VerifyAuditQuery } from './verify-audit.query';
+
+@QueryHandler(VerifyAuditQuery)
+export class VerifyAuditHandler implements IQueryHandler<VerifyAuditQuery> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly signer: CheckpointSigner,
+  ) {}
+
+  async execute(q: VerifyAuditQuery): Promise<AuditVerification> {
+    const chain = await this.store.verify({ fromPosition: q.fromPosition, onProgress: q.onProgress });
+    const checkpoints = await this.signer.checkAgainstLog();
+    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, checkpoints };
+  }
+}

@@ -173,16 +173,19 @@ async function startProcess(kind, env, timeoutMs = 60_000) {
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  /** SIGTERM, SIGKILL after 10 s; resolves with how it exited (signal 'SIGKILL': it did not stop in time). */
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return exited;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
+    const how = await exited;
     clearTimeout(timer);
+    return how;
   };
   onCleanup(stop);
-  const proc = { kind, pid: child.pid, url, stop, output: () => redactKeys(output) };
+  const proc = { kind, pid: child.pid, url, stop, exited, output: () => redactKeys(output) };
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {

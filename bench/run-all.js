@@ -4,7 +4,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-const benches = ['guard-throughput.js', 'revoke-latency.js'];
+const benches = ['guard-throughput.js', 'revoke-latency.js', 'usage-load.js'];
 let failed = 0;
 for (const file of benches) {
   process.stdout.write(`\n=== ${file}\n`);

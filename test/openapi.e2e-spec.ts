@@ -28,6 +28,15 @@ const KEYED: [string, string][] = [
   ['post', '/v1/keys/{id}/rotate'],
   ['delete', '/v1/keys/{id}'],
   ['post', '/v1/keys/verify'],
+  ['get', '/v1/shared-secret'],
+  ['post', '/v1/shared-secret/rotate'],
+  ['post', '/v1/shared-secret/reveal'],
+  ['get', '/v1/system/status'],
+  ['put', '/v1/system/central'],
+  ['delete', '/v1/system/central'],
+  ['post', '/v1/system/central/check'],
+  ['put', '/v1/system/telemetry'],
+  ['post', '/v1/system/heartbeat'],
 ];
 const PUBLIC: [string, string][] = [
   ['get', '/health/live'],
@@ -148,6 +157,20 @@ describe('OpenAPI document', () => {
       name: { minLength: 1, maxLength: 100 },
     });
     expect(requestProps('patch', '/v1/users/{id}')).toMatchObject({ name: { maxLength: 100 } });
+  });
+
+  test('the system body schemas document their fields, and rotate/reveal answer with the secret', () => {
+    expect(requestProps('put', '/v1/system/central').apiKey).toMatchObject({ type: 'string', minLength: 1, maxLength: 512 });
+    expect(requestProps('put', '/v1/system/telemetry').enabled).toMatchObject({ type: 'boolean' });
+    expect(Object.keys(responseProps('post', '/v1/shared-secret/rotate', '201'))).toEqual(
+      expect.arrayContaining(['secret', 'fingerprint', 'createdAt', 'rotatedAt']),
+    );
+    expect(Object.keys(responseProps('get', '/v1/shared-secret', '200'))).not.toContain('secret');
+    expect(Object.keys(responseProps('get', '/v1/system/status', '200'))).toEqual(
+      expect.arrayContaining(['version', 'central', 'telemetry', 'queues', 'projectionLag']),
+    );
+    const queues = responseProps('get', '/v1/system/status', '200').queues as Schema;
+    expect(Object.keys(resolve(queues.additionalProperties as Schema).properties ?? {})).toEqual(['waiting', 'active', 'failed', 'delayed']);
   });
 
   test.each(['/v1/users', '/v1/keys'])('GET %s documents limit 1..500 and cursor', (path) => {

@@ -192,11 +192,8 @@ describe('two API instances and a worker', () => {
         // serialised, rename first: the revoke saw the new name and the log has the rename before the revoke
         outcomes.push('both 2xx (rename, then revoke)');
         expect({ what, types }).toEqual({ what, types: ['KeyCreated', 'KeyUpdated', 'KeyRevoked'] });
-        expect({ what, renameStatus: rename.body.status, revokedName: revoke.body.name }).toEqual({
-          what,
-          renameStatus: 'active',
-          revokedName: newName,
-        });
+        // (the rename's response may already show the revoke: it reads the key after its own change applied)
+        expect({ what, revokedName: revoke.body.name }).toEqual({ what, revokedName: newName });
       } else if (ok(revoke)) {
         expect({ what, status: rename.status, code: rename.body?.code }).toEqual({
           what,

@@ -52,6 +52,7 @@ export function processEnv(config: KeywardConfig, extra: NodeJS.ProcessEnv = {})
     REDIS_PREFIX: config.redisPrefix,
     KEYWARD_PEPPER: config.pepper,
     ...(config.audit.signingKey ? { AUDIT_SIGNING_KEY: config.audit.signingKey } : {}),
+    ...(config.secretsKey ? { SECRETS_ENCRYPTION_KEY: config.secretsKey.toString('hex') } : {}),
     ...extra,
   };
 }

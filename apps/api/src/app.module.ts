@@ -1,34 +1,47 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { AuditModule } from '@keyward/audit';
 import { AuthModule } from '@keyward/auth';
-import { ConfigModule, KeywardConfig } from '@keyward/config';
+import { ConfigModule, KeywardConfig, loadConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
 import { ProjectorModule } from '@keyward/event-store';
 import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
+import { MetricsModule, loggingModule } from '@keyward/observability';
 import { RedisModule } from '@keyward/queue';
+import { SystemModule, SystemReadModelProjection } from '@keyward/system';
 import { UsageModule } from '@keyward/usage';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
 import { MeController } from './me/me.controller';
+import { MetricsController } from './ops/metrics.controller';
+import { queueDashboard } from './ops/queue-dashboard';
+import { SharedSecretController } from './system/shared-secret.controller';
+import { SystemController } from './system/system.controller';
 import { UsersController } from './users/users.controller';
 
 @Module({})
 export class AppModule {
-  static forRoot(config?: KeywardConfig): DynamicModule {
+  static forRoot(given?: KeywardConfig): DynamicModule {
+    const config = given ?? loadConfig();
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggingModule(config, 'api'),
+        TerminusModule,
         DatabaseModule,
         RedisModule,
         UsageModule,
         AuthModule.forApi(),
-        ProjectorModule.register([KeysReadModelProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection]),
         KeysModule.register('wait'),
+        SystemModule.register('wait'),
         AuditModule,
+        MetricsModule,
+        ...queueDashboard(),
       ],
-      controllers: [MeController, UsersController, KeysController, AuditController, HealthController],
+      controllers: [MeController, UsersController, KeysController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController],
     };
   }
 }

@@ -4,7 +4,10 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { KeywardConfig } from '@keyward/config';
 import { ProblemFilter } from './http/problem.filter';
 import { bodyErrors, jsonBody, requestId, requireCleanInput, requireJson } from './http/request-guards.middleware';
+import { Metrics } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
+import { Logger } from 'nestjs-pino';
+import { httpMetrics } from './http/metrics.middleware';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
 
@@ -26,8 +29,11 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
 export function configureApp(app: NestExpressApplication, config: KeywardConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.useLogger(app.get(Logger));
   app.use(requestId);
+  app.use(httpMetrics(app.get(Metrics)));
   app.use(usageTracker(app.get(UsageBuffer)));
+  app.get(Metrics).watchUsageBuffer(() => app.get(UsageBuffer).size);
   app.use(requireJson);
   app.use(jsonBody(config.bodyLimit));
   app.use(bodyErrors);

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   await migrate(config.databaseUrl);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: ['error', 'warn', 'log'],
+    bufferLogs: true,
   });
   configureApp(app, config);
   await app.listen(config.port, config.host);

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@keyward/audit';
 import { AuthModule } from '@keyward/auth';
 import { ConfigModule, KeywardConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
 import { EventStoreModule, ProjectorModule } from '@keyward/event-store';
 import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
 import { RedisModule } from '@keyward/queue';
+import { SystemModule, SystemReadModelProjection } from '@keyward/system';
 
 /** The operator's view: the database directly, the log applied inline, API caches invalidated over Redis. */
 @Module({})
@@ -18,8 +20,10 @@ export class CliModule {
         RedisModule,
         EventStoreModule,
         AuthModule.forInvalidation(),
-        ProjectorModule.register([KeysReadModelProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection]),
         KeysModule.register('inline'),
+        AuditModule,
+        SystemModule.register('inline'),
       ],
     };
   }

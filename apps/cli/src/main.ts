@@ -1,61 +1,46 @@
 import 'reflect-metadata';
-import { ConsoleLogger, INestApplicationContext, LogLevel } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';
-import { KeywardConfig, loadConfig } from '@keyward/config';
-import { migrate } from '@keyward/database';
 import { EventStore, Projector } from '@keyward/event-store';
 import {
   BootstrapCommand,
-  CommandContext,
   CreateKeyCommand,
+  DeleteKeyCommand,
   ListKeysQuery,
   RevokeKeyCommand,
   RotateKeyCommand,
 } from '@keyward/keys';
-import { CliModule } from './cli.module';
-import { printJson, printLine, printTable, progress } from './output';
+import { registerApiCommands } from './api-commands';
+import { registerAuditCommands } from './audit-commands';
+import { operator, withApp } from './cli-app';
+import { integer, isoInstant, jsonOption, permissionList, permissionsHelp, role, roleHelp, uuid } from './cli-options';
+import { printJson, printLine, printTable, progressBar } from './output';
+import { registerUsersCommands } from './users-commands';
 
 const program = new Command()
   .name('keyward')
-  .description(
-    'Keyward from the command line. Every command here is an operator command: it talks to the database ' +
-      '(DATABASE_URL) and Redis (REDIS_URL) directly, with the same configuration as the API, and acts as the ' +
-      "system actor 'cli' in the audit log.",
+  .description('Keyward from the command line: operator commands on the database, auditor commands over the HTTP API.')
+  .addHelpText(
+    'after',
+    `
+Who talks to what:
+  operator  bootstrap, companies, keys, users, projections, audit verify
+            PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) directly, with the API's configuration
+            (KEYWARD_PEPPER, REDIS_PREFIX, …); acts as the system actor 'cli' in the audit log.
+  auditor   audit list, audit export
+            a running API over HTTP: --url or KEYWARD_URL, and a key with audit:read in
+            KEYWARD_API_KEY (or --key); sees only that key's company, needs no database access.
+  offline   audit verify --file export.jsonl: no database, no configuration.
+Every command takes --json (one JSON line on stdout, no progress bar). Exit codes: 0 done,
+1 error (message on stderr), 2 the audit chain or a checkpoint shows tampering.`,
   )
   .showHelpAfterError();
 
-async function withApp<T>(fn: (app: INestApplicationContext, config: KeywardConfig) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  await migrate(config.databaseUrl);
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: new StderrLogger() });
-  try {
-    return await fn(app, config);
-  } finally {
-    await app.close();
-  }
-}
-
-function operator(companyId: string, ownerId?: string): CommandContext {
-  return { companyId, actor: { type: 'system', id: 'cli' }, permissions: 'all', metadata: {}, ownerId };
-}
-
-/** Logs go to stderr: stdout is the command's output (and JSON for scripts). */
-class StderrLogger extends ConsoleLogger {
-  constructor() {
-    super('keyward', { logLevels: ['error', 'warn'] });
-  }
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
-    super.printMessages(messages, context, logLevel, 'stderr');
-  }
-}
-
-const json = new Option('--json', 'print JSON instead of a table');
+const json = jsonOption();
 
 program
   .command('bootstrap')
-  .description('create the first company, its admin user and an ADMIN key (printed once)')
+  .description('[operator] create the first company, its admin user and an ADMIN key (printed once)')
   .option('--company <name>', 'company name', 'Default company')
   .option('--email <email>', 'admin e-mail', 'admin@localhost')
   .option('--name <name>', 'admin name', 'Admin')
@@ -73,10 +58,10 @@ program
     printCreatedCompany(result);
   });
 
-const companies = program.command('companies').description('tenants');
+const companies = program.command('companies').description('[operator] tenants');
 companies
   .command('create')
-  .description('another company with its admin user and ADMIN key (printed once)')
+  .description('[operator] another company with its admin user and ADMIN key (printed once)')
   .requiredOption('--name <name>', 'company name')
   .option('--email <email>', 'admin e-mail', 'admin@localhost')
   .option('--admin-name <name>', 'admin name', 'Admin')
@@ -99,37 +84,39 @@ function printCreatedCompany(r: { companyId: string; userId: string; keyId: stri
   printLine('The key is shown this once; store it now.');
 }
 
-const keys = program.command('keys').description('API keys of one company');
+const keys = program.command('keys').description('[operator] API keys of one company');
 keys
   .command('list')
-  .requiredOption('--company <id>', 'company id')
+  .description('[operator] the keys of a company (never their values)')
+  .requiredOption('--company <id>', 'company id', uuid)
   .option('--status <list>', 'active,revoked,expired')
-  .option('--limit <n>', 'at most this many', '100')
+  .option('--limit <n>', 'at most this many (1..500)', integer(1, 500), 100)
   .addOption(json)
   .action(async (o) => {
     const page = await withApp((app) =>
       app.get(QueryBus).execute(
-        new ListKeysQuery(o.company, { status: o.status?.split(','), limit: Number(o.limit) }),
+        new ListKeysQuery(o.company, { status: o.status?.split(','), limit: o.limit }),
       ),
     );
     if (o.json) return printJson(page);
-    printTable(page.items as unknown as Record<string, unknown>[], ['id', 'name', 'start', 'status', 'permissions', 'expiresAt', 'lastUsedAt']);
+    printTable(page.items as unknown as Record<string, unknown>[], ['id', 'name', 'start', 'status', 'type', 'permissions', 'expiresAt', 'lastUsedAt']);
   });
 keys
   .command('create')
-  .requiredOption('--company <id>', 'company id')
-  .requiredOption('--owner <userId>', 'owner (a user of the company)')
+  .description('[operator] a key for a user of the company (printed once)')
+  .requiredOption('--company <id>', 'company id', uuid)
+  .requiredOption('--owner <userId>', 'owner (a user of the company)', uuid)
   .requiredOption('--name <name>', 'key name')
-  .option('--permissions <list>', 'comma-separated permissions')
-  .option('--role <role>', 'ADMIN or READONLY')
-  .option('--expires-at <iso>', 'expiry instant')
+  .option('--permissions <list>', permissionsHelp, permissionList)
+  .addOption(new Option('--role <role>', roleHelp).argParser(role).conflicts('permissions'))
+  .option('--expires-at <iso>', 'expiry instant', isoInstant)
   .addOption(json)
   .action(async (o) => {
     const created = await withApp((app) =>
       app.get(CommandBus).execute(
         new CreateKeyCommand(operator(o.company, o.owner), {
           name: o.name,
-          permissions: o.permissions?.split(','),
+          permissions: o.permissions,
           role: o.role,
           expiresAt: o.expiresAt,
         }),
@@ -142,7 +129,8 @@ keys
   });
 keys
   .command('revoke <keyId>')
-  .requiredOption('--company <id>', 'company id')
+  .description('[operator] refuse the key everywhere from now on; it stays listed as revoked')
+  .requiredOption('--company <id>', 'company id', uuid)
   .option('--reason <text>', 'why')
   .addOption(json)
   .action(async (keyId: string, o) => {
@@ -154,47 +142,54 @@ keys
   });
 keys
   .command('rotate <keyId>')
-  .requiredOption('--company <id>', 'company id')
-  .option('--grace <seconds>', 'how long the old key keeps working', '0')
+  .description('[operator] a new key with the same settings (printed once); the old one works until the grace ends')
+  .requiredOption('--company <id>', 'company id', uuid)
+  .option('--grace <seconds>', 'how long the old key keeps working (0..604800)', integer(0, 604_800), 0)
   .addOption(json)
   .action(async (keyId: string, o) => {
     const created = await withApp((app) =>
-      app.get(CommandBus).execute(new RotateKeyCommand(operator(o.company), keyId, Number(o.grace))),
+      app.get(CommandBus).execute(new RotateKeyCommand(operator(o.company), keyId, o.grace)),
     );
     if (o.json) return printJson(created);
     printLine(`new key id ${created.id}`);
     printLine(`new key    ${created.key}`);
     printLine(`old key works until ${created.graceEndsAt ?? 'now'}; the new key is shown this once`);
   });
+keys
+  .command('delete')
+  .description('[operator] remove the key from lists and refuse it everywhere; its history stays in the audit log')
+  .argument('<keyId>', 'key id', uuid)
+  .requiredOption('--company <id>', 'company id', uuid)
+  .addOption(json)
+  .action(async (keyId: string, o) => {
+    await withApp((app) => app.get(CommandBus).execute(new DeleteKeyCommand(operator(o.company), keyId)));
+    if (o.json) return printJson({ id: keyId, deleted: true });
+    printLine(`deleted ${keyId}; every API instance refuses it now, and its history stays in the audit log`);
+  });
+
+registerUsersCommands(program);
 
 program
   .command('projections')
-  .description('read models')
+  .description('[operator] read models')
   .command('rebuild')
-  .description('empty the read models and replay the whole log from position zero')
+  .description('[operator] empty the read models and replay the whole log from position zero, in one transaction')
   .addOption(json)
   .action(async (o) => {
-    const run = await withApp((app) => app.get(Projector).rebuild(progress('events applied', !o.json)));
+    const run = await withApp(async (app) => {
+      const bar = progressBar('rebuilding', { enabled: !o.json, total: (await app.get(EventStore).head())?.position ?? 0 });
+      try {
+        return await app.get(Projector).rebuild((n) => bar.update(n));
+      } finally {
+        bar.stop();
+      }
+    });
     if (o.json) return printJson(run);
-    printLine(`\nrebuilt from ${run.applied} events, up to position ${run.checkpoint.position}`);
+    printLine(`rebuilt from ${run.applied.toLocaleString('en')} events, up to position ${run.checkpoint.position}`);
   });
 
-program
-  .command('audit')
-  .description('the event log')
-  .command('verify')
-  .description('recompute the hash chain and name the first bad position')
-  .option('--from <position>', 'start at this position (trusting the one before it)')
-  .addOption(json)
-  .action(async (o) => {
-    const result = await withApp((app) =>
-      app.get(EventStore).verify({ fromPosition: o.from ? Number(o.from) : undefined, onProgress: progress('events checked', !o.json) }),
-    );
-    if (o.json) printJson(result);
-    else if (result.ok) printLine(`\nchain intact: ${result.checked} events checked, head at position ${result.head?.position ?? 0}`);
-    else printLine(`\nCHAIN BROKEN at position ${result.firstBadPosition} (${result.reason}) after ${result.checked} good events`);
-    if (!result.ok) process.exitCode = 2;
-  });
+registerAuditCommands(program);
+registerApiCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { response?: { detail?: string }; message?: string };

@@ -1,3 +1,5 @@
+import { SingleBar } from 'cli-progress';
+
 /** Terminal output of the command line: JSON for scripts, aligned tables for people. */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');
@@ -24,8 +26,45 @@ function format(v: unknown): string {
   return String(v);
 }
 
-/** A one-line progress counter on a terminal; silent when output is piped or --json. */
-export function progress(label: string, enabled: boolean): (n: number) => void {
-  if (!enabled || !process.stderr.isTTY) return () => undefined;
-  return (n) => process.stderr.write(`\r${label}: ${n.toLocaleString('en')}`);
+export interface Progress {
+  /** `value` so far; `note` is shown after it (e.g. events found while bytes are the measure). */
+  update(value: number, note?: string): void;
+  /** Ends the line; call it before printing anything else (also on failure). */
+  stop(): void;
+}
+
+const silent: Progress = { update: () => undefined, stop: () => undefined };
+
+/**
+ * A progress bar (cli-progress) on stderr for long work: a bar with percentage and time left
+ * when the total is known, else a running count with its rate. Shown only when stderr is a
+ * terminal and not with --json, so scripts and pipes never see it.
+ */
+export function progressBar(label: string, options: { enabled: boolean; total?: number; unit?: string; bytes?: boolean }): Progress {
+  if (!options.enabled || !process.stderr.isTTY) return silent;
+  const unit = options.unit ?? 'events';
+  const known = options.total !== undefined;
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: known
+      ? `${label} [{bar}] {percentage}% | {value}/{total} ${unit}{note} | {eta_formatted} left`
+      : `${label} {value} ${unit}{note} | {rate}/s | {duration_formatted}`,
+    formatValue: (v, _o, type) =>
+      type === 'value' || type === 'total' ? (options.bytes ? `${(v / 1048576).toFixed(1)}` : v.toLocaleString('en')) : String(v),
+    barsize: 30,
+    hideCursor: true,
+    etaBuffer: 100,
+    fps: 10,
+  });
+  const started = Date.now();
+  bar.start(options.total ?? 0, 0, { note: '', rate: '0' });
+  let total = options.total ?? 0;
+  return {
+    update(value, note) {
+      if (known && value > total) bar.setTotal((total = value));
+      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+      bar.update(value, { note: note ? ` | ${note}` : '', rate: Math.round(value / seconds).toLocaleString('en') });
+    },
+    stop: () => bar.stop(),
+  };
 }

@@ -36,6 +36,7 @@ interface LauncherSettings {
   databaseUrl?: string;
   redisUrl?: string;
   pepper?: string;
+  secretsKey?: string;
   host: string;
   port?: string;
 }
@@ -46,6 +47,7 @@ function readSettings(env: NodeJS.ProcessEnv): LauncherSettings {
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     pepper: env.KEYWARD_PEPPER || undefined,
+    secretsKey: env.SECRETS_ENCRYPTION_KEY || undefined,
     host: env.HOST || '127.0.0.1',
     port: env.PORT || undefined,
   };
@@ -88,6 +90,7 @@ class Launcher {
     const { secrets, added } = await loadSecrets(path.join(dataDir, 'secrets.json'), {
       pepper: !this.settings.pepper,
       postgresPassword: !this.settings.databaseUrl,
+      secretsKey: !this.settings.secretsKey,
     });
 
     let databaseUrl = this.settings.databaseUrl;
@@ -121,6 +124,7 @@ class Launcher {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       KEYWARD_PEPPER: this.settings.pepper ?? secrets.pepper,
+      SECRETS_ENCRYPTION_KEY: this.settings.secretsKey ?? secrets.secretsKey,
       HOST: host,
       PORT: String(await this.choosePort()),
     };

@@ -7,6 +7,8 @@ export interface Secrets {
   pepper?: string;
   /** Password of the embedded Postgres cluster, fixed when the cluster is created. */
   postgresPassword?: string;
+  /** SECRETS_ENCRYPTION_KEY (64 hex), when not given in the environment. Losing it loses the shared secrets and the central link. */
+  secretsKey?: string;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface Secrets {
  */
 export async function loadSecrets(
   file: string,
-  need: { pepper: boolean; postgresPassword: boolean },
+  need: { pepper: boolean; postgresPassword: boolean; secretsKey: boolean },
 ): Promise<{ secrets: Secrets; added: Array<keyof Secrets> }> {
   const secrets = await readSecrets(file);
   const added: Array<keyof Secrets> = [];
@@ -26,6 +28,10 @@ export async function loadSecrets(
   if (need.postgresPassword && !secrets.postgresPassword) {
     secrets.postgresPassword = randomBytes(24).toString('hex');
     added.push('postgresPassword');
+  }
+  if (need.secretsKey && !secrets.secretsKey) {
+    secrets.secretsKey = randomBytes(32).toString('hex');
+    added.push('secretsKey');
   }
   if (added.length > 0) await writeSecrets(file, secrets);
   else await chmod(file, 0o600).catch(() => undefined);

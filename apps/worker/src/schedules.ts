@@ -3,6 +3,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { CHECKPOINT_SCHEDULER, EXPIRY_SWEEP_SCHEDULER, JobName, PROJECTION_TICK_SCHEDULER, QueueName } from '@keyward/queue';
+import { TelemetrySchedule } from '@keyward/system';
 
 /** Job schedulers: idempotent upserts, so every worker may declare them at start. */
 @Injectable()
@@ -11,6 +12,7 @@ export class Schedules implements OnApplicationBootstrap {
     @InjectQueue(QueueName.Projections) private readonly projections: Queue,
     @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+    private readonly telemetry: TelemetrySchedule,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -29,5 +31,7 @@ export class Schedules implements OnApplicationBootstrap {
       { every: this.config.audit.checkpointMs },
       { name: JobName.SignCheckpoint, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
     );
+    // heartbeats: present exactly while telemetry is on (the log decides)
+    await this.telemetry.sync();
   }
 }

@@ -1,16 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@keyward/audit';
-import { ConfigModule, KeywardConfig } from '@keyward/config';
+import { ConfigModule, KeywardConfig, loadConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
 import { ProjectorModule } from '@keyward/event-store';
 import { KeysReadModelProjection, KeysWorkerModule } from '@keyward/keys';
+import { EventCounterModule, loggingModule } from '@keyward/observability';
 import { JOB_QUEUE, JobName, QueueModule, RedisModule } from '@keyward/queue';
+import { SystemReadModelProjection, SystemWorkerModule } from '@keyward/system';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { ProjectionsProcessor } from './projections.processor';
 import { Schedules } from './schedules';
+import { TelemetryProcessor } from './telemetry.processor';
 import { UsageProcessor } from './usage.processor';
 
-export const PROCESSORS = [ProjectionsProcessor, UsageProcessor, MaintenanceProcessor];
+export const PROCESSORS = [ProjectionsProcessor, UsageProcessor, MaintenanceProcessor, TelemetryProcessor];
 
 /** Fails the start when a job has no processor, or more than one. */
 export function checkEveryJobHasOneHandler(): void {
@@ -24,18 +27,22 @@ export function checkEveryJobHasOneHandler(): void {
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config?: KeywardConfig): DynamicModule {
+  static forRoot(given?: KeywardConfig): DynamicModule {
+    const config = given ?? loadConfig();
     checkEveryJobHasOneHandler();
     return {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggingModule(config, 'worker'),
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ProjectorModule.register([KeysReadModelProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection]),
         KeysWorkerModule,
+        SystemWorkerModule,
         AuditModule,
+        EventCounterModule,
       ],
       providers: [...PROCESSORS, Schedules],
     };

@@ -1,7 +1,7 @@
 import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Problem } from '@keyward/common';
 import { UsageBuffer } from '@keyward/usage';
 import { AuthFailure, AuthenticatedRequest, STRATEGIES } from './api-key.strategies';
@@ -12,8 +12,15 @@ import { AuthFailureThrottle, KeyRateLimiter, rateLimitHeaders } from './rate-li
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 
+/** The guard's verdict, left on the request for metrics: OK or the refusal's code. */
+export type AuthOutcomeRequest = Request & { authOutcome?: string };
+
+function outcome(req: Request, code: string): void {
+  (req as AuthOutcomeRequest).authOutcome = code;
+}
+
 /** The route as declared (`/v1/keys/:id`), never the raw URL. */
-export function routeOf(req: AuthenticatedRequest): string {
+export function routeOf(req: Request): string {
   return req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
 }
 
@@ -41,6 +48,7 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
 
     const wait = this.throttle.retryAfter(req.ip);
     if (wait > 0) {
+      outcome(req, 'TOO_MANY_FAILED_AUTHENTICATIONS');
       throw new Problem(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `too many failed authentications from this address; retry in ${wait} s`, undefined, {
         'Retry-After': String(wait),
       });
@@ -49,7 +57,10 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
     try {
       await super.canActivate(context);
     } catch (err) {
-      if (err instanceof HttpException && err.getStatus() === 401) await this.recordFailure(req, req.authFailure);
+      if (err instanceof HttpException && err.getStatus() === 401) {
+        outcome(req, (err.getResponse() as { code?: string }).code ?? 'INVALID_API_KEY');
+        await this.recordFailure(req, req.authFailure);
+      }
       throw err;
     }
 
@@ -57,6 +68,7 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
     const decision = await this.limits.consume(principal.keyId, principal.rateLimit);
     const headers = rateLimitHeaders(decision);
     if (!decision.allowed) {
+      outcome(req, 'RATE_LIMITED');
       throw new Problem(429, 'RATE_LIMITED', `rate limit of ${decision.limit} requests reached; retry in ${decision.resetSeconds} s`, undefined, headers);
     }
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -64,8 +76,10 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
     const required = this.reflector.getAllAndOverride<Permission[]>(REQUIRED_PERMISSIONS, targets) ?? [];
     const missing = required.filter((p) => !principal.permissions.includes(p));
     if (missing.length > 0) {
+      outcome(req, 'INSUFFICIENT_PERMISSIONS');
       throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', `this key lacks the permission ${missing.join(', ')}`);
     }
+    outcome(req, 'OK');
     return true;
   }
 
@@ -102,7 +116,7 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
       status: 401,
       ip: req.ip ?? null,
       userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
-      requestId: req.id ?? null,
+      requestId: req.id !== undefined ? String(req.id) : null,
       durationMs: 0,
     });
   }

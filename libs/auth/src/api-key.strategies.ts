@@ -13,7 +13,7 @@ export interface AuthFailure {
   companyId?: string;
 }
 
-export type AuthenticatedRequest = Request & { authFailure?: AuthFailure; id?: string };
+export type AuthenticatedRequest = Request & { authFailure?: AuthFailure };
 
 /**
  * Registers the two passport-headerapikey strategies: `x-api-key: <key>` and

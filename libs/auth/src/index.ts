@@ -8,5 +8,5 @@ export * from './decorators';
 export * from './api-key.guard';
 export * from './auth.module';
 export * from './rate-limits';
-export { routeOf } from './api-key.guard';
+export { routeOf, type AuthOutcomeRequest } from './api-key.guard';
 export type { AuthFailure } from './api-key.strategies';

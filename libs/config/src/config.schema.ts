@@ -54,8 +54,15 @@ export const envSchema = z.object({
   CENTRAL_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
   CENTRAL_TIMEOUT_MS: int(100, 120_000).default(5_000),
   TELEMETRY_INTERVAL_MS: int(1_000, 86_400_000).default(3_600_000),
+  /** A scheduled heartbeat that fails is retried with exponential backoff: this many attempts in all, the first retry after this delay. */
+  TELEMETRY_RETRY_ATTEMPTS: int(1, 20).default(5),
+  TELEMETRY_RETRY_DELAY_MS: int(10, 3_600_000).default(30_000),
   /** Ed25519 private key (PKCS#8 PEM, or base64 of the 32-byte seed) that signs audit checkpoints. */
   AUDIT_SIGNING_KEY: z.string().min(40).optional(),
+  /** /metrics without a key (true) or only for admin.system.api keys (false). */
+  METRICS_PUBLIC: bool.default(true),
+  /** /health/ready fails when the oldest unprojected event is older than this. */
+  PROJECTION_LAG_MAX_SECONDS: int(1, 86_400).default(60),
   /** How often the chain head is signed (only when it moved). */
   AUDIT_CHECKPOINT_MS: int(1000, 86_400_000).default(600_000),
 });
@@ -85,7 +92,10 @@ export interface KeywardConfig {
   secretsKey: Buffer | null;
   central: { url: string | null; timeoutMs: number };
   telemetryIntervalMs: number;
+  telemetryRetry: { attempts: number; delayMs: number };
   audit: { signingKey: string | null; checkpointMs: number };
+  metricsPublic: boolean;
+  projectionLagMaxSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -129,7 +139,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
       : null,
     central: { url: e.CENTRAL_URL ?? null, timeoutMs: e.CENTRAL_TIMEOUT_MS },
     telemetryIntervalMs: e.TELEMETRY_INTERVAL_MS,
+    telemetryRetry: { attempts: e.TELEMETRY_RETRY_ATTEMPTS, delayMs: e.TELEMETRY_RETRY_DELAY_MS },
     audit: { signingKey: e.AUDIT_SIGNING_KEY ?? null, checkpointMs: e.AUDIT_CHECKPOINT_MS },
+    metricsPublic: e.METRICS_PUBLIC,
+    projectionLagMaxSeconds: e.PROJECTION_LAG_MAX_SECONDS,
   };
 }
 

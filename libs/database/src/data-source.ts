@@ -2,8 +2,9 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { Initial1763900000000 } from './migrations/1763900000000-initial';
 import { Audit1763990000000 } from './migrations/1763990000000-audit';
+import { System1764000000000 } from './migrations/1764000000000-system';
 
-export const MIGRATIONS = [Initial1763900000000, Audit1763990000000];
+export const MIGRATIONS = [Initial1763900000000, Audit1763990000000, System1764000000000];
 
 /** The one data source definition, shared by the apps, the CLI and the tests. */
 export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
@@ -16,7 +17,15 @@ export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSo
     migrationsRun: false,
     migrationsTransactionMode: 'all',
     logging: ['error'],
-    extra: { max: 20, application_name: 'keyward' },
+    extra: {
+      max: 20,
+      application_name: 'keyward',
+      // nothing waits forever: a lost database answers 503 instead of hanging requests
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: 60_000,
+      lock_timeout: 15_000,
+      idle_in_transaction_session_timeout: 600_000,
+    },
     ...overrides,
   } as DataSourceOptions;
 }

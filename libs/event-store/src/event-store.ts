@@ -70,10 +70,19 @@ export interface VerifyResult {
  */
 @Injectable()
 export class EventStore {
+  private readonly listeners: ((events: StoredEvent[]) => void)[] = [];
+
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Called after each committed append (metrics); a listener must not throw. */
+  onAppended(listener: (events: StoredEvent[]) => void): void {
+    this.listeners.push(listener);
+  }
+
   async append(events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    return this.dataSource.transaction('READ COMMITTED', (m) => this.appendWithin(m, events, options));
+    const result = await this.dataSource.transaction('READ COMMITTED', (m) => this.appendWithin(m, events, options));
+    for (const listener of this.listeners) listener(result.events);
+    return result;
   }
 
   /**
@@ -83,7 +92,7 @@ export class EventStore {
    */
   async appendWithin(m: EntityManager, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const prepared = events.map((e) => ({
+    let prepared = events.map((e) => ({
       ...e,
       eventId: e.eventId ?? randomUUID(),
       // the log keeps millisecond precision, which is what the hash covers
@@ -96,7 +105,11 @@ export class EventStore {
 
       const existing = await this.findByEventIds(m, prepared.map((e) => e.eventId));
       if (existing.length === prepared.length) return existing; // an idempotent re-append
-      if (existing.length > 0) throw new DuplicateEventError(existing[0].eventId);
+      if (existing.length > 0 && !options.skipExisting) throw new DuplicateEventError(existing[0].eventId);
+      if (existing.length > 0) {
+        const seen = new Set(existing.map((e) => e.eventId));
+        prepared = prepared.filter((e) => !seen.has(e.eventId));
+      }
 
       const nextVersion = await this.checkAndBumpStreams(m, prepared, options);
       for (const r of options.reservations ?? []) {

@@ -58,6 +58,8 @@ export interface AppendOptions {
   expectedVersions: Record<string, ExpectedVersion>;
   /** Unique values claimed in the same transaction (e.g. a user's e-mail in a company). */
   reservations?: { scope: string; value: string }[];
+  /** Leave out events whose ids are already in the log and append the rest (usage batches re-sent after a fault). */
+  skipExisting?: boolean;
 }
 
 export interface AppendResult {

@@ -9,6 +9,8 @@ export interface Projection {
   /** Tables it owns: emptied by a rebuild. */
   readonly tables: string[];
   apply(m: EntityManager, events: StoredEvent[]): Promise<void>;
+  /** After the batch committed (e.g. telling caches); must not throw. */
+  afterCommit?(events: StoredEvent[]): Promise<void>;
 }
 
 /** Injection token of the registered projections. */

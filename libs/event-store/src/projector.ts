@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Channels, REDIS } from '@keyward/queue';
 import { EventStore } from './event-store';
-import { LOG_START, LogCheckpoint } from './event.types';
+import { LOG_START, LogCheckpoint, StoredEvent } from './event.types';
 import { PROJECTIONS, Projection } from './projection';
 
 export const PROJECTION_NAME = 'read-models';
@@ -14,6 +14,10 @@ export const PROJECTOR_LOCK = 7_301_944_003;
 export interface ProjectionRun {
   applied: number;
   checkpoint: LogCheckpoint;
+}
+
+interface BatchRun extends ProjectionRun {
+  events: StoredEvent[];
 }
 
 /**
@@ -41,7 +45,10 @@ export class Projector {
       const batch = await this.dataSource.transaction('READ COMMITTED', (m) => this.applyBatch(m));
       applied += batch.applied;
       checkpoint = batch.checkpoint;
-      if (batch.applied > 0) await this.announce(checkpoint);
+      if (batch.applied > 0) {
+        for (const p of this.projections) await p.afterCommit?.(batch.events).catch(() => undefined);
+        await this.announce(checkpoint);
+      }
       if (batch.applied < this.config.projection.batchSize) break;
     }
     return { applied, checkpoint };
@@ -80,7 +87,7 @@ export class Projector {
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : LOG_START;
   }
 
-  private async applyBatch(m: EntityManager, locked = false): Promise<ProjectionRun> {
+  private async applyBatch(m: EntityManager, locked = false): Promise<BatchRun> {
     if (!locked) await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
     const rows: { transaction_id: string; position: string }[] = await m.query(
       'SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints WHERE name = $1',
@@ -89,7 +96,7 @@ export class Projector {
     const from = rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : LOG_START;
     // read before writing anything: this transaction's own id would hold the horizon back
     const events = await this.events.readAfter(from, this.config.projection.batchSize, m);
-    if (events.length === 0) return { applied: 0, checkpoint: from };
+    if (events.length === 0) return { applied: 0, checkpoint: from, events };
     for (const projection of this.projections) await projection.apply(m, events);
     const last = events[events.length - 1];
     const to = { transactionId: last.transactionId, position: last.position };
@@ -100,7 +107,7 @@ export class Projector {
          updated_at = now()`,
       [PROJECTION_NAME, to.transactionId, to.position],
     );
-    return { applied: events.length, checkpoint: to };
+    return { applied: events.length, checkpoint: to, events };
   }
 
   private async announce(checkpoint: LogCheckpoint): Promise<void> {

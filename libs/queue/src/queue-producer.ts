@@ -3,6 +3,20 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { JobName, JobPayloads, QueueName } from './queue.names';
 
+export const ENQUEUE_TIMEOUT_MS = 2000;
+
+/** Rejects when `work` has not settled within `ms` (the work itself goes on). */
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    work.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+      timer.unref();
+    }),
+  ]);
+}
+
 /** The one place that enqueues jobs. */
 @Injectable()
 export class QueueProducer {
@@ -17,11 +31,15 @@ export class QueueProducer {
   async wakeProjector(reason: string): Promise<void> {
     const payload: JobPayloads[JobName.Project] = { reason };
     try {
-      await this.projections.add(JobName.Project, payload, {
-        deduplication: { id: JobName.Project, keepLastIfActive: true },
-        removeOnComplete: true,
-        removeOnFail: 100,
-      });
+      // bounded: with Redis away, BullMQ would wait for it indefinitely
+      await withTimeout(
+        this.projections.add(JobName.Project, payload, {
+          deduplication: { id: JobName.Project, keepLastIfActive: true },
+          removeOnComplete: true,
+          removeOnFail: 100,
+        }),
+        ENQUEUE_TIMEOUT_MS,
+      );
     } catch (err) {
       this.logger.warn(`projector wake-up not enqueued (the scheduled tick will catch up): ${(err as Error).message}`);
     }

@@ -3,6 +3,7 @@ export enum QueueName {
   Projections = 'projections',
   Usage = 'usage',
   Maintenance = 'maintenance',
+  Telemetry = 'telemetry',
 }
 
 export enum JobName {
@@ -14,6 +15,8 @@ export enum JobName {
   ExpireKeys = 'expire-keys',
   /** Sign the chain head (audit checkpoint) when it moved. */
   SignCheckpoint = 'sign-checkpoint',
+  /** Send one heartbeat to the central service (telemetry on); retried with exponential backoff. */
+  SendHeartbeat = 'send-heartbeat',
 }
 
 /** One authenticated request, or one refused authentication, as an API instance saw it. */
@@ -41,6 +44,7 @@ export interface JobPayloads {
   [JobName.RecordUsage]: { instanceId: string; records: UsageRecord[] };
   [JobName.ExpireKeys]: Record<string, never>;
   [JobName.SignCheckpoint]: Record<string, never>;
+  [JobName.SendHeartbeat]: Record<string, never>;
 }
 
 /** The queue each job belongs to. */
@@ -49,11 +53,14 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.RecordUsage]: QueueName.Usage,
   [JobName.ExpireKeys]: QueueName.Maintenance,
   [JobName.SignCheckpoint]: QueueName.Maintenance,
+  [JobName.SendHeartbeat]: QueueName.Telemetry,
 };
 
 /** Id of the scheduler that wakes the projector on a fixed interval, in case a wake-up was lost. */
 export const PROJECTION_TICK_SCHEDULER = 'projection-tick';
 export const EXPIRY_SWEEP_SCHEDULER = 'expiry-sweep';
+/** Exists exactly while telemetry is on (libs/system TelemetrySchedule keeps it in step with the log). */
+export const TELEMETRY_HEARTBEAT_SCHEDULER = 'telemetry-heartbeat';
 export const CHECKPOINT_SCHEDULER = 'audit-checkpoint';
 
 /** Redis pub/sub channels (prefixed with REDIS_PREFIX). */

@@ -8,6 +8,9 @@ export const TEST_PEPPER = 'keyward-test-pepper-not-a-secret-0123456789';
 /** The Ed25519 seed (base64) that signs audit checkpoints in tests. Not a secret. */
 export const TEST_AUDIT_SIGNING_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/** SECRETS_ENCRYPTION_KEY of every test (64 hex characters): fixed, not a secret. */
+export const TEST_SECRETS_KEY = '7e57'.repeat(16);
+
 /**
  * Configuration for a test, through the same validation as production. Pass
  * `DATABASE_URL: (await createTestDatabase()).url` when the test uses Postgres; without it the
@@ -23,6 +26,8 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): KeywardConfig {
     REDIS_PREFIX: testRedisPrefix(),
     KEYWARD_PEPPER: TEST_PEPPER,
     AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
+    SECRETS_ENCRYPTION_KEY: TEST_SECRETS_KEY,
+    LOG_LEVEL: 'warn',
     ...overrides,
   });
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { JobName, JobPayloads, QueueName, UsageRecord } from '@keyward/queue';
+import { ENQUEUE_TIMEOUT_MS, JobName, JobPayloads, QueueName, UsageRecord, withTimeout } from '@keyward/queue';
 
 /** Records kept when Redis is unreachable, before the oldest are dropped (memory bound). */
 const MAX_PENDING = 200_000;
+const SHUTDOWN_FLUSH_MS = 10_000;
 
 /**
  * Collects usage records (one per authenticated request, one per refused
@@ -22,29 +22,47 @@ export class UsageBuffer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(UsageBuffer.name);
   private readonly instanceId = randomUUID();
   private pending: UsageRecord[] = [];
+  private inFlight: { id: string; records: UsageRecord[] } | null = null;
   private sequence = 0;
   private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
+  private draining: Promise<void> | null = null;
   private dropped = 0;
 
-  constructor(
-    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
-    @InjectQueue(QueueName.Usage) private readonly queue: Queue,
-  ) {}
+  /**
+   * A queue (and Redis connection) of its own: @nestjs/bullmq closes the shared ones
+   * during shutdown, before this buffer's last flush; this one is closed after it.
+   */
+  private readonly queue: Queue;
+
+  constructor(@Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig) {
+    this.queue = new Queue(QueueName.Usage, {
+      connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+      prefix: `${config.redisPrefix}:bull`,
+    });
+    this.queue.on('error', () => undefined); // reconnects by itself; flush failures are logged there
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), this.config.usage.flushMs);
     this.timer.unref();
   }
 
+  /** A graceful stop hands everything over, waiting at most SHUTDOWN_FLUSH_MS for Redis. */
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.flush();
+    const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
+    while ((this.pending.length > 0 || this.inFlight) && Date.now() < deadline) {
+      await this.flush();
+      if (this.pending.length > 0 || this.inFlight) await new Promise((r) => setTimeout(r, 100));
+    }
+    const left = this.pending.length + (this.inFlight?.records.length ?? 0);
+    if (left > 0) this.logger.error(`stopping with ${left} usage records not handed over (Redis unreachable)`);
+    await this.queue.close().catch(() => undefined);
   }
 
   /** Records in memory, not yet handed to the worker. */
   get size(): number {
-    return this.pending.length;
+    return this.pending.length + (this.inFlight?.records.length ?? 0);
   }
 
   record(record: Omit<UsageRecord, 'eventId'>): void {
@@ -58,29 +76,36 @@ export class UsageBuffer implements OnModuleInit, OnApplicationShutdown {
     if (this.pending.length >= this.config.usage.batchSize) void this.flush();
   }
 
-  /** Hands every pending record to the queue; on failure keeps them for the next flush. */
+  /** Hands pending records to the queue, one batch at a time; one drain runs at once. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.drain());
-    return this.flushing;
+    this.draining ??= this.drain().finally(() => (this.draining = null));
+    return this.draining;
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const records = this.pending.slice(0, this.config.usage.batchSize);
-      const payload: JobPayloads[JobName.RecordUsage] = { instanceId: this.instanceId, records };
+    while (this.inFlight || this.pending.length > 0) {
+      // a batch keeps its id and content until Redis took it: a retried add is the same job
+      this.inFlight ??= {
+        id: `${this.instanceId}-${++this.sequence}`,
+        records: this.pending.splice(0, this.config.usage.batchSize),
+      };
+      const payload: JobPayloads[JobName.RecordUsage] = { instanceId: this.instanceId, records: this.inFlight.records };
       try {
-        await this.queue.add(JobName.RecordUsage, payload, {
-          jobId: `${this.instanceId}-${++this.sequence}`,
-          attempts: 20,
-          backoff: { type: 'exponential', delay: 500 },
-          removeOnComplete: true,
-          removeOnFail: false,
-        });
+        await withTimeout(
+          this.queue.add(JobName.RecordUsage, payload, {
+            jobId: this.inFlight.id,
+            attempts: 20,
+            backoff: { type: 'exponential', delay: 500 },
+            removeOnComplete: true,
+            removeOnFail: false,
+          }),
+          ENQUEUE_TIMEOUT_MS,
+        );
       } catch (err) {
         this.logger.warn(`usage batch not handed over, kept for the next flush: ${(err as Error).message}`);
         return;
       }
-      this.pending.splice(0, records.length);
+      this.inFlight = null;
     }
   }
 }

@@ -1,11 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { QueueModule } from '@keyward/queue';
 import { UsageBuffer } from './usage-buffer';
 
 /** The API's usage buffer (global: the guard and the verify query record into it). */
 @Global()
 @Module({
-  imports: [QueueModule],
   providers: [UsageBuffer],
   exports: [UsageBuffer],
 })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { OptionalNotNull } from '../http/validation';
 import { PaginationDto } from '../http/pagination.dto';
 
 export const EVENT_TYPES = [
@@ -15,7 +16,7 @@ const list = ({ value }: { value: unknown }) =>
 
 export class AuditFilterDto extends PaginationDto {
   @ApiPropertyOptional({ description: 'event types, comma-separated or repeated', example: 'KeyRevoked,KeyRotated' })
-  @IsOptional()
+  @OptionalNotNull()
   @Transform(list)
   @IsArray()
   @ArrayMaxSize(EVENT_TYPES.length)
@@ -23,33 +24,33 @@ export class AuditFilterDto extends PaginationDto {
   type?: string[];
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   keyId?: string;
 
   @ApiPropertyOptional({ description: 'id of the acting key, user or system actor', maxLength: 100 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(100)
   actorId?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt ≥ from' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt < to' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
   to?: string;
 
   @ApiPropertyOptional({ description: 'client address (IPv4 or IPv6)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIP()
   ip?: string;
 
   @ApiPropertyOptional({ maxLength: 128 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'must be a request id (letters, digits, . _ : -)' })
   requestId?: string;
@@ -63,7 +64,7 @@ export class ExportQueryDto extends AuditFilterDto {
 
 export class VerifyQueryDto {
   @ApiPropertyOptional({ minimum: 1, description: 'start at this position, trusting the one before it' })
-  @IsOptional()
+  @OptionalNotNull()
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { OptionalNotNull } from './validation';
 
 export class PaginationDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
+  @OptionalNotNull()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -12,7 +13,7 @@ export class PaginationDto {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'opaque cursor from a previous page (nextCursor)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(512)
   cursor?: string;

@@ -14,7 +14,9 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 const CODES: Record<number, string> = {
@@ -77,7 +79,34 @@ export class ProblemFilter implements ExceptionFilter {
         typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
       return sendProblem(res, problemDocument(status, CODES[status] ?? 'ERROR', message));
     }
+    if (isUnavailable(exception)) {
+      this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
+      return sendProblem(
+        res,
+        problemDocument(503, 'UNAVAILABLE', 'a dependency (database or Redis) is unavailable or too slow; nothing was changed unless an event was recorded — retry'),
+        { 'Retry-After': '5' },
+      );
+    }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     sendProblem(res, problemDocument(500, 'INTERNAL', 'an unexpected error occurred; it was logged'));
   }
+}
+
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57014', // query_canceled (statement_timeout)
+  '55P03', // lock_not_available (lock_timeout)
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08000', '08003', '08006', '08001', '08004', // connection exceptions
+]);
+
+/** Errors that mean "try again later", not "this request is wrong" nor a bug. */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string }; message?: string } | null;
+  if (!e) return false;
+  const code = e.driverError?.code ?? e.code;
+  if (code && (UNAVAILABLE_SQLSTATES.has(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|no answer from Redis|MaxRetriesPerRequest/i.test(e.message ?? '');
 }

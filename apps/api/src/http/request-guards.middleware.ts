@@ -1,15 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import express, { NextFunction, Request, Response } from 'express';
+import { requestIdOf } from '@keyward/observability';
 import { problemDocument, sendProblem } from './problem.filter';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Keeps the caller's X-Request-Id when it is sane, makes one otherwise, and echoes it. */
 export function requestId(req: Request, res: Response, next: NextFunction): void {
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  (req as Request & { id: string }).id = id;
-  res.setHeader('X-Request-Id', id);
+  (req as { id?: unknown }).id = requestIdOf(req, res);
   next();
 }
 
@@ -32,37 +27,46 @@ export function requireJson(req: Request, res: Response, next: NextFunction): vo
 }
 
 const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_DEPTH = 16;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+type Unsafe = { field: string; message: string };
 
 /**
- * Path of the first string holding a NUL character (PostgreSQL cannot store one), or of
- * a field named like an object internal (which class-transformer would silently drop).
+ * The first field PostgreSQL or the validator could not take: a NUL character or a
+ * lone surrogate in a string, a name like an object internal (class-transformer would
+ * silently drop it), or nesting deeper than any Keyward body has.
  */
-function findUnsafe(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const hit = findUnsafe(value[i], `${path}[${i}]`);
-      if (hit) return hit;
+function findUnsafe(value: unknown, path: string, depth = 0): Unsafe | null {
+  const field = path || 'body';
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return { field, message: 'must not contain NUL characters' };
+    if (LONE_SURROGATE.test(value)) return { field, message: 'must be valid Unicode (lone surrogate)' };
+    return null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  if (depth >= MAX_DEPTH) return { field, message: `is nested more than ${MAX_DEPTH} levels deep` };
+  const entries = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const);
+  if (!Array.isArray(value)) {
+    for (const k of Object.keys(value)) {
+      if (FORBIDDEN_NAMES.has(k)) return { field: path ? `${path}.${k}` : k, message: 'is not an accepted field' };
     }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (FORBIDDEN_NAMES.has(k)) return path ? `${path}.${k}` : k;
-      const hit = findUnsafe(v, path ? `${path}.${k}` : k);
-      if (hit) return hit;
-    }
+  }
+  for (const [childPath, child] of entries) {
+    const hit = findUnsafe(child, childPath, depth + 1);
+    if (hit) return hit;
   }
   return null;
 }
 
-/** Body is a JSON object (or absent); no NUL characters in body or query. */
+/** Body is a JSON object (or absent); no NUL, lone surrogates, internal names or deep nesting in body or query. */
 export function requireCleanInput(req: Request, res: Response, next: NextFunction): void {
   if (req.body !== undefined && hasBody(req) && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
     return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', 'body: must be a JSON object', [{ field: 'body', message: 'must be a JSON object' }]));
   }
-  const field = findUnsafe(req.body, '') ?? findUnsafe(req.query, '');
-  if (field) {
-    const message = FORBIDDEN_NAMES.has(field.split('.').pop()!) ? 'is not an accepted field' : 'must not contain NUL characters';
-    return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', `${field}: ${message}`, [{ field, message }]));
+  const hit = findUnsafe(req.body, '') ?? findUnsafe(req.query, '');
+  if (hit) {
+    return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', `${hit.field}: ${hit.message}`, [hit]));
   }
   next();
 }

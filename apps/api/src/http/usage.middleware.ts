@@ -11,7 +11,8 @@ export function usageTracker(buffer: UsageBuffer) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const startedAt = Date.now();
     const started = process.hrtime.bigint();
-    res.once('finish', () => {
+    // 'close' also fires when the client went away before the response was sent
+    res.once('close', () => {
       const principal = (req as Request & { user?: Principal }).user;
       if (!principal) return;
       const userAgent = req.headers['user-agent'];
@@ -22,7 +23,7 @@ export function usageTracker(buffer: UsageBuffer) {
         keyId: principal.keyId,
         method: req.method,
         route: routeOf(req),
-        status: res.statusCode,
+        status: res.writableFinished ? res.statusCode : 499,
         ip: req.ip ?? null,
         userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
         requestId: (req as Request & { id?: string }).id ?? null,

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { FieldError, Problem } from '@keyward/common';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -26,3 +27,9 @@ export function validationPipe(): ValidationPipe {
     },
   });
 }
+
+/**
+ * Optional, but not null: a field may be left out; `null` is validated (and refused)
+ * like any other wrong value. class-validator's IsOptional would let null through.
+ */
+export const OptionalNotNull = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);

@@ -73,7 +73,7 @@ export class KeysController {
   verify(@Ctx() ctx: CommandContext, @Body() body: VerifyKeyDto, @Req() req: Request) {
     return this.queries.execute(
       new VerifyKeyQuery(ctx.companyId, body.key, body.permissions ?? [], {
-        ip: ctx.metadata.ip ?? null,
+        ip: body.ip ?? ctx.metadata.ip ?? null,
         userAgent: ctx.metadata.userAgent ?? null,
         requestId: ctx.metadata.requestId ?? null,
         method: req.method,

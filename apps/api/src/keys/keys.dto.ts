@@ -5,9 +5,9 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsIP,
   IsISO8601,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -17,6 +17,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { OptionalNotNull } from '../http/validation';
 import { PERMISSIONS, ROLES } from '@keyward/auth';
 import { PaginationDto } from '../http/pagination.dto';
 import { RateLimitResponse } from '../me/me.dto';
@@ -45,35 +46,35 @@ export class CreateKeyDto {
   name!: string;
 
   @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(500)
   description?: string;
 
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true, description: 'default: none; give permissions or role' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(PERMISSIONS.length)
   @IsIn(PERMISSIONS, { each: true })
   permissions?: (typeof PERMISSIONS)[number][];
 
   @ApiPropertyOptional({ enum: ROLE_NAMES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(ROLE_NAMES)
   role?: keyof typeof ROLES;
 
   @ApiPropertyOptional({ enum: ['standard', 'administration'], default: 'standard' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(['standard', 'administration'])
   type?: 'standard' | 'administration';
 
   @ApiPropertyOptional({ format: 'date-time', description: 'in the future, at most KEY_MAX_EXPIRY_DAYS (365) days ahead' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
   expiresAt?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: 100, example: ['203.0.113.7', '2001:db8::/32'] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -81,21 +82,21 @@ export class CreateKeyDto {
   allowedIps?: string[];
 
   @ApiPropertyOptional({ type: RateLimitDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => RateLimitDto)
   rateLimit?: RateLimitDto;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'another user of the company (needs users:write)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   ownerId?: string;
 }
 
 export class UpdateKeyDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 100)
   name?: string;
@@ -107,14 +108,14 @@ export class UpdateKeyDto {
   description?: string | null;
 
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(PERMISSIONS.length)
   @IsIn(PERMISSIONS, { each: true })
   permissions?: (typeof PERMISSIONS)[number][];
 
   @ApiPropertyOptional({ enum: ROLE_NAMES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(ROLE_NAMES)
   role?: keyof typeof ROLES;
 
@@ -124,7 +125,7 @@ export class UpdateKeyDto {
   expiresAt?: string | null;
 
   @ApiPropertyOptional({ type: [String], maxItems: 100 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -141,7 +142,7 @@ export class UpdateKeyDto {
 
 export class RevokeKeyDto {
   @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(500)
   reason?: string;
@@ -149,7 +150,7 @@ export class RevokeKeyDto {
 
 export class RotateKeyDto {
   @ApiPropertyOptional({ minimum: 0, maximum: 604800, default: 0, description: 'how long the old key keeps working' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(604_800)
@@ -162,8 +163,13 @@ export class VerifyKeyDto {
   @MaxLength(256)
   key!: string;
 
+  @ApiPropertyOptional({ description: "the end client's address, checked against the key's allowedIps (default: the caller's)" })
+  @OptionalNotNull()
+  @IsIP()
+  ip?: string;
+
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true, description: 'answer INSUFFICIENT_PERMISSIONS unless the key has all of them' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(PERMISSIONS.length)
   @IsIn(PERMISSIONS, { each: true })
@@ -172,7 +178,7 @@ export class VerifyKeyDto {
 
 export class ListKeysQueryDto extends PaginationDto {
   @ApiPropertyOptional({ description: 'comma-separated: active,revoked,expired', example: 'active,expired' })
-  @IsOptional()
+  @OptionalNotNull()
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value))
   @IsArray()
   @ArrayMaxSize(3)
@@ -180,12 +186,12 @@ export class ListKeysQueryDto extends PaginationDto {
   status?: ('active' | 'revoked' | 'expired')[];
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   ownerId?: string;
 
   @ApiPropertyOptional({ description: 'part of the name', maxLength: 100 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(100)
   q?: string;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
+import { OptionalNotNull } from '../http/validation';
 import { PERMISSIONS, ROLES } from '@keyward/auth';
 
 const ROLE_NAMES = Object.keys(ROLES);
@@ -17,44 +18,44 @@ export class CreateUserDto {
   name!: string;
 
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true, description: 'give permissions or role' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(PERMISSIONS.length)
   @IsIn(PERMISSIONS, { each: true })
   permissions?: (typeof PERMISSIONS)[number][];
 
   @ApiPropertyOptional({ enum: ROLE_NAMES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(ROLE_NAMES)
   role?: keyof typeof ROLES;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
 }
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 100)
   name?: string;
 
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(PERMISSIONS.length)
   @IsIn(PERMISSIONS, { each: true })
   permissions?: (typeof PERMISSIONS)[number][];
 
   @ApiPropertyOptional({ enum: ROLE_NAMES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(ROLE_NAMES)
   role?: keyof typeof ROLES;
 
   @ApiPropertyOptional({ description: "a disabled user's keys stop working on every instance before this returns" })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
 }

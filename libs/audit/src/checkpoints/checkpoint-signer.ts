@@ -31,6 +31,26 @@ export function checkpointPayload(c: Pick<Checkpoint, 'position' | 'hash' | 'pre
   return Buffer.from(canonicalize({ position: c.position, hash: c.hash, previous: c.previous, signedAt: c.signedAt }));
 }
 
+/** How the log now stands against one checkpoint: null when it agrees. */
+export type Contradiction = 'signature_invalid' | 'hash_differs';
+
+function contradiction(c: Checkpoint, logHash: string | null, publicKeyPem = c.publicKey): Contradiction | null {
+  if (!checkpointSignatureValid(c, publicKeyPem)) return 'signature_invalid';
+  return logHash === c.hash ? null : 'hash_differs';
+}
+
+/** A checkpoint someone kept outside the database, held against the log as it is now. */
+export interface KeptCheckpointCheck {
+  ok: boolean;
+  position: number;
+  signedAt: string;
+  signedHash: string;
+  /** The hash the log has at that position now; null when there is no event there any more. */
+  logHash: string | null;
+  signatureValid: boolean;
+  reason?: Contradiction;
+}
+
 /** True when the signature is the given public key's over the checkpoint's content. */
 export function checkpointSignatureValid(c: Checkpoint, publicKeyPem = c.publicKey): boolean {
   try {
@@ -128,13 +148,28 @@ export class CheckpointSigner {
     );
     for (const row of rows) {
       const c = toCheckpoint(row);
-      if (!checkpointSignatureValid(c)) {
-        return { checked: rows.length, firstContradicted: { position: c.position, signedHash: c.hash, logHash: row.log_hash, reason: 'signature_invalid' } };
-      }
-      if (row.log_hash !== c.hash) {
-        return { checked: rows.length, firstContradicted: { position: c.position, signedHash: c.hash, logHash: row.log_hash, reason: 'hash_differs' } };
-      }
+      const reason = contradiction(c, row.log_hash);
+      if (reason) return { checked: rows.length, firstContradicted: { position: c.position, signedHash: c.hash, logHash: row.log_hash, reason } };
     }
     return { checked: rows.length };
+  }
+
+  /**
+   * Holds a checkpoint kept outside the database against the log: its signature (by the
+   * given public key, else the one it carries) and the hash the log has at its position.
+   */
+  async checkKept(c: Checkpoint, publicKeyPem = c.publicKey): Promise<KeptCheckpointCheck> {
+    const rows: { hash: string }[] = await this.dataSource.query('SELECT hash FROM events WHERE position = $1', [c.position]);
+    const logHash = rows[0]?.hash ?? null;
+    const reason = contradiction(c, logHash, publicKeyPem);
+    return {
+      ok: reason === null,
+      position: c.position,
+      signedAt: c.signedAt,
+      signedHash: c.hash,
+      logHash,
+      signatureValid: reason !== 'signature_invalid',
+      ...(reason ? { reason } : {}),
+    };
   }
 }

@@ -32,6 +32,35 @@ export function has(ctx: CommandContext, permission: string): boolean {
   return ctx.permissions === 'all' || ctx.permissions.includes(permission);
 }
 
+/**
+ * Acting on another user's key (create, edit, revoke, rotate, delete) needs users:write;
+ * a key manages its own owner's keys with keys:write alone.
+ */
+export function assertMayManageKeysOf(ctx: CommandContext, ownerId: string): void {
+  if (ownerId === ctx.ownerId || has(ctx, 'users:write')) return;
+  throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', "managing another user's keys needs users:write", [
+    { field: 'ownerId', message: "managing another user's keys needs users:write" },
+  ]);
+}
+
+/** What a key would be able to do: all of its owner's rights for an administration key. */
+export function keyReach(type: 'standard' | 'administration', permissions: readonly string[], ownerPermissions: readonly string[]): string[] {
+  return type === 'administration' ? [...ownerPermissions] : [...permissions];
+}
+
+/**
+ * A caller cannot change a user who may do more than the caller: no demoting, disabling
+ * or re-enabling someone with rights the calling key lacks.
+ */
+export function assertNotAbove(ctx: CommandContext, targetPermissions: readonly string[]): void {
+  if (ctx.permissions === 'all') return;
+  const have = new Set(ctx.permissions);
+  const above = targetPermissions.filter((p) => !have.has(p));
+  if (above.length > 0) {
+    throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', `this user has ${above.join(', ')}, which the calling key lacks`);
+  }
+}
+
 /** Expiry in the future and within the configured horizon. */
 export function checkExpiry(expiresAt: string | null | undefined, maxDays: number, now: number): FieldError | null {
   if (expiresAt === undefined || expiresAt === null) return null;

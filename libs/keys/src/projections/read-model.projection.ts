@@ -1,4 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { publishInvalidation } from '@keyward/auth';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { REDIS } from '@keyward/queue';
 import { EntityManager } from 'typeorm';
 import { Projection, StoredEvent } from '@keyward/event-store';
 import {
@@ -17,6 +21,22 @@ import {
 @Injectable()
 export class KeysReadModelProjection implements Projection {
   readonly tables = ['companies', 'users', 'api_keys'];
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+  ) {}
+
+  /**
+   * Changes that take rights away reach every instance's cache from here too, so they
+   * hold even when the write that made them could not wait for the projector.
+   */
+  async afterCommit(events: StoredEvent[]): Promise<void> {
+    const keyIds = events.filter((e) => TAKES_KEY_RIGHTS.has(e.type)).map((e) => (e.data as { keyId: string }).keyId);
+    const ownerIds = events.filter((e) => e.type === KeywardEvent.UserUpdated).map((e) => (e.data as { userId: string }).userId);
+    if (keyIds.length === 0 && ownerIds.length === 0) return;
+    await publishInvalidation(this.redis, this.config.redisPrefix, { keyIds, ownerIds });
+  }
 
   async apply(m: EntityManager, events: StoredEvent[]): Promise<void> {
     // usage is folded into one statement per batch: last use only moves forward
@@ -49,6 +69,16 @@ const KEY_COLUMNS: Record<string, string> = {
   rateLimit: 'rate_limit',
 };
 const USER_COLUMNS: Record<string, string> = { name: 'name', permissions: 'permissions', disabled: 'disabled' };
+const TAKES_KEY_RIGHTS = new Set<string>([
+  KeywardEvent.KeyUpdated,
+  KeywardEvent.KeyRevoked,
+  KeywardEvent.KeyRotated,
+  KeywardEvent.KeyExpired,
+  KeywardEvent.KeyDeleted,
+]);
+
+/** Columns that cannot be cleared: a null change to them (refused by the API) is ignored, never a stuck projector. */
+const NOT_NULL = new Set(['name', 'permissions', 'allowed_ips', 'disabled']);
 
 /**
  * Applies one event to the companies, users and api_keys tables. Every value comes
@@ -148,7 +178,7 @@ async function updateRow(
   const params: unknown[] = [id, e.occurredAt, e.streamVersion];
   for (const [field, value] of Object.entries(changes)) {
     const column = columns[field];
-    if (!column) continue;
+    if (!column || (value === null && NOT_NULL.has(column))) continue;
     params.push(field === 'rateLimit' && value !== null ? JSON.stringify(value) : value);
     sets.push(`${column} = $${params.length}`);
   }

@@ -11,6 +11,7 @@ import {
   assertGrantable,
   checkAllowedIps,
   checkExpiry,
+  assertMayManageKeysOf,
   has,
   resolvePermissions,
   throwIfAny,
@@ -33,11 +34,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
 
     const ownerId = input.ownerId ?? ctx.ownerId;
     if (!ownerId) throw Problem.invalidField('ownerId', 'is required here');
-    if (ownerId !== ctx.ownerId && !has(ctx, 'users:write')) {
-      throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', 'ownerId: a key for another user needs users:write', [
-        { field: 'ownerId', message: 'a key for another user needs users:write' },
-      ]);
-    }
+    assertMayManageKeysOf(ctx, ownerId);
     const owner = await loadUser(this.store, ownerId, ctx.companyId).catch(() => {
       throw new Problem(404, 'NOT_FOUND', 'ownerId: no such user in this company', [
         { field: 'ownerId', message: 'no such user in this company' },
@@ -58,6 +55,8 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
           { field: 'type', message: 'needs admin.system.api on the owner and the calling key' },
         ]);
       }
+      // it will carry all of its owner's rights: the caller must hold every one of them
+      assertGrantable(ctx, owner.permissions, 'type');
       permissions = [];
     } else {
       permissions = resolvePermissions(input, [])!;

@@ -2,7 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@keyward/event-store';
 import { loadKey } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict } from '../../domain/rules';
+import { asConflict, assertMayManageKeysOf } from '../../domain/rules';
 import { KeywardEvent, streamOf } from '../../events/keyward-events';
 import { DeleteKeyCommand } from './delete-key.command';
 
@@ -15,6 +15,7 @@ export class DeleteKeyHandler implements ICommandHandler<DeleteKeyCommand> {
 
   async execute({ ctx, keyId }: DeleteKeyCommand): Promise<void> {
     const key = await loadKey(this.store, keyId, ctx.companyId);
+    assertMayManageKeysOf(ctx, key.ownerId);
     const stream = streamOf.key(keyId);
     const result = await this.store
       .append(

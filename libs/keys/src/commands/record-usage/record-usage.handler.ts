@@ -48,7 +48,7 @@ export class RecordUsageHandler implements ICommandHandler<RecordUsageCommand> {
   async execute({ records }: RecordUsageCommand): Promise<{ appended: number }> {
     if (records.length === 0) return { appended: 0 };
     // one append per batch; fixed event ids make a retried batch a no-op
-    const result = await this.store.append(records.map(usageEvent), { expectedVersions: {} });
+    const result = await this.store.append(records.map(usageEvent), { expectedVersions: {}, skipExisting: true });
     await this.producer.wakeProjector('usage');
     return { appended: result.events.length };
   }

@@ -3,11 +3,11 @@ import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Problem } from '@keyward/common';
 import { EventStore, NewEvent } from '@keyward/event-store';
-import { loadKey } from '../../domain/aggregates';
+import { loadKey, loadUser } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
 import { mintKey } from '../../domain/key-factory';
 import { isKeyLive } from '../../domain/key.state';
-import { asConflict } from '../../domain/rules';
+import { asConflict, assertGrantable, assertMayManageKeysOf, keyReach } from '../../domain/rules';
 import { KeyRotatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { CreatedKey } from '../create-key/create-key.command';
@@ -25,6 +25,10 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
   async execute({ ctx, keyId, gracePeriodSeconds }: RotateKeyCommand): Promise<CreatedKey> {
     const now = Date.now();
     const old = await loadKey(this.store, keyId, ctx.companyId);
+    assertMayManageKeysOf(ctx, old.ownerId);
+    // the new key can do what the old one could: the caller must be able to grant that
+    const owner = await loadUser(this.store, old.ownerId, ctx.companyId);
+    assertGrantable(ctx, keyReach(old.type, old.permissions, owner.permissions), 'keyId');
     if (old.replacedBy) throw Problem.conflict('KEY_ALREADY_ROTATED', `key ${keyId} was already rotated to ${old.replacedBy}`);
     if (!isKeyLive(old, now)) throw Problem.conflict('KEY_NOT_ACTIVE', 'only an active key can be rotated');
 

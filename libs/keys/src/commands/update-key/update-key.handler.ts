@@ -7,7 +7,7 @@ import { EventStore } from '@keyward/event-store';
 import { loadKey } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
 import { isKeyLive } from '../../domain/key.state';
-import { asConflict, assertGrantable, checkAllowedIps, checkExpiry, resolvePermissions, throwIfAny } from '../../domain/rules';
+import { asConflict, assertGrantable, assertMayManageKeysOf, checkAllowedIps, checkExpiry, resolvePermissions, throwIfAny } from '../../domain/rules';
 import { KeyUpdatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { KeyResource } from '../../queries/resources';
@@ -26,6 +26,14 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
     const now = Date.now();
     throwIfAny([checkExpiry(input.expiresAt, this.config.keys.maxExpiryDays, now), ...checkAllowedIps(input.allowedIps)]);
     const key = await loadKey(this.store, keyId, ctx.companyId);
+    assertMayManageKeysOf(ctx, key.ownerId);
+    const own = ctx.actor.type === 'key' && ctx.actor.id === keyId;
+    const restriction = (['expiresAt', 'allowedIps', 'rateLimit'] as const).find((f) => input[f] !== undefined);
+    if (own && restriction) {
+      throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', `${restriction}: a key cannot change its own restrictions`, [
+        { field: restriction, message: 'a key cannot change its own restrictions' },
+      ]);
+    }
     if (!isKeyLive(key, now)) throw Problem.conflict('KEY_NOT_ACTIVE', 'a revoked, expired or rotated-out key cannot be changed');
 
     const permissions = resolvePermissions(input, null);

@@ -2,7 +2,7 @@ import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { EventStore } from '@keyward/event-store';
 import { loadUser } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertGrantable, resolvePermissions } from '../../domain/rules';
+import { asConflict, assertGrantable, assertNotAbove, resolvePermissions } from '../../domain/rules';
 import { KeywardEvent, UserUpdatedData, streamOf } from '../../events/keyward-events';
 import { GetUserQuery } from '../../queries/get-user/get-user.query';
 import { UserResource } from '../../queries/resources';
@@ -19,6 +19,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
 
   async execute({ ctx, userId, input }: UpdateUserCommand): Promise<UserResource> {
     const user = await loadUser(this.store, userId, ctx.companyId);
+    assertNotAbove(ctx, user.permissions);
     const permissions = resolvePermissions(input, null);
     if (permissions) assertGrantable(ctx, permissions, input.role !== undefined ? 'role' : 'permissions');
     const changes: UserUpdatedData['changes'] = {};

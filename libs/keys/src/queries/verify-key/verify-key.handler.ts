@@ -29,7 +29,7 @@ export class VerifyKeyHandler implements IQueryHandler<VerifyKeyQuery> {
     const result = await this.lookup.evaluate(q.key, q.request.ip ?? undefined);
     if (result.companyId !== undefined && result.companyId !== q.companyId) return { valid: false, code: 'NOT_FOUND' };
     if (!result.ok) {
-      if (result.reason !== 'MALFORMED') this.recordRefusal(q, result.reason, result.keyId);
+      if (result.reason !== 'MALFORMED') this.record(q, result.keyId ?? null, result.reason);
       return { valid: false, code: CODES[result.reason] };
     }
     const p = result.principal;
@@ -41,6 +41,8 @@ export class VerifyKeyHandler implements IQueryHandler<VerifyKeyQuery> {
       expiresAt: p.expiresAt ? p.expiresAt.toISOString() : null,
       rateLimit: p.rateLimit ?? this.config.keys.defaultRateLimit,
     };
+    // a verified key was used, through the service that asked: it counts in its trail and lastUsedAt
+    this.record(q, p.keyId);
     const missing = q.requiredPermissions.filter((perm) => !p.permissions.includes(perm as never));
     if (missing.length > 0) return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity };
     const rate = await this.limits.consume(p.keyId, p.rateLimit);
@@ -48,13 +50,14 @@ export class VerifyKeyHandler implements IQueryHandler<VerifyKeyQuery> {
     return { valid: true, code: 'VALID', ...identity };
   }
 
-  private recordRefusal(q: VerifyKeyQuery, reason: AuthFailureReason, keyId: string | undefined): void {
+  /** The verified key's use, or its refusal, in the audit trail (the same record the guard makes). */
+  private record(q: VerifyKeyQuery, keyId: string | null, reason?: AuthFailureReason): void {
     this.usage.record({
-      type: 'AuthenticationFailed',
+      type: reason ? 'AuthenticationFailed' : 'KeyUsed',
       occurredAt: new Date().toISOString(),
       companyId: q.companyId,
-      keyId: keyId ?? null,
-      reason,
+      keyId,
+      ...(reason ? { reason } : {}),
       method: q.request.method,
       route: q.request.route,
       status: 200,

@@ -22,8 +22,9 @@ export interface VerifyResult {
   rateLimit?: RateLimitSetting;
 }
 
-/** The verify call itself, for the audit record of a refusal. */
+/** The verify call itself, for the audit trail. */
 export interface VerifyRequest {
+  /** The end client's address when the caller gave it, else the caller's. */
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;

@@ -1,0 +1,36 @@
+import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { KeyLookupService, Public } from '@keyward/auth';
+import { Problem } from '@keyward/common';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { Metrics } from '@keyward/observability';
+
+/** Prometheus exposition. Public by default; METRICS_PUBLIC=false requires an admin.system.api key. */
+@ApiExcludeController()
+@Public()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly lookup: KeyLookupService,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+  ) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  async scrape(@Req() req: Request): Promise<string> {
+    if (!this.config.metricsPublic) await this.requireAdmin(req);
+    req.res?.type(this.metrics.registry.contentType);
+    return this.metrics.registry.metrics();
+  }
+
+  private async requireAdmin(req: Request): Promise<void> {
+    const header = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
+    const verdict = await this.lookup.evaluate(header, req.ip);
+    if (!verdict.ok) throw new Problem(401, 'INVALID_API_KEY', 'the key is not valid', undefined, { 'WWW-Authenticate': 'Bearer' });
+    if (!verdict.principal.permissions.includes('admin.system.api')) {
+      throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', 'this key lacks the permission admin.system.api');
+    }
+  }
+}

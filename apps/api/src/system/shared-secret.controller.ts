@@ -1,0 +1,48 @@
+import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { RequirePermissions } from '@keyward/auth';
+import { CommandContext } from '@keyward/keys';
+import { GetSharedSecretQuery, RevealSharedSecretCommand, RotateSharedSecretCommand } from '@keyward/system';
+import { ApiKeyAuth } from '../http/api-key-auth.decorator';
+import { Ctx } from '../http/command-context.decorator';
+import { SharedSecretMetadataResponse, SharedSecretResponse } from './system.dto';
+
+const NOT_CONFIGURED = 'SECRETS_KEY_NOT_CONFIGURED: SECRETS_ENCRYPTION_KEY is not set on the server';
+
+@ApiTags('shared secret')
+@ApiKeyAuth()
+@RequirePermissions('admin.system.api')
+@Controller('v1/shared-secret')
+export class SharedSecretController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The company's shared secret: whether it exists, its fingerprint and dates (never the secret)" })
+  @ApiOkResponse({ type: SharedSecretMetadataResponse })
+  get(@Ctx() ctx: CommandContext) {
+    return this.queries.execute(new GetSharedSecretQuery(ctx.companyId));
+  }
+
+  @Post('rotate')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Create the shared secret, or replace it; the secret is in this response only' })
+  @ApiCreatedResponse({ type: SharedSecretResponse })
+  @ApiServiceUnavailableResponse({ description: NOT_CONFIGURED })
+  rotate(@Ctx() ctx: CommandContext) {
+    return this.commands.execute(new RotateSharedSecretCommand(ctx));
+  }
+
+  @Post('reveal')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Show the shared secret; recorded as SharedSecretRevealed with the caller' })
+  @ApiOkResponse({ type: SharedSecretResponse })
+  @ApiServiceUnavailableResponse({ description: NOT_CONFIGURED })
+  reveal(@Ctx() ctx: CommandContext) {
+    return this.commands.execute(new RevealSharedSecretCommand(ctx));
+  }
+}

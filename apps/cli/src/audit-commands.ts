@@ -1,0 +1,322 @@
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { QueryBus } from '@nestjs/cqrs';
+import { Command, Option } from 'commander';
+import {
+  AuditEvent,
+  AuditPage,
+  AuditVerification,
+  Checkpoint,
+  CheckpointSigner,
+  KeptCheckpointCheck,
+  OfflineResult,
+  OfflineVerifier,
+  VerifyAuditQuery,
+} from '@keyward/audit';
+import { EventStore } from '@keyward/event-store';
+import { withApp } from './cli-app';
+import { integer, isoInstant, jsonOption, uuid } from './cli-options';
+import { addApiOptions, apiTarget, getJson, getStream } from './http-client';
+import { printJson, printLine, printTable, progressBar } from './output';
+
+/**
+ * `keyward audit …`. Two kinds of user:
+ * - the auditor reads the log through the HTTP API with a key holding audit:read (`list`,
+ *   `export`): no database access, only what the API lets that key see (its company);
+ * - the operator verifies the whole chain in the database (`verify`, `verify --checkpoint`).
+ * `verify --file` needs neither: it re-checks an export offline.
+ */
+export function registerAuditCommands(program: Command): void {
+  const audit = program
+    .command('audit')
+    .description('the audit log: list and export over the HTTP API (auditor), verify in the database (operator) or a file (offline)');
+
+  addFilterOptions(addApiOptions(audit.command('list')))
+    .description('[auditor, HTTP API] events of the key\'s company in log order, filtered')
+    .option('--limit <n>', 'events per page (1..500)', integer(1, 500), 50)
+    .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
+    .option('--all', 'follow the cursors to the end of the log')
+    .addOption(jsonOption())
+    .action(async (o) => {
+      const target = apiTarget(o);
+      const items: AuditEvent[] = [];
+      let cursor: string | undefined = o.cursor;
+      let next: string | null;
+      do {
+        const params = filterParams(o);
+        params.set('limit', String(o.limit));
+        if (cursor) params.set('cursor', cursor);
+        const page = await getJson<AuditPage>(target, `/v1/audit-events?${params}`);
+        items.push(...page.items);
+        next = page.nextCursor;
+        cursor = next ?? undefined;
+      } while (o.all && next);
+      if (o.json) return printJson({ items, nextCursor: next });
+      printTable(items.map(eventRow), ['position', 'occurredAt', 'type', 'actor', 'keyId', 'ip', 'requestId', 'detail']);
+      if (next) process.stderr.write(`more events: --cursor ${next} (or --all)\n`);
+    });
+
+  addFilterOptions(addApiOptions(audit.command('export')))
+    .description('[auditor, HTTP API] stream every matching event to a file, with position, prevHash and hash (recorded as AuditExported)')
+    .addOption(new Option('--format <format>', 'file format').choices(['jsonl', 'csv']).default('jsonl'))
+    .requiredOption('--out <file>', "where to write it ('-' for stdout); created with mode 0600")
+    .option('--force', 'overwrite the file if it exists')
+    .addOption(jsonOption())
+    .action(async (o) => {
+      const target = apiTarget(o);
+      const toStdout = o.out === '-';
+      if (!toStdout && existsSync(o.out) && !o.force) throw new Error(`${o.out} exists (use --force to overwrite it)`);
+      const params = filterParams(o);
+      params.set('format', o.format);
+      const started = Date.now();
+      const { body } = await getStream(target, `/v1/audit-events/export?${params}`, o.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+      const partial = `${o.out}.partial`;
+      const sink: Writable = toStdout ? process.stdout : createWriteStream(partial, { mode: 0o600 });
+      const bar = progressBar('exporting', { enabled: !o.json });
+      let lines = 0;
+      let bytes = 0;
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          bytes += chunk.length;
+          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+          bar.update(o.format === 'csv' ? Math.max(0, lines - 1) : lines);
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, count, sink, { end: !toStdout });
+        if (!toStdout) await rename(partial, o.out);
+      } catch (err) {
+        if (!toStdout) await rm(partial, { force: true });
+        throw new Error(`export interrupted after ${lines.toLocaleString('en')} lines: ${(err as Error).message}`);
+      } finally {
+        bar.stop();
+      }
+      const result = { file: o.out, format: o.format, events: o.format === 'csv' ? Math.max(0, lines - 1) : lines, bytes, ms: Date.now() - started };
+      // with --out -, stdout carries the export itself: the summary goes to stderr
+      const say = (text: string): void => void (toStdout ? process.stderr.write(text + '\n') : printLine(text));
+      if (o.json) return say(JSON.stringify(result));
+      say(`exported ${result.events.toLocaleString('en')} events (${formatBytes(bytes)}) to ${toStdout ? 'stdout' : o.out} in ${(result.ms / 1000).toFixed(1)} s`);
+      if (o.format === 'jsonl' && !toStdout) say(`check it offline: keyward audit verify --file ${o.out}`);
+    });
+
+  audit
+    .command('verify')
+    .description(
+      '[operator, database] recompute the hash chain and hold it against the signed checkpoints; exit code 2 when broken.\n' +
+        '--checkpoint FILE: also hold a checkpoint you kept (from GET /v1/audit-events/checkpoints) against the log.\n' +
+        '[offline] --file FILE: verify a JSONL export with no database and no configuration.',
+    )
+    .option('--from <position>', 'start at this position, trusting the one before it', integer(1, Number.MAX_SAFE_INTEGER))
+    .option('--checkpoint <file>', 'a kept checkpoint: one item of GET /v1/audit-events/checkpoints, an array, or the whole page')
+    .option('--public-key <file>', 'the SPKI PEM public key you trust for --checkpoint (default: the one inside the checkpoint)')
+    .option('--file <export.jsonl>', 'verify this JSONL export offline instead of the database')
+    .option('--strict', 'with --file: the export must be one unbroken piece of the chain (an unfiltered export)')
+    .addOption(jsonOption())
+    .action(async (o) => {
+      if (o.file) {
+        if (o.checkpoint || o.publicKey || o.from) throw new Error('--file verifies a file alone: it takes no --checkpoint, --public-key or --from');
+        return verifyFile(o.file, Boolean(o.strict), Boolean(o.json));
+      }
+      if (o.strict) throw new Error('--strict goes with --file');
+      if (o.publicKey && !o.checkpoint) throw new Error('--public-key goes with --checkpoint');
+      const kept = o.checkpoint ? readCheckpoints(o.checkpoint, o.publicKey) : null;
+      return verifyDatabase(o.from, kept, Boolean(o.json));
+    });
+}
+
+// ---------------------------------------------------------------- filters (list, export)
+
+function addFilterOptions(command: Command): Command {
+  return command
+    .option('--type <types>', 'event types, comma-separated (e.g. KeyRevoked,KeyRotated)')
+    .option('--key-id <id>', 'events about this key', uuid)
+    .option('--actor-id <id>', 'events done by this key, user or system actor')
+    .option('--from <instant>', 'occurredAt at or after (ISO 8601)', isoInstant)
+    .option('--to <instant>', 'occurredAt before (ISO 8601)', isoInstant)
+    .option('--ip <address>', 'client address')
+    .option('--request-id <id>', 'request id');
+}
+
+function filterParams(o: Record<string, string | undefined>): URLSearchParams {
+  const params = new URLSearchParams();
+  const map: [string, string][] = [
+    ['type', 'type'], ['keyId', 'keyId'], ['actorId', 'actorId'], ['from', 'from'], ['to', 'to'], ['ip', 'ip'], ['requestId', 'requestId'],
+  ];
+  for (const [option, param] of map) if (o[option] !== undefined) params.set(param, o[option]!);
+  return params;
+}
+
+function eventRow(e: AuditEvent): Record<string, unknown> {
+  const d = e.data as Record<string, unknown>;
+  const detail =
+    e.type === 'KeyUsed' ? `${d.method} ${d.route} → ${d.status}` :
+    e.type === 'AuthenticationFailed' ? `${d.reason} ${d.method} ${d.route}` :
+    typeof d.name === 'string' ? d.name :
+    typeof d.reason === 'string' ? d.reason :
+    typeof d.email === 'string' ? d.email : null;
+  return {
+    position: e.position,
+    occurredAt: e.occurredAt,
+    type: e.type,
+    actor: `${e.actor.type}:${e.actor.id}`,
+    keyId: d.keyId ?? null,
+    ip: e.metadata?.ip ?? null,
+    requestId: e.metadata?.requestId ?? null,
+    detail,
+  };
+}
+
+// ---------------------------------------------------------------- verify: the database
+
+interface KeptInput {
+  checkpoints: Checkpoint[];
+  /** The key the signatures are checked with: --public-key, else the one each checkpoint carries. */
+  publicKey: string | null;
+  keySource: string;
+}
+
+async function verifyDatabase(from: number | undefined, kept: KeptInput | null, json: boolean): Promise<void> {
+  const { result, keptChecks } = await withApp(async (app) => {
+    const head = await app.get(EventStore).head();
+    const total = head ? Math.max(0, head.position - (from ?? 1) + 1) : 0;
+    const bar = progressBar('verifying', { enabled: !json, total });
+    let result: AuditVerification;
+    try {
+      result = await app.get(QueryBus).execute(new VerifyAuditQuery(from, (n) => bar.update(n)));
+      if (result.ok) bar.update(Math.max(result.checked, total));
+    } finally {
+      bar.stop();
+    }
+    const signer = app.get(CheckpointSigner);
+    const keptChecks: KeptCheckpointCheck[] = [];
+    for (const c of kept?.checkpoints ?? []) keptChecks.push(await signer.checkKept(c, kept?.publicKey ?? c.publicKey));
+    return { result, keptChecks };
+  });
+
+  const contradicted = keptChecks.find((k) => k.reason === 'hash_differs');
+  const badSignature = keptChecks.find((k) => k.reason === 'signature_invalid');
+  const broken = !result.ok || contradicted !== undefined;
+  if (json) {
+    printJson(kept ? { ...result, ok: result.ok && keptChecks.every((k) => k.ok), kept: keptChecks } : result);
+  } else {
+    if (result.firstBadPosition !== undefined) {
+      printLine(`CHAIN BROKEN at position ${result.firstBadPosition} (${result.reason}) after ${result.checked.toLocaleString('en')} good events`);
+    } else {
+      printLine(`chain intact: ${result.checked.toLocaleString('en')} events checked, head at position ${result.head?.position ?? 0}${result.head ? ` (${short(result.head.hash)})` : ''}`);
+    }
+    const cp = result.checkpoints;
+    if (cp.firstContradicted) {
+      const f = cp.firstContradicted;
+      printLine(`CHECKPOINT CONTRADICTED at position ${f.position} (${f.reason}): signed ${short(f.signedHash)}, the log has ${f.logHash ? short(f.logHash) : 'no event there'}`);
+    } else {
+      printLine(`signed checkpoints in the database: ${cp.checked} held against the log, none contradicted`);
+    }
+    for (const k of keptChecks) {
+      const at = `kept checkpoint at position ${k.position} (signed ${k.signedAt})`;
+      if (k.ok) printLine(`${at}: signature valid (${kept!.keySource}), the log still has its hash ${short(k.signedHash)}`);
+      else if (k.reason === 'hash_differs') printLine(`KEPT CHECKPOINT CONTRADICTED: ${at} signed ${short(k.signedHash)}, the log now has ${k.logHash ? short(k.logHash) : 'no event there'}: the log was rewritten after it was signed`);
+      else printLine(`${at}: SIGNATURE NOT VALID (${kept!.keySource}): this checkpoint proves nothing`);
+    }
+  }
+  if (broken) process.exitCode = 2;
+  else if (badSignature) {
+    process.stderr.write(`keyward: the kept checkpoint at position ${badSignature.position} does not carry a valid signature (${kept!.keySource})\n`);
+    process.exitCode = 1;
+  }
+}
+
+function readCheckpoints(file: string, publicKeyFile: string | undefined): KeptInput {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`--checkpoint ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(err as Error).message})`}`);
+  }
+  const page = parsed as { items?: unknown; publicKey?: unknown };
+  const list: unknown[] = Array.isArray(parsed) ? parsed : Array.isArray(page?.items) ? page.items : [parsed];
+  if (list.length === 0) throw new Error(`--checkpoint ${file}: holds no checkpoint`);
+  const fallbackKey = typeof page?.publicKey === 'string' ? page.publicKey : null;
+  const checkpoints = list.map((c, i) => asCheckpoint(c, fallbackKey, `${file}${list.length > 1 ? ` item ${i}` : ''}`));
+  if (!publicKeyFile) return { checkpoints, publicKey: null, keySource: 'by the public key inside the checkpoint; pass --public-key to use one you trust' };
+  let publicKey: string;
+  try {
+    publicKey = readFileSync(publicKeyFile, 'utf8');
+  } catch {
+    throw new Error(`--public-key ${publicKeyFile}: cannot be read`);
+  }
+  if (!publicKey.includes('BEGIN PUBLIC KEY')) throw new Error(`--public-key ${publicKeyFile}: must be an SPKI PEM public key (-----BEGIN PUBLIC KEY-----)`);
+  return { checkpoints, publicKey, keySource: `by the public key in ${publicKeyFile}` };
+}
+
+function asCheckpoint(value: unknown, fallbackKey: string | null, where: string): Checkpoint {
+  const c = value as Partial<Checkpoint> | null;
+  const bad = (what: string) => new Error(`--checkpoint ${where}: ${what} (expected an item of GET /v1/audit-events/checkpoints)`);
+  if (!c || typeof c !== 'object') throw bad('not an object');
+  if (!Number.isSafeInteger(c.position) || c.position! < 1) throw bad('position must be a positive integer');
+  if (typeof c.hash !== 'string' || !/^[0-9a-f]{64}$/.test(c.hash)) throw bad('hash must be 64 hex characters');
+  if (typeof c.signature !== 'string' || typeof c.signedAt !== 'string') throw bad('signature and signedAt are required');
+  if (c.previous !== null && (typeof c.previous !== 'object' || typeof c.previous?.hash !== 'string' || typeof c.previous?.position !== 'number')) {
+    throw bad('previous must be null or { position, hash }');
+  }
+  const publicKey = typeof c.publicKey === 'string' ? c.publicKey : fallbackKey;
+  if (!publicKey) throw bad('publicKey is missing');
+  return { position: c.position!, hash: c.hash, previous: c.previous ?? null, signedAt: c.signedAt, signature: c.signature, publicKey };
+}
+
+// ---------------------------------------------------------------- verify: a file, offline
+
+async function verifyFile(file: string, strict: boolean, json: boolean): Promise<void> {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new Error(`--file ${file}: no such file`);
+  }
+  const input = createReadStream(file);
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const verifier = new OfflineVerifier(strict);
+  const bar = progressBar('verifying', { enabled: !json, total: size, unit: 'MB', bytes: true });
+  let line = 0;
+  let badLine: number | undefined;
+  try {
+    for await (const text of lines) {
+      line++;
+      if (line === 1 && text.startsWith('position,eventId,')) {
+        throw new Error(`--file ${file}: this is a CSV export; offline verification reads JSON lines (export with --format jsonl)`);
+      }
+      if (!verifier.add(text)) {
+        badLine = line;
+        break;
+      }
+      if (line % 2000 === 0) bar.update(input.bytesRead, `${line.toLocaleString('en')} events`);
+    }
+    if (badLine === undefined) bar.update(size, `${line.toLocaleString('en')} events`);
+  } finally {
+    bar.stop();
+    lines.close();
+    input.destroy();
+  }
+  const result: OfflineResult & { file: string; line?: number } = { file, ...verifier.finish(), ...(badLine ? { line: badLine } : {}) };
+  if (json) printJson(result);
+  else if (result.ok) {
+    printLine(`export intact: ${result.rows.toLocaleString('en')} events, every hash recomputed; ${result.linked.toLocaleString('en')} links to the previous event checked`);
+    if (result.gaps > 0) {
+      printLine(`${result.gaps.toLocaleString('en')} gaps where the chain's next event is not in the file (another company's, or filtered out): each event's own hash still holds`);
+    }
+  } else {
+    printLine(`EXPORT BROKEN at position ${result.firstBadPosition} (${result.reason}), line ${badLine}, after ${result.rows.toLocaleString('en')} good events`);
+  }
+  if (!result.ok) process.exitCode = 2;
+}
+
+// ---------------------------------------------------------------- small things
+
+const short = (hash: string) => `${hash.slice(0, 12)}…`;
+
+function formatBytes(n: number): string {
+  return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
+}

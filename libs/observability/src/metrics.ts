@@ -1,0 +1,137 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { EventStore, EventStoreModule, Projector } from '@keyward/event-store';
+import { QueueModule, QueueName, REDIS } from '@keyward/queue';
+import { DataSource } from 'typeorm';
+
+const eventsKey = (prefix: string) => `${prefix}:metrics:events-appended`;
+
+/**
+ * Counts appended events by type in Redis, from every process that appends (API,
+ * worker, CLI), so /metrics on any API instance shows the cluster's totals.
+ */
+@Injectable()
+export class EventCounter implements OnModuleInit {
+  constructor(
+    private readonly store: EventStore,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.store.onAppended((events) => {
+      const byType = new Map<string, number>();
+      for (const e of events) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+      const multi = this.redis.multi();
+      for (const [type, n] of byType) multi.hincrby(eventsKey(this.config.redisPrefix), type, n);
+      multi.exec().catch(() => undefined);
+    });
+  }
+}
+
+@Module({ imports: [EventStoreModule], providers: [EventCounter] })
+export class EventCounterModule {}
+
+/** The API's Prometheus registry. Gauges about the cluster are read when scraped. */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'keyward_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly authOutcomes = new Counter({
+    name: 'keyward_auth_outcomes_total',
+    help: 'Authentication outcomes by code (OK, MISSING_API_KEY, MALFORMED_API_KEY, INVALID_API_KEY, RATE_LIMITED, TOO_MANY_FAILED_AUTHENTICATIONS, INSUFFICIENT_PERMISSIONS)',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  private usageBufferSize: () => number = () => 0;
+
+  constructor(
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly dataSource: DataSource,
+    private readonly projector: Projector,
+    @InjectQueue(QueueName.Projections) projections: Queue,
+    @InjectQueue(QueueName.Usage) usage: Queue,
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'keyward_process_' });
+    const queues = [projections, usage, maintenance];
+    const self = this;
+    new Gauge({
+      name: 'keyward_queue_jobs',
+      help: 'BullMQ jobs by queue and state (failed included)',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const q of queues) {
+          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized').catch(() => ({}));
+          for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n as number);
+        }
+      },
+    });
+    new Gauge({
+      name: 'keyward_events_appended_total',
+      help: 'Events appended to the log, by type (all processes; kept in Redis)',
+      labelNames: ['type'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const counts = await self.redis.hgetall(eventsKey(self.config.redisPrefix)).catch(() => ({}));
+        for (const [type, n] of Object.entries(counts)) this.set({ type }, Number(n));
+      },
+    });
+    new Gauge({
+      name: 'keyward_projection_lag_events',
+      help: 'Committed events the projector has not applied yet',
+      registers: [this.registry],
+      async collect() {
+        this.set((await self.projectionLag()).events);
+      },
+    });
+    new Gauge({
+      name: 'keyward_projection_lag_seconds',
+      help: 'Age of the oldest event the projector has not applied yet (0 when caught up)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await self.projectionLag()).seconds);
+      },
+    });
+    new Gauge({
+      name: 'keyward_usage_buffer_size',
+      help: 'Usage records held in this API instance, not yet handed to the worker',
+      registers: [this.registry],
+      collect() {
+        this.set(self.usageBufferSize());
+      },
+    });
+  }
+
+  watchUsageBuffer(size: () => number): void {
+    this.usageBufferSize = size;
+  }
+
+  /** Events after the projector's checkpoint, and the age of the oldest of them. */
+  async projectionLag(): Promise<{ events: number; seconds: number }> {
+    const checkpoint = await this.projector.checkpoint();
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n, min(occurred_at) AS oldest FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)`,
+      [checkpoint.transactionId, checkpoint.position],
+    );
+    const oldest: Date | null = row.oldest;
+    return { events: row.n, seconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0 };
+  }
+}
+
+@Module({ imports: [QueueModule, EventCounterModule], providers: [Metrics], exports: [Metrics] })
+export class MetricsModule {}

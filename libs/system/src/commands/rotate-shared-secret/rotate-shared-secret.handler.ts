@@ -1,0 +1,46 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EventStore } from '@keyward/event-store';
+import { ConsistencyService } from '@keyward/keys';
+import { fingerprintOf, generateSharedSecret } from '../../crypto/shared-secret';
+import { asConflict } from '../../domain/conflicts';
+import { SecretsVault, sealedFor } from '../../domain/secrets-vault';
+import { foldSharedSecret } from '../../domain/system.state';
+import { SharedSecretRotatedData, SystemEvent, systemStreams } from '../../events/system-events';
+import { SharedSecretWithValue } from '../../queries/resources';
+import { RotateSharedSecretCommand } from './rotate-shared-secret.command';
+
+@CommandHandler(RotateSharedSecretCommand)
+export class RotateSharedSecretHandler implements ICommandHandler<RotateSharedSecretCommand> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly vault: SecretsVault,
+    private readonly consistency: ConsistencyService,
+  ) {}
+
+  async execute({ ctx }: RotateSharedSecretCommand): Promise<SharedSecretWithValue> {
+    this.vault.key(); // 503 before anything else when SECRETS_ENCRYPTION_KEY is missing
+    const stream = systemStreams.sharedSecret(ctx.companyId);
+    const current = foldSharedSecret(await this.store.readStream(stream));
+    const secret = generateSharedSecret();
+    const data: SharedSecretRotatedData = {
+      sealed: this.vault.seal(secret, sealedFor.sharedSecret(ctx.companyId)),
+      fingerprint: fingerprintOf(secret),
+      previousFingerprint: current?.fingerprint ?? null,
+    };
+    const at = new Date();
+    const result = await this.store
+      .append(
+        [{ streamId: stream, type: SystemEvent.SharedSecretRotated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data, occurredAt: at }],
+        { expectedVersions: { [stream]: current?.version ?? 0 } },
+      )
+      .catch(asConflict);
+    await this.consistency.settle(result);
+    const occurredAt = result.events[0].occurredAt;
+    return {
+      secret,
+      fingerprint: data.fingerprint,
+      createdAt: (current?.createdAt ?? occurredAt).toISOString(),
+      rotatedAt: current ? occurredAt.toISOString() : null,
+    };
+  }
+}

@@ -8,6 +8,8 @@ import { Metrics } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './http/metrics.middleware';
+import { keyGate } from './ops/queue-dashboard';
+import { KeyLookupService } from '@keyward/auth';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
 
@@ -41,5 +43,6 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
+  if (!config.docsPublic) app.use('/docs', keyGate(app.get(KeyLookupService)));
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 }

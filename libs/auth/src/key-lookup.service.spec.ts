@@ -5,6 +5,7 @@ import { AuthRecord, CompiledAuthRecord } from './auth-record';
 import { CacheCoherenceService } from './cache-coherence.service';
 import { generateKey } from './key-format';
 import { KeyLookupService } from './key-lookup.service';
+import { throttleBucket } from './rate-limits';
 
 const config = loadConfig({
   DATABASE_URL: 'postgres://x@127.0.0.1/x_test',
@@ -112,5 +113,14 @@ describe('AuthCache', () => {
     expect(cache.invalidate({ keyIds: ['k1'] })).toBe(1);
     expect(cache.invalidate({ ownerIds: ['o2'] })).toBe(2);
     expect(cache.size).toBe(0);
+  });
+});
+
+describe('throttleBucket', () => {
+  it('counts IPv4 per address and IPv6 per /64', () => {
+    expect(throttleBucket('203.0.113.9')).toBe('203.0.113.9');
+    expect(throttleBucket('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(throttleBucket('2001:db8:1:2:aaaa::1')).toBe(throttleBucket('2001:db8:1:2:bbbb::2'));
+    expect(throttleBucket('2001:db8:1:2::1')).not.toBe(throttleBucket('2001:db8:1:3::1'));
   });
 });

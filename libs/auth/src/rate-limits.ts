@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import * as ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
@@ -33,7 +34,8 @@ export function rateLimitHeaders(d: RateDecision): Record<string, string> {
 @Injectable()
 export class KeyRateLimiter {
   private readonly logger = new Logger(KeyRateLimiter.name);
-  private readonly limiters = new Map<string, RateLimiterRedis>();
+  /** One limiter per (limit, window) in use; bounded, an evicted one is rebuilt on demand. */
+  private readonly limiters = new LRUCache<string, RateLimiterRedis>({ max: 1000 });
 
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
@@ -97,22 +99,31 @@ export class AuthFailureThrottle {
 
   /** Seconds the address must wait, or 0. */
   retryAfter(ip: string | undefined): number {
-    const until = this.blockedUntil.get(ip ?? '');
+    const bucket = throttleBucket(ip);
+    const until = this.blockedUntil.get(bucket);
     if (until === undefined) return 0;
     const left = until - Date.now();
     if (left <= 0) {
-      this.blockedUntil.delete(ip ?? '');
+      this.blockedUntil.delete(bucket);
       return 0;
     }
     return Math.ceil(left / 1000);
   }
 
   async fail(ip: string | undefined, wellFormed: boolean): Promise<void> {
-    const address = ip ?? '';
+    const address = throttleBucket(ip);
     try {
       await (wellFormed ? this.shared : this.local).consume(address);
     } catch (err) {
       if (err instanceof RateLimiterRes) this.blockedUntil.set(address, Date.now() + err.msBeforeNext);
     }
   }
+}
+
+/** IPv4 addresses count one by one; IPv6 by /64 (one host usually holds a whole /64). */
+export function throttleBucket(ip: string | undefined): string {
+  if (!ip || !ipaddr.isValid(ip)) return ip ?? '';
+  const addr = ipaddr.process(ip);
+  if (addr.kind() === 'ipv4') return addr.toString();
+  return (addr as ipaddr.IPv6).toNormalizedString().split(':').slice(0, 4).join(':') + '::/64';
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CacheCoherenceService, InvalidationTarget } from '@keyward/auth';
 import { Problem } from '@keyward/common';
-import { AppendResult, ProjectionTimeoutError, ProjectionWaiter, Projector } from '@keyward/event-store';
+import { AppendResult, ProjectionTimeoutError, ProjectionWaiter, Projector, hasReached } from '@keyward/event-store';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { QueueProducer } from '@keyward/queue';
 
 /**
@@ -25,11 +26,16 @@ export class ConsistencyService {
     private readonly projector: Projector,
     private readonly coherence: CacheCoherenceService,
     @Inject(PROJECTION_MODE) private readonly mode: ProjectionMode,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
   async settle(result: AppendResult, invalidate?: InvalidationTarget): Promise<void> {
     if (this.mode === 'inline') {
-      await this.projector.catchUp();
+      // an older transaction still open holds the horizon back: apply again until past our event
+      const deadline = Date.now() + this.config.consistencyTimeoutMs;
+      while (!hasReached((await this.projector.catchUp()).checkpoint, result.checkpoint) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     } else {
       await this.producer.wakeProjector(result.events[0].type);
     }

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
+import { Problem } from '@keyward/common';
 import { EventStore } from '@keyward/event-store';
 import { EVENT_COLUMNS, filterSql } from '../audit-filter';
 import { ExportAuditEventsCommand } from './export-audit-events.command';
@@ -19,7 +20,25 @@ export class ExportAuditEventsHandler implements ICommandHandler<ExportAuditEven
     private readonly store: EventStore,
   ) {}
 
-  async execute({ ctx, filter, format, sink }: ExportAuditEventsCommand): Promise<{ rows: number; completed: boolean }> {
+  /** Exports hold a database connection while the client reads: at most this many at once per instance. */
+  static readonly MAX_CONCURRENT = 2;
+  private running = 0;
+
+  async execute(command: ExportAuditEventsCommand): Promise<{ rows: number; completed: boolean }> {
+    if (this.running >= ExportAuditEventsHandler.MAX_CONCURRENT) {
+      throw new Problem(503, 'EXPORT_BUSY', `${this.running} exports are running on this instance; retry shortly`, undefined, {
+        'Retry-After': '10',
+      });
+    }
+    this.running++;
+    try {
+      return await this.export(command);
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async export({ ctx, filter, format, sink }: ExportAuditEventsCommand): Promise<{ rows: number; completed: boolean }> {
     const { where, params } = filterSql(filter);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();

@@ -36,6 +36,11 @@ export interface RunningProcess {
 export interface StartOptions {
   /** How long start-up may take before it counts as failed (default 60 s: the machine is shared). */
   timeoutMs?: number;
+  /**
+   * Receives everything the process writes, unredacted, as it arrives (fault tests scan it for
+   * leaked keys). Optional; without it nothing changes. Never print what it receives.
+   */
+  onRawOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 }
 
 /** Anything that looks like a key becomes `kw_…[redacted]`: output is for people, keys are not. */
@@ -82,6 +87,11 @@ async function startOnce(kind: ProcessKind, env: NodeJS.ProcessEnv, options: Sta
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = captureOutput(child);
+  const onRaw = options.onRawOutput;
+  if (onRaw) {
+    child.stdout!.on('data', (chunk: Buffer) => onRaw(chunk, 'stdout'));
+    child.stderr!.on('data', (chunk: Buffer) => onRaw(chunk, 'stderr'));
+  }
   const exited = waitForExit(child);
   let stopping: Promise<void> | undefined;
   const running: RunningProcess = {

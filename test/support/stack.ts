@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/app.setup';
+import { answerClientErrorsAsProblems, configureApp } from '../../apps/api/src/app.setup';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { Queue } from 'bullmq';
 import { KeywardConfig } from '@keyward/config';
@@ -41,6 +41,7 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   });
   configureApp(api, config);
   await api.listen(0, '127.0.0.1');
+  answerClientErrorsAsProblems(api.getHttpServer());
   const address = api.getHttpServer().address() as { port: number };
   const admin = await api.get(CommandBus).execute(
     new BootstrapCommand({ companyName: 'Acme', adminEmail: 'admin@acme.test', adminName: 'Admin', firstOnly: true }),

@@ -2,7 +2,9 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { KeywardConfig } from '@keyward/config';
-import { ProblemFilter } from './http/problem.filter';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { ProblemFilter, problemDocument } from './http/problem.filter';
 import { bodyErrors, jsonBody, requestId, requireCleanInput, requireJson } from './http/request-guards.middleware';
 import { Metrics } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
@@ -25,6 +27,27 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'kw_…' }, 'bearer')
     .build();
   return SwaggerModule.createDocument(app, config);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before the app runs (a head over 16 KB, bytes it
+ * cannot parse) get a problem+json answer too, then the connection closes.
+ */
+export function answerClientErrorsAsProblems(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify(
+      problemDocument(status, tooLarge ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST', tooLarge ? 'headers: larger than 16 KB' : 'the request could not be parsed as HTTP', [
+        { field: tooLarge ? 'headers' : 'request', message: tooLarge ? 'too large' : 'not parseable' },
+      ]),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
 
 /** Everything the HTTP layer adds around the controllers; shared by main.ts and the tests. */

@@ -5,7 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@keyward/config';
 import { migrate } from '@keyward/database';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { answerClientErrorsAsProblems, configureApp } from './app.setup';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   });
   configureApp(app, config);
   await app.listen(config.port, config.host);
+  answerClientErrorsAsProblems(app.getHttpServer());
   new Logger('Keyward').log(`API listening on http://${config.host}:${config.port} (playground: /docs)`);
 }
 

@@ -72,7 +72,7 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.subscriber = this.redis.duplicate({ connectionName: 'keyward-auth-sub', maxRetriesPerRequest: null });
+    this.subscriber = this.redis.duplicate({ connectionName: 'keyward-auth-sub', maxRetriesPerRequest: null, enableOfflineQueue: true });
     const channels = [Channels.authAck(this.prefix, this.instanceId)];
     if (this.participant) channels.push(Channels.authInvalidate(this.prefix));
 

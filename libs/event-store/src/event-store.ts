@@ -247,7 +247,7 @@ export class EventStore {
       `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, position
+        ORDER BY events.transaction_id, events.position -- the columns, not the text aliases of the select list
         LIMIT $3`,
       [after.transactionId, after.position, limit],
     );

@@ -28,7 +28,7 @@ export class ProjectionWaiter implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.subscriber = this.redis.duplicate({ connectionName: 'keyward-projection-sub', maxRetriesPerRequest: null });
+    this.subscriber = this.redis.duplicate({ connectionName: 'keyward-projection-sub', maxRetriesPerRequest: null, enableOfflineQueue: true });
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel, raw) => {
       try {

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { redisOptionsFromUrl } from './redis';
@@ -20,8 +20,24 @@ class RedisCloser implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [KEYWARD_CONFIG],
-      useFactory: (config: KeywardConfig) =>
-        new Redis({ ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: 2, connectionName: 'keyward' }),
+      useFactory: (config: KeywardConfig) => {
+        // commands fail at once while Redis is away (no offline queue): the request path falls back
+        // (database lookups, in-memory rate limits) instead of waiting for a reconnect
+        const redis = new Redis({
+          ...redisOptionsFromUrl(config.redisUrl),
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectionName: 'keyward',
+        });
+        const logger = new Logger('Redis');
+        let lastWarning = 0;
+        redis.on('error', (err: Error) => {
+          if (Date.now() - lastWarning < 10_000) return;
+          lastWarning = Date.now();
+          logger.warn(`Redis unavailable: ${err.message}`);
+        });
+        return redis;
+      },
     },
     RedisCloser,
   ],

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateBy, buildMessage } from 'class-validator';
 import { OptionalNotNull } from '../http/validation';
 import { PaginationDto } from '../http/pagination.dto';
 
@@ -10,6 +10,19 @@ export const EVENT_TYPES = [
   'AuditExported', 'TelemetryEnabled', 'TelemetryDisabled', 'HeartbeatSent', 'HeartbeatFailed',
   'CentralActivated', 'CentralDeactivated', 'CentralChecked',
 ];
+
+/**
+ * IsISO8601 also passes forms that `new Date()` cannot read (20300101T000000Z, 2030-W01-1,
+ * 2030-01-01T10); they would reach the query as an invalid date.
+ */
+const ReadableByDate = () =>
+  ValidateBy({
+    name: 'readableByDate',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
+      defaultMessage: buildMessage((each) => `${each}$property must be a date-time such as 2030-01-01T00:00:00Z`),
+    },
+  });
 
 const list = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(value) ? value.flatMap((v) => String(v).split(',')) : value;
@@ -37,11 +50,13 @@ export class AuditFilterDto extends PaginationDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt ≥ from' })
   @OptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
+  @ReadableByDate()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt < to' })
   @OptionalNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
+  @ReadableByDate()
   to?: string;
 
   @ApiPropertyOptional({ description: 'client address (IPv4 or IPv6)' })
@@ -68,12 +83,14 @@ export class VerifyQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER) // a position is a bigint; beyond this the number is not exact anyway
   from?: number;
 }
 
 export class KeyStateQueryDto {
   @ApiProperty({ format: 'date-time', description: 'the instant to answer for' })
   @IsISO8601({ strict: true, strictSeparator: true })
+  @ReadableByDate()
   at!: string;
 }
 

@@ -73,8 +73,14 @@ export function requireCleanInput(req: Request, res: Response, next: NextFunctio
 
 /** Renders body-parser failures (too large, malformed JSON, bad charset) as problems. */
 export function bodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
-  const e = err as { type?: string; status?: number; limit?: number };
-  if (!e || typeof e.status !== 'number' || !e.type) return next(err);
+  const e = err as { type?: string; status?: number; limit?: number; expose?: boolean };
+  if (!e || typeof e.status !== 'number') return next(err);
+  if (!e.type) {
+    // a body that does not inflate under its content-encoding (gzip, deflate, br) comes as the
+    // zlib error with a 4xx status and no type; anything else without a type is not ours
+    if (!(e.expose === true && e.status >= 400 && e.status < 500)) return next(err);
+    return sendProblem(res, problemDocument(400, 'BAD_REQUEST', 'body: could not be decoded as its content-encoding says', [{ field: 'body', message: 'could not be decoded (content-encoding)' }]));
+  }
   if (e.type === 'entity.too.large') {
     return sendProblem(res, problemDocument(413, 'PAYLOAD_TOO_LARGE', `body: larger than the ${e.limit} bytes accepted`, [{ field: 'body', message: 'too large' }]));
   }

@@ -90,13 +90,15 @@ export function encodeCursor(parts: [string, string]): string {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Years 0001–9999 only: JavaScript reads more than PostgreSQL stores. */
+const CURSOR_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function decodeCursor(cursor: string): [string, string] | null {
   try {
     const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(parts) || parts.length !== 2) return null;
     const [at, id] = parts;
-    if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id)) return null;
+    if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id) || !CURSOR_TIME.test(at)) return null;
     const time = new Date(at);
     if (Number.isNaN(time.getTime()) || time.toISOString() !== at) return null;
     return [at, id];

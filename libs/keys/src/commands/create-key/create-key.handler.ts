@@ -35,7 +35,8 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
     const ownerId = input.ownerId ?? ctx.ownerId;
     if (!ownerId) throw Problem.invalidField('ownerId', 'is required here');
     assertMayManageKeysOf(ctx, ownerId);
-    const owner = await loadUser(this.store, ownerId, ctx.companyId).catch(() => {
+    const owner = await loadUser(this.store, ownerId, ctx.companyId).catch((err: unknown) => {
+      if (!(err instanceof Problem)) throw err; // e.g. the database is away: not a 404
       throw new Problem(404, 'NOT_FOUND', 'ownerId: no such user in this company', [
         { field: 'ownerId', message: 'no such user in this company' },
       ]);

@@ -166,9 +166,10 @@ describe('keyward command line: users, key deletion, audit list/export/verify', 
     });
 
     it('exports JSON lines and CSV to files, each recorded as AuditExported', async () => {
-      const jsonl = await runCliJson<{ events: number; bytes: number }>(['audit', 'export', '--out', file('all.jsonl'), '--json'], auditor);
+      const jsonl = await runCliJson<{ events: number; bytes: number; recordedAt: number | null }>(['audit', 'export', '--out', file('all.jsonl'), '--json'], auditor);
       const exported = await lines('all.jsonl');
       expect(jsonl.events).toBe(exported.length);
+      expect(jsonl.recordedAt).toEqual(expect.any(Number)); // its own AuditExported record, found and complete
       expect(exported.map((l) => JSON.parse(l).position)).toEqual(
         (await sql.query('SELECT position FROM events WHERE company_id = $1 AND position <= $2 ORDER BY position', [admin.companyId, JSON.parse(exported.at(-1)!).position])).map((r: { position: string }) => Number(r.position)),
       );
@@ -296,7 +297,7 @@ describe('keyward command line: users, key deletion, audit list/export/verify', 
       const caught = await runCli(['audit', 'verify', '--checkpoint', file('checkpoint.json'), '--public-key', file('public.pem')], env);
       expect(caught.code).toBe(2); // ... but the kept checkpoint contradicts it
       expect(caught.stdout).toMatch(/^chain intact/m);
-      expect(caught.stdout).toContain(`KEPT CHECKPOINT CONTRADICTED: kept checkpoint at position ${kept.position}`);
+      expect(caught.stdout).toContain(`KEPT CHECKPOINT CONTRADICTED at position ${kept.position}: signed ${kept.hash.slice(0, 12)}`);
       const json = JSON.parse((await runCli(['audit', 'verify', '--checkpoint', file('checkpoint.json'), '--json'], env)).stdout);
       expect(json).toMatchObject({ ok: false, kept: [{ ok: false, signatureValid: true, reason: 'hash_differs', signedHash: kept.hash }] });
       expect(json.kept[0].logHash).not.toBe(kept.hash);

@@ -19,7 +19,7 @@ import {
 import { EventStore } from '@keyward/event-store';
 import { withApp } from './cli-app';
 import { integer, isoInstant, jsonOption, uuid } from './cli-options';
-import { addApiOptions, apiTarget, getJson, getStream } from './http-client';
+import { ApiTarget, addApiOptions, apiTarget, getJson, getStream } from './http-client';
 import { printJson, printLine, printTable, progressBar } from './output';
 
 /**
@@ -38,7 +38,7 @@ export function registerAuditCommands(program: Command): void {
     .description('[auditor, HTTP API] events of the key\'s company in log order, filtered')
     .option('--limit <n>', 'events per page (1..500)', integer(1, 500), 50)
     .option('--cursor <cursor>', 'continue after a previous page (its nextCursor)')
-    .option('--all', 'follow the cursors to the end of the log')
+    .option('--all', 'follow the cursors to the end (held in memory: for large sets use export)')
     .addOption(jsonOption())
     .action(async (o) => {
       const target = apiTarget(o);
@@ -64,6 +64,7 @@ export function registerAuditCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'file format').choices(['jsonl', 'csv']).default('jsonl'))
     .requiredOption('--out <file>', "where to write it ('-' for stdout); created with mode 0600")
     .option('--force', 'overwrite the file if it exists')
+    .option('--idle-timeout <seconds>', 'give up when the API sends nothing for this long', integer(1, 86_400), 120)
     .addOption(jsonOption())
     .action(async (o) => {
       const target = apiTarget(o);
@@ -72,7 +73,12 @@ export function registerAuditCommands(program: Command): void {
       const params = filterParams(o);
       params.set('format', o.format);
       const started = Date.now();
-      const { body } = await getStream(target, `/v1/audit-events/export?${params}`, o.format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+      const { body } = await getStream(
+        target,
+        `/v1/audit-events/export?${params}`,
+        o.format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+        o.idleTimeout * 1000,
+      );
       const partial = `${o.out}.partial`;
       const sink: Writable = toStdout ? process.stdout : createWriteStream(partial, { mode: 0o600 });
       const bar = progressBar('exporting', { enabled: !o.json });
@@ -86,16 +92,37 @@ export function registerAuditCommands(program: Command): void {
           done(null, chunk);
         },
       });
+      const events = () => (o.format === 'csv' ? Math.max(0, lines - 1) : lines);
+      let record: ExportRecord | null;
       try {
-        await pipeline(body, count, sink, { end: !toStdout });
+        try {
+          await pipeline(body, count, sink, { end: !toStdout });
+        } catch (err) {
+          bar.halt('interrupted');
+          if (!toStdout) await rm(partial, { force: true });
+          throw new Error(`export interrupted after ${lines.toLocaleString('en')} lines: ${(err as Error).message}`);
+        }
+        record = await exportRecord(target, events());
+        if (record && !record.completed) {
+          bar.halt('incomplete');
+          throw new Error(
+            `the API ended the export early, after ${record.rows.toLocaleString('en')} events, and recorded it as incomplete ` +
+              `(AuditExported at position ${record.position}, completed: false)${toStdout ? '' : `; what arrived is in ${partial}`}`,
+          );
+        }
         if (!toStdout) await rename(partial, o.out);
-      } catch (err) {
-        if (!toStdout) await rm(partial, { force: true });
-        throw new Error(`export interrupted after ${lines.toLocaleString('en')} lines: ${(err as Error).message}`);
       } finally {
         bar.stop();
       }
-      const result = { file: o.out, format: o.format, events: o.format === 'csv' ? Math.max(0, lines - 1) : lines, bytes, ms: Date.now() - started };
+      const result = {
+        file: o.out,
+        format: o.format,
+        events: events(),
+        bytes,
+        ms: Date.now() - started,
+        /** Position of this export's AuditExported record; null when it could not be told apart. */
+        recordedAt: record?.position ?? null,
+      };
       // with --out -, stdout carries the export itself: the summary goes to stderr
       const say = (text: string): void => void (toStdout ? process.stderr.write(text + '\n') : printLine(text));
       if (o.json) return say(JSON.stringify(result));
@@ -170,6 +197,35 @@ function eventRow(e: AuditEvent): Record<string, unknown> {
   };
 }
 
+interface ExportRecord {
+  position: number;
+  rows: number;
+  completed: boolean;
+}
+
+/**
+ * The AuditExported event the API appended for the export that just ended (committed before the
+ * last byte is sent): the newest one by this key with as many rows as arrived. A response that ends
+ * normally can still be incomplete — the API ends it so when its database cursor fails, e.g. on
+ * statement_timeout — and only this record says so. Null when there is none to tell.
+ */
+async function exportRecord(target: ApiTarget, rows: number): Promise<ExportRecord | null> {
+  const me = await getJson<{ keyId: string }>(target, '/v1/me');
+  let found: ExportRecord | null = null;
+  let cursor: string | null = null;
+  do {
+    const params = new URLSearchParams({ type: 'AuditExported', actorId: me.keyId, limit: '500' });
+    if (cursor) params.set('cursor', cursor);
+    const page: AuditPage = await getJson<AuditPage>(target, `/v1/audit-events?${params}`);
+    for (const e of page.items) {
+      const data = e.data as { rows?: unknown; completed?: unknown };
+      if (data.rows === rows) found = { position: e.position, rows, completed: data.completed !== false };
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return found;
+}
+
 // ---------------------------------------------------------------- verify: the database
 
 interface KeptInput {
@@ -187,7 +243,8 @@ async function verifyDatabase(from: number | undefined, kept: KeptInput | null, 
     let result: AuditVerification;
     try {
       result = await app.get(QueryBus).execute(new VerifyAuditQuery(from, (n) => bar.update(n)));
-      if (result.ok) bar.update(Math.max(result.checked, total));
+      if (result.firstBadPosition === undefined) bar.update(Math.max(result.checked, total));
+      else bar.halt(`broken at position ${result.firstBadPosition}`);
     } finally {
       bar.stop();
     }
@@ -218,7 +275,12 @@ async function verifyDatabase(from: number | undefined, kept: KeptInput | null, 
     for (const k of keptChecks) {
       const at = `kept checkpoint at position ${k.position} (signed ${k.signedAt})`;
       if (k.ok) printLine(`${at}: signature valid (${kept!.keySource}), the log still has its hash ${short(k.signedHash)}`);
-      else if (k.reason === 'hash_differs') printLine(`KEPT CHECKPOINT CONTRADICTED: ${at} signed ${short(k.signedHash)}, the log now has ${k.logHash ? short(k.logHash) : 'no event there'}: the log was rewritten after it was signed`);
+      else if (k.reason === 'hash_differs') {
+        printLine(
+          `KEPT CHECKPOINT CONTRADICTED at position ${k.position}: signed ${short(k.signedHash)} on ${k.signedAt}, the log now has ` +
+            `${k.logHash ? short(k.logHash) : 'no event there'}: the log was rewritten after it was signed`,
+        );
+      }
       else printLine(`${at}: SIGNATURE NOT VALID (${kept!.keySource}): this checkpoint proves nothing`);
     }
   }
@@ -290,6 +352,8 @@ async function verifyFile(file: string, strict: boolean, json: boolean): Promise
       }
       if (!verifier.add(text)) {
         badLine = line;
+        bar.update(input.bytesRead);
+        bar.halt(`stopped at line ${line.toLocaleString('en')}`);
         break;
       }
       if (line % 2000 === 0) bar.update(input.bytesRead, `${line.toLocaleString('en')} events`);

@@ -81,10 +81,17 @@ export async function getJson<T>(target: ApiTarget, path: string): Promise<T> {
  * hundred rows a second on a large export, buffering as it went; IncomingMessage streams at the
  * speed of the disk with flat memory.
  */
-export function getStream(target: ApiTarget, path: string, accept: string): Promise<{ body: Readable; headers: http.IncomingHttpHeaders }> {
+export function getStream(
+  target: ApiTarget,
+  path: string,
+  accept: string,
+  idleTimeoutMs = 120_000,
+): Promise<{ body: Readable; headers: http.IncomingHttpHeaders }> {
   const url = new URL(target.url + path);
   return new Promise((resolve, reject) => {
+    let response: http.IncomingMessage | undefined;
     const req = (url.protocol === 'https:' ? https : http).get(url, { headers: { 'x-api-key': target.key, accept } }, (res) => {
+      response = res;
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) return resolve({ body: res, headers: res.headers });
       const chunks: Buffer[] = [];
@@ -93,5 +100,11 @@ export function getStream(target: ApiTarget, path: string, accept: string): Prom
       res.on('error', reject);
     });
     req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot reach the API at ${target.url}: ${err.code ?? err.message}`)));
+    // a stream that stops without ending (the API lost its database mid-export) must not hang us
+    req.setTimeout(idleTimeoutMs, () => {
+      const err = new Error(`nothing received from the API for ${idleTimeoutMs / 1000} s`);
+      req.destroy(err);
+      response?.destroy(err);
+    });
   });
 }

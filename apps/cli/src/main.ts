@@ -24,7 +24,7 @@ const program = new Command()
     'after',
     `
 Who talks to what:
-  operator  bootstrap, companies, keys, users, projections, audit verify
+  operator  bootstrap, companies, keys, users, projections, audit verify, api
             PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) directly, with the API's configuration
             (KEYWARD_PEPPER, REDIS_PREFIX, …); acts as the system actor 'cli' in the audit log.
   auditor   audit list, audit export

@@ -1,4 +1,4 @@
-import { SingleBar } from 'cli-progress';
+import { Format, SingleBar } from 'cli-progress';
 
 /** Terminal output of the command line: JSON for scripts, aligned tables for people. */
 export function printJson(value: unknown): void {
@@ -29,11 +29,13 @@ function format(v: unknown): string {
 export interface Progress {
   /** `value` so far; `note` is shown after it (e.g. events found while bytes are the measure). */
   update(value: number, note?: string): void;
+  /** The work stopped short (a broken chain, an error): the bar keeps where it got to, without a time left. */
+  halt(note: string): void;
   /** Ends the line; call it before printing anything else (also on failure). */
   stop(): void;
 }
 
-const silent: Progress = { update: () => undefined, stop: () => undefined };
+const silent: Progress = { update: () => undefined, halt: () => undefined, stop: () => undefined };
 
 /**
  * A progress bar (cli-progress) on stderr for long work: a bar with percentage and time left
@@ -44,11 +46,19 @@ export function progressBar(label: string, options: { enabled: boolean; total?: 
   if (!options.enabled || !process.stderr.isTTY) return silent;
   const unit = options.unit ?? 'events';
   const known = options.total !== undefined;
+  const formats = known
+    ? {
+        running: `${label} [{bar}] {percentage}% | {value}/{total} ${unit}{note} | {eta_formatted} left`,
+        halted: `${label} [{bar}] {percentage}% | {value}/{total} ${unit}{note}`,
+      }
+    : {
+        running: `${label} {value} ${unit}{note} | {rate}/s | {duration_formatted}`,
+        halted: `${label} {value} ${unit}{note}`,
+      };
   const bar = new SingleBar({
     stream: process.stderr,
-    format: known
-      ? `${label} [{bar}] {percentage}% | {value}/{total} ${unit}{note} | {eta_formatted} left`
-      : `${label} {value} ${unit}{note} | {rate}/s | {duration_formatted}`,
+    format: (o, params, payload: { halted?: boolean }) =>
+      Format.Formatter({ ...o, format: payload.halted ? formats.halted : formats.running }, params, payload),
     formatValue: (v, _o, type) =>
       type === 'value' || type === 'total' ? (options.bytes ? `${(v / 1048576).toFixed(1)}` : v.toLocaleString('en')) : String(v),
     barsize: 30,
@@ -57,14 +67,18 @@ export function progressBar(label: string, options: { enabled: boolean; total?: 
     fps: 10,
   });
   const started = Date.now();
-  bar.start(options.total ?? 0, 0, { note: '', rate: '0' });
+  bar.start(options.total ?? 0, 0, { note: '', rate: '0', halted: false });
   let total = options.total ?? 0;
+  let last = 0;
+  const update = (value: number, note?: string, halted = false) => {
+    if (known && value > total) bar.setTotal((total = value));
+    last = value;
+    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+    bar.update(value, { note: note ? ` | ${note}` : '', rate: Math.round(value / seconds).toLocaleString('en'), halted });
+  };
   return {
-    update(value, note) {
-      if (known && value > total) bar.setTotal((total = value));
-      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-      bar.update(value, { note: note ? ` | ${note}` : '', rate: Math.round(value / seconds).toLocaleString('en') });
-    },
+    update: (value, note) => update(value, note),
+    halt: (note) => update(last, note, true),
     stop: () => bar.stop(),
   };
 }

@@ -47,6 +47,9 @@ export class ExportAuditEventsHandler implements ICommandHandler<ExportAuditEven
     try {
       // a snapshot of the log as of the export's start, read through a server-side cursor
       await runner.startTransaction('REPEATABLE READ');
+      // an export takes as long as its client reads: the pool's statement and idle timeouts would cut it short
+      await runner.query('SET LOCAL statement_timeout = 0');
+      await runner.query('SET LOCAL idle_in_transaction_session_timeout = 0');
       const source = await runner.stream(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY position`, params);
       await pipeline(source, exportFormatter(format, () => rows++), withoutEnd(sink));
       completed = true;
@@ -83,7 +86,9 @@ export class ExportAuditEventsHandler implements ICommandHandler<ExportAuditEven
       ],
       { expectedVersions: {} },
     );
-    sink.end();
+    // an export that broke off must not look complete to its client: drop the connection instead of ending it
+    if (completed) sink.end();
+    else sink.destroy();
     return { rows, completed };
   }
 }

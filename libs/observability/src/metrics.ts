@@ -11,8 +11,9 @@ import { DataSource } from 'typeorm';
 const eventsKey = (prefix: string) => `${prefix}:metrics:events-appended`;
 
 /**
- * Counts appended events by type in Redis, from every process that appends (API,
- * worker, CLI), so /metrics on any API instance shows the cluster's totals.
+ * Counts appended events by type in Redis, from the API and worker processes (the
+ * command line's few appends are not counted), so /metrics on any API instance shows
+ * the cluster's totals.
  */
 @Injectable()
 export class EventCounter implements OnModuleInit {

@@ -37,6 +37,7 @@ interface LauncherSettings {
   redisUrl?: string;
   pepper?: string;
   secretsKey?: string;
+  auditSigningKey?: string;
   host: string;
   port?: string;
 }
@@ -48,6 +49,7 @@ function readSettings(env: NodeJS.ProcessEnv): LauncherSettings {
     redisUrl: env.REDIS_URL || undefined,
     pepper: env.KEYWARD_PEPPER || undefined,
     secretsKey: env.SECRETS_ENCRYPTION_KEY || undefined,
+    auditSigningKey: env.AUDIT_SIGNING_KEY || undefined,
     host: env.HOST || '127.0.0.1',
     port: env.PORT || undefined,
   };
@@ -91,6 +93,7 @@ class Launcher {
       pepper: !this.settings.pepper,
       postgresPassword: !this.settings.databaseUrl,
       secretsKey: !this.settings.secretsKey,
+      auditSigningKey: !this.settings.auditSigningKey,
     });
 
     let databaseUrl = this.settings.databaseUrl;
@@ -125,6 +128,7 @@ class Launcher {
       REDIS_URL: redisUrl,
       KEYWARD_PEPPER: this.settings.pepper ?? secrets.pepper,
       SECRETS_ENCRYPTION_KEY: this.settings.secretsKey ?? secrets.secretsKey,
+      AUDIT_SIGNING_KEY: this.settings.auditSigningKey ?? secrets.auditSigningKey,
       HOST: host,
       PORT: String(await this.choosePort()),
     };

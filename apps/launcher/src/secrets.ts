@@ -9,6 +9,8 @@ export interface Secrets {
   postgresPassword?: string;
   /** SECRETS_ENCRYPTION_KEY (64 hex), when not given in the environment. Losing it loses the shared secrets and the central link. */
   secretsKey?: string;
+  /** AUDIT_SIGNING_KEY (base64 of a 32-byte Ed25519 seed), when not given in the environment. Signs audit checkpoints. */
+  auditSigningKey?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface Secrets {
  */
 export async function loadSecrets(
   file: string,
-  need: { pepper: boolean; postgresPassword: boolean; secretsKey: boolean },
+  need: { pepper: boolean; postgresPassword: boolean; secretsKey: boolean; auditSigningKey?: boolean },
 ): Promise<{ secrets: Secrets; added: Array<keyof Secrets> }> {
   const secrets = await readSecrets(file);
   const added: Array<keyof Secrets> = [];
@@ -32,6 +34,10 @@ export async function loadSecrets(
   if (need.secretsKey && !secrets.secretsKey) {
     secrets.secretsKey = randomBytes(32).toString('hex');
     added.push('secretsKey');
+  }
+  if (need.auditSigningKey && !secrets.auditSigningKey) {
+    secrets.auditSigningKey = randomBytes(32).toString('base64');
+    added.push('auditSigningKey');
   }
   if (added.length > 0) await writeSecrets(file, secrets);
   else await chmod(file, 0o600).catch(() => undefined);

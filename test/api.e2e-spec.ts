@@ -168,6 +168,63 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
     });
   });
 
+  describe('what a key may do to other keys and users', () => {
+    const create = (key: string, body: unknown) => call(s.url, 'POST', '/v1/keys', { key, body });
+
+    it('cannot rotate a key that can do more than it (the admin key), nor mint an administration key beyond it', async () => {
+      const writer = (await create(admin, { name: 'writer-only', permissions: ['keys:write'] })).body;
+      const rotate = await call(s.url, 'POST', `/v1/keys/${s.admin.keyId}/rotate`, { key: writer.key, body: { gracePeriodSeconds: 604800 } });
+      expect(rotate.status).toBe(403);
+      expect(rotate.body.code).toBe('INSUFFICIENT_PERMISSIONS');
+      expect((await call(s.url, 'GET', '/v1/me', { key: admin })).status).toBe(200); // untouched
+
+      const half = (await create(admin, { name: 'half-admin', permissions: ['keys:write', 'admin.system.api'] })).body;
+      const mint = await create(half.key, { name: 'full', type: 'administration' });
+      expect(mint.status).toBe(403);
+      expect(mint.body.errors[0].field).toBe('type');
+    });
+
+    it("needs users:write to touch another user's keys", async () => {
+      const other = (await call(s.url, 'POST', '/v1/users', { key: admin, body: { email: 'other@acme.test', name: 'Other', role: 'ADMIN' } })).body;
+      const theirs = (await create(admin, { name: 'theirs', permissions: ['keys:read'], ownerId: other.id })).body;
+      const mine = (await create(admin, { name: 'mine', permissions: ['keys:read', 'keys:write'] })).body;
+      for (const [method, path, body] of [
+        ['PATCH', `/v1/keys/${theirs.id}`, { allowedIps: ['203.0.113.1'] }],
+        ['POST', `/v1/keys/${theirs.id}/revoke`, {}],
+        ['POST', `/v1/keys/${theirs.id}/rotate`, {}],
+        ['DELETE', `/v1/keys/${theirs.id}`, undefined],
+      ] as const) {
+        const r = await call(s.url, method, path, { key: mine.key, body });
+        expect({ method, path, status: r.status }).toEqual({ method, path, status: 403 });
+      }
+      expect((await call(s.url, 'GET', '/v1/me', { key: theirs.key })).status).toBe(200);
+    });
+
+    it('cannot lift its own restrictions', async () => {
+      const limited = (await create(admin, { name: 'limited', permissions: ['keys:write'], rateLimit: { limit: 5, windowSeconds: 3600 } })).body;
+      const self = await call(s.url, 'PATCH', `/v1/keys/${limited.id}`, { key: limited.key, body: { rateLimit: { limit: 1000000, windowSeconds: 1 } } });
+      expect(self.status).toBe(403);
+      expect(self.body.errors[0].field).toBe('rateLimit');
+      expect((await call(s.url, 'PATCH', `/v1/keys/${limited.id}`, { key: limited.key, body: { name: 'renamed' } })).status).toBe(200);
+    });
+
+    it('cannot change a user who holds rights the calling key lacks', async () => {
+      const hr = (await create(admin, { name: 'hr', permissions: ['users:write', 'users:read'] })).body;
+      const r = await call(s.url, 'PATCH', `/v1/users/${s.admin.userId}`, { key: hr.key, body: { disabled: true } });
+      expect(r.status).toBe(403);
+      expect((await call(s.url, 'GET', '/v1/me', { key: admin })).status).toBe(200);
+    });
+
+    it('refuses null for a field that cannot be empty, and the projector keeps going', async () => {
+      const k = (await create(admin, { name: 'nullable' })).body;
+      const r = await call(s.url, 'PATCH', `/v1/keys/${k.id}`, { key: admin, body: { name: null } });
+      expect(r.status).toBe(400);
+      expect(r.body.errors[0].field).toBe('name');
+      expect((await call(s.url, 'PATCH', `/v1/keys/${k.id}`, { key: admin, body: { description: null } })).status).toBe(200);
+      expect((await create(admin, { name: 'after' })).status).toBe(201);
+    });
+  });
+
   describe('POST /v1/keys/verify', () => {
     it('answers a code for each state', async () => {
       const k = await api('POST', '/v1/keys', { body: { name: 'verify-me', permissions: ['keys:read'] } });

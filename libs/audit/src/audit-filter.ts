@@ -1,4 +1,4 @@
-import { StoredEvent } from '@keyward/event-store';
+import { HashedForm, StoredEvent, hashedForm } from '@keyward/event-store';
 
 /** What an auditor can filter the log by; always within one company. */
 export interface AuditFilter {
@@ -13,36 +13,10 @@ export interface AuditFilter {
 }
 
 /** The event as auditors read and export it: every field its hash covers, and the hash. */
-export interface AuditEvent {
-  position: number;
-  eventId: string;
-  streamId: string;
-  streamVersion: number;
-  type: string;
-  occurredAt: string;
-  companyId: string | null;
-  actor: StoredEvent['actor'];
-  data: Record<string, unknown>;
-  metadata: StoredEvent['metadata'];
-  prevHash: string;
-  hash: string;
-}
+export type AuditEvent = HashedForm & { hash: string };
 
 export function toAuditEvent(e: StoredEvent): AuditEvent {
-  return {
-    position: e.position,
-    eventId: e.eventId,
-    streamId: e.streamId,
-    streamVersion: e.streamVersion,
-    type: e.type,
-    occurredAt: e.occurredAt.toISOString(),
-    companyId: e.companyId,
-    actor: e.actor,
-    data: e.data,
-    metadata: e.metadata,
-    prevHash: e.prevHash,
-    hash: e.hash,
-  };
+  return { ...hashedForm(e), hash: e.hash };
 }
 
 /**

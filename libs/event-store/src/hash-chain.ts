@@ -6,13 +6,27 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 type Hashable = Omit<StoredEvent, 'hash' | 'transactionId'>;
 
+/** Exactly what the hash covers, as JSON: also the form in which auditors read and export events. */
+export interface HashedForm {
+  position: number;
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  occurredAt: string;
+  companyId: string | null;
+  actor: StoredEvent['actor'];
+  data: Record<string, unknown>;
+  metadata: StoredEvent['metadata'];
+  prevHash: string;
+}
+
 /**
- * SHA-256 over the RFC 8785 canonical JSON of the event, previous hash included.
- * The transaction id is left out: it is an implementation detail of ordering,
- * not part of what happened.
+ * The event's hashed fields. The transaction id is left out: it is an implementation
+ * detail of ordering, not part of what happened.
  */
-export function computeEventHash(e: Hashable): string {
-  const canonical = canonicalize({
+export function hashedForm(e: Hashable): HashedForm {
+  return {
     position: e.position,
     eventId: e.eventId,
     streamId: e.streamId,
@@ -24,7 +38,12 @@ export function computeEventHash(e: Hashable): string {
     data: e.data,
     metadata: e.metadata,
     prevHash: e.prevHash,
-  });
+  };
+}
+
+/** SHA-256 over the RFC 8785 canonical JSON of the hashed form, previous hash included. */
+export function computeEventHash(e: Hashable): string {
+  const canonical = canonicalize(hashedForm(e));
   if (canonical === undefined) throw new Error('event is not serialisable');
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -25,13 +25,11 @@
  *
  * Needs `npm run build`. Never prints a key.
  */
-const { spawn } = require('node:child_process');
 const { randomUUID, randomBytes, createHash } = require('node:crypto');
 const { readFileSync, rmSync, mkdtempSync, statSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
-const { Client } = require('pg');
-const { benchEnv, createCompany, envInt, machine, onCleanup, printTable, redactKeys, run, send, startProcess, summary } = require('./lib');
+const { benchEnv, createCompany, envInt, machine, onCleanup, printTable, run, runCli, send, startProcess, summary, withClient } = require('./lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const EVENTS = envInt('BENCH_EVENTS', 1_000_000);
@@ -57,9 +55,9 @@ run(async () => {
   // ------------------------------------------------------------ 1. the log
   const generation = await generateLog(env.DATABASE_URL, companies);
   const vacuumStarted = Date.now();
-  await withPg(env.DATABASE_URL, (c) => c.query('VACUUM ANALYZE events'));
+  await withClient(env.DATABASE_URL, (c) => c.query('VACUUM ANALYZE events'));
   const vacuumMs = Date.now() - vacuumStarted;
-  const total = await withPg(env.DATABASE_URL, async (c) => {
+  const total = await withClient(env.DATABASE_URL, async (c) => {
     const all = Number((await c.query('SELECT count(*) AS n FROM events')).rows[0].n);
     const ofMain = Number((await c.query('SELECT count(*) AS n FROM events WHERE company_id = $1', [main.companyId])).rows[0].n);
     const size = (await c.query(`SELECT pg_size_pretty(pg_total_relation_size('events')) AS s`)).rows[0].s;
@@ -320,36 +318,18 @@ function memoryOf(pid) {
 
 // ---------------------------------------------------------------- 3. the command line
 
-/** Runs the built CLI with `--json`, timing it from spawn to exit (start-up included). */
-function timedCli(args, env) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/cli/src/main.js'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const ms = Date.now() - started;
-      try {
-        resolve({ code, ms, json: JSON.parse(stdout.trim().split('\n').pop() ?? '') });
-      } catch {
-        reject(new Error(`keyward ${args.join(' ')} exited with ${code}: ${redactKeys(stderr || stdout).slice(-2000)}`));
-      }
-    });
-  });
+/** The built CLI with `--json`, timed from spawn to exit (start-up included); rejects without a JSON line. */
+async function timedCli(args, env) {
+  const r = await runCli(args, env);
+  if (r.json === null) throw new Error(`keyward ${args.join(' ')} exited with ${r.code}: ${r.stderr.slice(-2000)}`);
+  return r;
 }
 
 // ---------------------------------------------------------------- 4. filtered pages
 
 /** Values that exist in the exported company's log, to draw filters from. */
 async function sampleValues(databaseUrl, companyId) {
-  return withPg(databaseUrl, async (c) => {
+  return withClient(databaseUrl, async (c) => {
     const q = async (sql) => (await c.query(sql, [companyId])).rows.map((r) => r.v);
     return {
       keyIds: await q(`SELECT DISTINCT data->>'keyId' AS v FROM events WHERE company_id = $1 AND type = 'KeyCreated' LIMIT 500`),
@@ -384,7 +364,7 @@ function filterCases(s) {
 /** EXPLAIN (ANALYZE, BUFFERS) of the first page of each filter, built by libs/audit itself. */
 async function explainAll(databaseUrl, companyId, filters) {
   const { filterSql, EVENT_COLUMNS } = require(path.join(ROOT, 'dist/libs/audit/src'));
-  return withPg(databaseUrl, async (c) => {
+  return withClient(databaseUrl, async (c) => {
     const plans = [];
     for (const f of filters) {
       const { where, params } = filterSql({ companyId, ...f.sql() });
@@ -399,16 +379,6 @@ async function explainAll(databaseUrl, companyId, filters) {
 }
 
 // ---------------------------------------------------------------- small things
-
-async function withPg(url, work) {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const sec = (ms) => Math.round(ms / 100) / 10;
 const rate = (n, ms) => Math.round(n / Math.max(0.001, ms / 1000));

@@ -208,10 +208,14 @@ async function isLive(url) {
   }
 }
 
-/** A new company with its admin user and ADMIN key, through the command line (`companies create --json`). */
-function createCompany(env) {
+/**
+ * Runs the built command line with `--json`, from spawn to exit (start-up included):
+ * `{ code, ms, json, stderr }`, json being its last stdout line parsed (null if none).
+ */
+function runCli(args, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry('cli'), 'companies', 'create', '--name', 'Bench', '--json'], {
+    const started = Date.now();
+    const child = spawn(process.execPath, [entry('cli'), ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -222,16 +226,23 @@ function createCompany(env) {
     child.stderr.on('data', (c) => (stderr += c));
     child.once('error', reject);
     child.once('close', (code) => {
-      if (code !== 0) return reject(new Error(`keyward companies create exited with ${code}: ${redactKeys(stderr)}`));
+      let json = null;
       try {
-        const result = JSON.parse(stdout.trim().split('\n').pop());
-        if (typeof result.key !== 'string') throw new Error('no key');
-        resolve(result);
+        json = JSON.parse(stdout.trim().split('\n').pop());
       } catch {
-        reject(new Error(`keyward companies create printed no JSON: ${redactKeys(stdout)}`));
+        json = null;
       }
+      resolve({ code, ms: Date.now() - started, json, stderr: redactKeys(stderr) });
     });
   });
+}
+
+/** A new company with its admin user and ADMIN key, through the command line (`companies create --json`). */
+async function createCompany(env) {
+  const { code, json, stderr } = await runCli(['companies', 'create', '--name', 'Bench', '--json'], env);
+  if (code !== 0) throw new Error(`keyward companies create exited with ${code}: ${stderr}`);
+  if (!json || typeof json.key !== 'string') throw new Error('keyward companies create printed no JSON with a key');
+  return json;
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -297,6 +308,8 @@ module.exports = {
   printTable,
   redactKeys,
   run,
+  runCli,
+  withClient,
   send,
   startProcess,
   summary,

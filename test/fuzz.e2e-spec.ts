@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { crc32, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
-import { PERMISSIONS } from '@keyward/auth';
+import { PERMISSIONS, keyWithChecksum } from '@keyward/auth';
 import { EVENT_TYPES } from '../apps/api/src/audit/audit.dto';
 import { Stack, call, startStack } from './support/stack';
 
@@ -236,20 +236,8 @@ function headerSafe(s: string): string {
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-function base62(value: bigint, width: number): string {
-  let out = '';
-  let v = value;
-  while (v > 0n) {
-    out = BASE62[Number(v % 62n)] + out;
-    v /= 62n;
-  }
-  return out.padStart(width, '0');
-}
 /** `kw_` + 43 base62 + the right checksum: well-formed, and (overwhelmingly) nobody's. */
-const wellFormed = (body43: string) => {
-  const body = `kw_${body43}`;
-  return body + base62(BigInt(crc32(body)), 6);
-};
+const wellFormed = (body43: string) => keyWithChecksum(body43);
 
 const SPECIAL_STRINGS = [
   '', ' ', '  ', '\t', '\n', '\r\n', '\u0000', 'a\u0000b', '\u0000\u0000', '\uD800', '\uDBFF', '\uDC00', 'x\uDFFFx', '\uD83D',

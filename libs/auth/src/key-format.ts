@@ -23,10 +23,15 @@ function checksum(body: string): string {
   return base62(BigInt(crc32(body)), CHECKSUM_LENGTH);
 }
 
+/** `kw_` + the 43-character body + its CRC32 checksum: a well-formed key (tests build near-valid ones with it). */
+export function keyWithChecksum(body43: string): string {
+  const body = KEY_PREFIX + body43;
+  return body + checksum(body);
+}
+
 /** A new key: `kw_` + 43 base62 characters of 32 CSPRNG bytes + 6 of CRC32 over what precedes. */
 export function generateKey(): { key: string; start: string } {
-  const body = KEY_PREFIX + base62(BigInt('0x' + randomBytes(32).toString('hex')), BODY_LENGTH);
-  const key = body + checksum(body);
+  const key = keyWithChecksum(base62(BigInt('0x' + randomBytes(32).toString('hex')), BODY_LENGTH));
   return { key, start: key.slice(0, KEY_START_LENGTH) };
 }
 

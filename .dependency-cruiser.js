@@ -21,6 +21,13 @@ module.exports = {
       to: { path: '^libs/([^/]+)/src/.+', pathNot: ['^libs/$2/', '^libs/[^/]+/src/index\\.ts$'] },
     },
     {
+      name: 'console-speaks-only-http',
+      comment: 'The web console reaches Keyward only through the public HTTP API (CONTRACT.md): it imports no lib and no other app.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: { pathNot: ['^apps/console/', 'node_modules'], dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -164,6 +164,7 @@ describe('npm start (the launcher)', () => {
     if (keys.length !== 1) throw new Error(`expected the admin key printed exactly once, found ${keys.length}:\n${run.output()}`);
     key = keys[0];
     expect(run.stdout).toContain(`http://127.0.0.1:${port}/docs`);
+    expect(run.stdout).toContain(`http://127.0.0.1:${port}/console`);
     expect(run.stdout).toContain(dataDir);
 
     const both: Array<Record<string, string>> = [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }];
@@ -172,6 +173,9 @@ describe('npm start (the launcher)', () => {
       expect(me.status).toBe(200);
       expect(me.body).toEqual(expect.objectContaining({ keyId: expect.any(String), companyId: expect.any(String) }));
     }
+    const consolePage = await fetch(`http://127.0.0.1:${port}/console/keys`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('<div id="root">');
 
     const children = descendantsOf(run.child.pid as number);
     const commands = children.map((c) => c.args).join('\n');

@@ -14,6 +14,7 @@ import { keyGate } from './ops/queue-dashboard';
 import { KeyLookupService } from '@keyward/auth';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
+import { consoleRouter, findConsoleBuild } from './console/console-assets';
 
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -56,6 +57,7 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   app.set('trust proxy', config.trustProxy);
   app.useLogger(app.get(Logger));
   app.use(requestId);
+  if (config.console.enabled) app.use('/console', consoleRouter(config.console.dir ?? findConsoleBuild()));
   app.use(httpMetrics(app.get(Metrics)));
   app.use(usageTracker(app.get(UsageBuffer)));
   app.get(Metrics).watchUsageBuffer(() => app.get(UsageBuffer).size);

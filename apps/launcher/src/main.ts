@@ -254,7 +254,8 @@ function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapRes
     '',
     'Keyward is running.',
     `  API         ${url}`,
-    `  Playground  ${url}/docs`,
+    `  Console     ${url}/console   (sign in with the admin key below; its Playground page sends any request)`,
+    `  Playground  ${url}/docs      (OpenAPI reference, try it out)`,
     `  Data        ${settings.dataDir} (${where('Postgres', settings.databaseUrl, 'DATABASE_URL')}, ` +
       `${where('Redis', settings.redisUrl, 'REDIS_URL')})`,
   ];

@@ -35,6 +35,10 @@ export const envSchema = z.object({
   PROJECTION_TICK_MS: int(100, 3_600_000).default(5_000),
   PROJECTION_BATCH_SIZE: int(1, 100_000).default(500),
   DOCS_PUBLIC: bool.default(true),
+  /** The web console at /console (static pages; everything they show needs a key). */
+  CONSOLE_ENABLED: bool.default(true),
+  /** Where the console's build is; by default dist/console of this installation. */
+  CONSOLE_DIR: z.string().min(1).optional(),
   /** Express "trust proxy": false (default: the socket address), true, a hop count, or comma-separated addresses/CIDRs. */
   TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/, ]+|loopback|linklocal|uniquelocal)$/).default('false'),
   /** Failed authentications allowed per client address and window before 429. */
@@ -84,6 +88,7 @@ export interface KeywardConfig {
   consistencyTimeoutMs: number;
   projection: { tickMs: number; batchSize: number };
   docsPublic: boolean;
+  console: { enabled: boolean; dir: string | null };
   trustProxy: boolean | number | string;
   authFailures: { limit: number; windowSeconds: number };
   usage: { flushMs: number; batchSize: number };
@@ -130,6 +135,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
     consistencyTimeoutMs: e.CONSISTENCY_TIMEOUT_MS,
     projection: { tickMs: e.PROJECTION_TICK_MS, batchSize: e.PROJECTION_BATCH_SIZE },
     docsPublic: e.DOCS_PUBLIC,
+    console: { enabled: e.CONSOLE_ENABLED, dir: e.CONSOLE_DIR ?? null },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
     usage: { flushMs: e.USAGE_FLUSH_MS, batchSize: e.USAGE_BATCH_SIZE },

@@ -1,0 +1,74 @@
+import express, { NextFunction, Request, Response, Router } from 'express';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { problemDocument, sendProblem } from '../http/problem.filter';
+
+/**
+ * The web console's build (`npm run build` → dist/console): next to this file inside
+ * dist/, or under dist/ of the source tree when the API runs from source (tests).
+ */
+export function findConsoleBuild(from: string = __dirname): string | null {
+  let dir = from;
+  for (let depth = 0; depth < 10; depth++) {
+    const candidate = path.basename(dir) === 'dist' ? path.join(dir, 'console') : path.join(dir, 'dist', 'console');
+    if (existsSync(path.join(candidate, 'index.html'))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return null;
+}
+
+/**
+ * The console holds an API key in session storage, so nothing but its own bundle may run
+ * on its pages: no inline script, no other origin, no framing.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+function secure(res: Response): void {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+}
+
+/**
+ * Serves the console at /console: hashed assets cached for a year, every other path the
+ * single page (client-side routes), never cached. The pages are public; everything they
+ * show comes from the API with the key the user pasted.
+ */
+export function consoleRouter(dir: string | null): Router {
+  const router = Router();
+  if (!dir || !existsSync(path.join(dir, 'index.html'))) {
+    router.use((req: Request, res: Response) => {
+      sendProblem(
+        res,
+        problemDocument(503, 'CONSOLE_NOT_BUILT', 'the web console has not been built: run `npm run build`', [
+          { field: 'console', message: 'dist/console/index.html is missing' },
+        ]),
+      );
+    });
+    return router;
+  }
+  const index = path.join(dir, 'index.html');
+  router.use(
+    '/assets',
+    (_req: Request, res: Response, next: NextFunction) => {
+      secure(res);
+      next();
+    },
+    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }),
+  );
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    secure(res);
+    res.setHeader('cache-control', 'no-store');
+    res.sendFile(index, { cacheControl: false, lastModified: false });
+  });
+  return router;
+}

@@ -1,0 +1,131 @@
+/** Resource shapes of CONTRACT.md, as the console reads them. */
+
+export const PERMISSIONS = ['keys:read', 'keys:write', 'keys:verify', 'users:read', 'users:write', 'audit:read', 'admin.system.api'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES: Record<'ADMIN' | 'READONLY', readonly Permission[]> = {
+  ADMIN: PERMISSIONS,
+  READONLY: PERMISSIONS.filter((p) => p.endsWith(':read')),
+};
+
+export const PERMISSION_LABELS: Record<Permission, string> = {
+  'keys:read': 'Read keys',
+  'keys:write': 'Create, edit, revoke, rotate and delete keys',
+  'keys:verify': 'Verify keys',
+  'users:read': 'Read users',
+  'users:write': 'Create and edit users',
+  'audit:read': 'Read, export and verify the audit trail',
+  'admin.system.api': 'System settings and queue dashboard',
+};
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface Me {
+  keyId: string;
+  ownerId: string;
+  companyId: string;
+  permissions: Permission[];
+  expiresAt: string | null;
+  rateLimit: RateLimit;
+}
+
+export type KeyStatus = 'active' | 'revoked' | 'expired';
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  description: string | null;
+  start: string;
+  type: 'standard' | 'administration';
+  permissions: Permission[];
+  ownerId: string;
+  companyId: string;
+  status: KeyStatus;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  allowedIps: string[];
+  rateLimit: RateLimit | null;
+}
+
+/** The one answer that holds the key itself (create, rotate). */
+export interface CreatedKey extends ApiKey {
+  key: string;
+}
+
+export interface User {
+  id: string;
+  companyId: string;
+  email: string;
+  name: string;
+  permissions: Permission[];
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const EVENT_TYPES = [
+  'CompanyCreated', 'UserCreated', 'UserUpdated', 'KeyCreated', 'KeyUpdated', 'KeyRotated', 'KeyRevoked',
+  'KeyExpired', 'KeyDeleted', 'KeyUsed', 'AuthenticationFailed', 'SharedSecretRotated', 'SharedSecretRevealed',
+  'AuditExported', 'TelemetryEnabled', 'TelemetryDisabled', 'HeartbeatSent', 'HeartbeatFailed',
+  'CentralActivated', 'CentralDeactivated', 'CentralChecked',
+] as const;
+
+export interface AuditEvent {
+  position: number;
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  occurredAt: string;
+  companyId: string | null;
+  actor: { type?: string; id?: string | null };
+  data: Record<string, unknown>;
+  metadata: { ip?: string | null; userAgent?: string | null; requestId?: string | null };
+  prevHash: string;
+  hash: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBadPosition?: number;
+  reason?: string;
+  head: { position: number; hash: string } | null;
+  checkpoints: Record<string, unknown>;
+}
+
+export interface CentralStatus {
+  status: 'not_configured' | 'inactive' | 'url_changed' | 'active' | 'rejected' | 'unreachable';
+  url: string | null;
+  installationId: string | null;
+  activatedAt: string | null;
+  lastCheckAt: string | null;
+  lastCheckOutcome: 'ok' | 'rejected' | 'unreachable' | 'timeout' | null;
+  lastHeartbeatAt: string | null;
+}
+
+export interface SystemStatus {
+  version: string;
+  central: CentralStatus;
+  telemetry: {
+    enabled: boolean;
+    state: 'off' | 'on' | 'paused';
+    pausedReason: string | null;
+    intervalMs: number;
+    lastFailureAt: string | null;
+    lastFailureReason: string | null;
+  };
+  queues: Record<string, { waiting: number; active: number; failed: number; delayed: number } | null>;
+  projectionLag: { events: number; seconds: number };
+}

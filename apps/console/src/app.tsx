@@ -1,0 +1,136 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useEffect, useState, type ReactNode } from 'react';
+import { BrowserRouter, NavLink, Navigate, Route, Routes } from 'react-router';
+import { ApiClient } from './api/client';
+import { ApiError } from './api/problem';
+import type { Me, Permission } from './api/types';
+import { Loading } from './components/notices';
+import { AuditPage } from './pages/audit-page';
+import { KeysPage } from './pages/keys-page';
+import { PlaygroundPage } from './pages/playground-page';
+import { SignInPage } from './pages/sign-in-page';
+import { SystemPage } from './pages/system-page';
+import { UsersPage } from './pages/users-page';
+import { SessionProvider, readStoredKey, useSession, useSessionState } from './session';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A refusal (4xx) will not change by asking again; a 503 or no answer may.
+      retry: (count, error) => count < 2 && (!(error instanceof ApiError) || error.status === 0 || error.status >= 500),
+      refetchOnWindowFocus: false,
+      staleTime: 5_000,
+    },
+  },
+});
+
+interface PageEntry {
+  path: string;
+  label: string;
+  needs: Permission | null;
+  element: ReactNode;
+}
+
+const PAGES: PageEntry[] = [
+  { path: 'keys', label: 'API keys', needs: 'keys:read', element: <KeysPage /> },
+  { path: 'users', label: 'Users', needs: 'users:read', element: <UsersPage /> },
+  { path: 'audit', label: 'Audit', needs: 'audit:read', element: <AuditPage /> },
+  { path: 'system', label: 'System', needs: 'admin.system.api', element: <SystemPage /> },
+  { path: 'playground', label: 'Playground', needs: null, element: <PlaygroundPage /> },
+];
+
+export function App() {
+  // A key kept from earlier in this tab is checked again before anything is shown.
+  const [initial, setInitial] = useState<{ key: string; me: Me } | null | undefined>(undefined);
+  useEffect(() => {
+    const key = readStoredKey();
+    if (!key) return setInitial(null);
+    new ApiClient(key)
+      .get<Me>('/v1/me')
+      .then((me) => setInitial({ key, me }))
+      .catch(() => {
+        sessionStorage.clear();
+        setInitial(null);
+      });
+  }, []);
+  if (initial === undefined) return <Loading what="the console" />;
+  return (
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider initial={initial}>
+        <BrowserRouter basename="/console">
+          <Shell />
+        </BrowserRouter>
+      </SessionProvider>
+    </QueryClientProvider>
+  );
+}
+
+function Shell() {
+  const { session } = useSessionState();
+  useEffect(() => {
+    if (!session) queryClient.clear();
+  }, [session]);
+  if (!session) return <SignInPage />;
+  return <SignedIn />;
+}
+
+function SignedIn() {
+  const session = useSession();
+  const visible = PAGES.filter((p) => !p.needs || session.can(p.needs));
+  const home = visible[0]?.path ?? 'playground';
+  return (
+    <div className="layout">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">Keyward</span>
+        <span className="who" aria-label="Signed-in key">
+          key <code>{session.me.keyId.slice(0, 8)}</code> · {session.me.permissions.length} permission
+          {session.me.permissions.length === 1 ? '' : 's'}
+        </span>
+        <button type="button" onClick={() => session.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <nav className="sidebar" aria-label="Console">
+        <ul>
+          {visible.map((p) => (
+            <li key={p.path}>
+              <NavLink to={`/${p.path}`}>{p.label}</NavLink>
+            </li>
+          ))}
+          <li>
+            <a href="/docs" target="_blank" rel="noreferrer">
+              OpenAPI reference ↗
+            </a>
+          </li>
+        </ul>
+      </nav>
+      <main id="main" className="content">
+        <Routes>
+          <Route index element={<Navigate to={`/${home}`} replace />} />
+          {PAGES.map((p) => (
+            <Route
+              key={p.path}
+              path={`/${p.path}`}
+              element={!p.needs || session.can(p.needs) ? p.element : <Forbidden page={p.label} needs={p.needs} />}
+            />
+          ))}
+          <Route path="*" element={<Navigate to={`/${home}`} replace />} />
+        </Routes>
+      </main>
+    </div>
+  );
+}
+
+function Forbidden({ page, needs }: { page: string; needs: string }) {
+  return (
+    <section>
+      <h1>{page}</h1>
+      <div className="notice notice-info" role="note">
+        The signed-in key cannot open this page: it needs the <code>{needs}</code> permission.
+      </div>
+    </section>
+  );
+}

@@ -28,6 +28,8 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): KeywardConfig {
     AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
     SECRETS_ENCRYPTION_KEY: TEST_SECRETS_KEY,
     LOG_LEVEL: 'warn',
+    // the web console is served from dist/console unless a run points at another build
+    ...(process.env.CONSOLE_DIR ? { CONSOLE_DIR: process.env.CONSOLE_DIR } : {}),
     ...overrides,
   });
 }

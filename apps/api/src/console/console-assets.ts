@@ -62,7 +62,11 @@ export function consoleRouter(dir: string | null): Router {
       secure(res);
       next();
     },
-    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }),
+    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
+    (req: Request, res: Response) =>
+      sendProblem(res, problemDocument(404, 'NOT_FOUND', 'no such console asset (the console may have been rebuilt: reload the page)', [
+        { field: 'path', message: 'not found' },
+      ])),
   );
   router.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();

@@ -1,3 +1,267 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import type { ApiKey, CreatedKey, KeyStatus, Page, User } from '../api/types';
+import { ErrorNotice, Loading, ReadOnlyNotice } from '../components/notices';
+import { Pager, useCursorPager } from '../components/pager';
+import { describePermissions } from '../components/permission-picker';
+import { formatInstant, formatSeconds, relativeTo } from '../format';
+import { useSession } from '../session';
+import { DeleteDialog, KeyFormDialog, RevokeDialog, RotateDialog, ShowOnceDialog } from './keys/key-dialogs';
+
+const STATUSES: KeyStatus[] = ['active', 'revoked', 'expired'];
+const PAGE_SIZES = [25, 50, 100];
+
+/** Every company user, for owner names and the owner filter (needs users:read). */
+export function useOwners(): User[] | null {
+  const { client, can } = useSession();
+  const query = useQuery({
+    queryKey: ['users', 'all'],
+    enabled: can('users:read'),
+    queryFn: async () => {
+      const all: User[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<User> = await client.get<Page<User>>('/v1/users', { limit: 500, cursor });
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    },
+  });
+  return query.data ?? null;
+}
+
 export function KeysPage() {
-  return <h1>Keys</h1>;
+  const { client, can, me } = useSession();
+  const writable = can('keys:write');
+  // filters live in the page's URL (they hold no secret), so a filtered view can be shared
+  const [params, setParams] = useSearchParams();
+  const status = (params.get('status')?.split(',').filter((s): s is KeyStatus => STATUSES.includes(s as KeyStatus)) ?? []) as KeyStatus[];
+  const q = params.get('q') ?? '';
+  const ownerId = params.get('ownerId') ?? '';
+  const limit = Number(params.get('limit')) || 50;
+  const [search, setSearch] = useState(q);
+  const pager = useCursorPager();
+  const owners = useOwners();
+  const ownerName = (id: string) => {
+    if (id === me.ownerId) return 'me';
+    const u = owners?.find((o) => o.id === id);
+    return u ? u.name : `${id.slice(0, 8)}…`;
+  };
+
+  const [formOpen, setFormOpen] = useState(false);
+  const [editing, setEditing] = useState<ApiKey | null>(null);
+  const [created, setCreated] = useState<{ key: CreatedKey; note?: string } | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [rotating, setRotating] = useState<ApiKey | null>(null);
+  const [deleting, setDeleting] = useState<ApiKey | null>(null);
+
+  const { reset } = pager;
+  useEffect(() => reset(), [q, ownerId, limit, params, reset]);
+
+  const keys = useQuery({
+    queryKey: ['keys', { status, q, ownerId, limit, cursor: pager.cursor }],
+    queryFn: () => client.get<Page<ApiKey>>('/v1/keys', { status, q, ownerId, limit, cursor: pager.cursor }),
+    placeholderData: (previous) => previous,
+  });
+
+  const setFilter = (name: string, value: string) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
+  const toggleStatus = (s: KeyStatus) => {
+    const next = status.includes(s) ? status.filter((x) => x !== s) : [...status, s];
+    setFilter('status', next.join(','));
+  };
+
+  return (
+    <section aria-labelledby="keys-title">
+      <div className="toolbar">
+        <h1 id="keys-title" className="grow">
+          API keys
+        </h1>
+        {writable && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setEditing(null);
+              setFormOpen(true);
+            }}
+          >
+            Create key
+          </button>
+        )}
+      </div>
+      {!writable && <ReadOnlyNotice permission="keys:write" action="create, edit, revoke, rotate or delete keys" />}
+      <form
+        className="toolbar card"
+        role="search"
+        aria-label="Filter keys"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilter('q', search.trim());
+        }}
+      >
+        <div className="grow">
+          <label htmlFor="keys-q">Search by name</label>
+          <input id="keys-q" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name contains…" />
+        </div>
+        <fieldset className="shrink">
+          <legend>Status</legend>
+          {STATUSES.map((s) => (
+            <label key={s} className="checkbox">
+              <input type="checkbox" checked={status.includes(s)} onChange={() => toggleStatus(s)} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        {owners && (
+          <div>
+            <label htmlFor="keys-owner">Owner</label>
+            <select id="keys-owner" value={ownerId} onChange={(e) => setFilter('ownerId', e.target.value)}>
+              <option value="">Anyone</option>
+              {owners.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div className="shrink">
+          <label htmlFor="keys-limit">Per page</label>
+          <select id="keys-limit" value={limit} onChange={(e) => setFilter('limit', e.target.value === '50' ? '' : e.target.value)}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="shrink">
+          Search
+        </button>
+      </form>
+
+      <ErrorNotice error={keys.error} />
+      {keys.isPending ? (
+        <Loading what="keys" />
+      ) : (
+        keys.data && (
+          <>
+            <div className="table-wrap">
+              <table aria-label="API keys">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Start</th>
+                    <th scope="col">Permissions</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Owner</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">Expires</th>
+                    {writable && <th scope="col">Actions</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {keys.data.items.length === 0 && (
+                    <tr>
+                      <td colSpan={writable ? 9 : 8} className="empty">
+                        No keys match these filters.
+                      </td>
+                    </tr>
+                  )}
+                  {keys.data.items.map((k) => (
+                    <tr key={k.id} data-key-id={k.id}>
+                      <td>
+                        <strong>{k.name}</strong>
+                        {k.description && <span className="sub">{k.description}</span>}
+                        {(k.allowedIps.length > 0 || k.rateLimit) && (
+                          <span className="sub">
+                            {k.allowedIps.length > 0 && `IPs: ${k.allowedIps.join(', ')}`}
+                            {k.allowedIps.length > 0 && k.rateLimit && ' · '}
+                            {k.rateLimit && `${k.rateLimit.limit} requests / ${formatSeconds(k.rateLimit.windowSeconds)}`}
+                          </span>
+                        )}
+                      </td>
+                      <td>
+                        <code>{k.start}…</code>
+                      </td>
+                      <td>
+                        {k.type === 'administration' && <span className="badge badge-neutral">administration</span>} {describePermissions(k.permissions)}
+                      </td>
+                      <td>
+                        <span className={`badge badge-${k.status}`}>{k.status}</span>
+                        {k.revokedAt && <span className="sub">{formatInstant(k.revokedAt)}</span>}
+                      </td>
+                      <td>{ownerName(k.ownerId)}</td>
+                      <td title={k.createdAt}>{formatInstant(k.createdAt)}</td>
+                      <td title={k.lastUsedAt ?? undefined}>{k.lastUsedAt ? relativeTo(k.lastUsedAt) : 'Never'}</td>
+                      <td title={k.expiresAt ?? undefined}>
+                        {k.expiresAt ? (
+                          <>
+                            {formatInstant(k.expiresAt)}
+                            <span className="sub">{relativeTo(k.expiresAt)}</span>
+                          </>
+                        ) : (
+                          'Never'
+                        )}
+                      </td>
+                      {writable && (
+                        <td className="actions-cell">
+                          {k.status === 'active' && (
+                            <>
+                              <button type="button" aria-label={`Edit ${k.name}`} onClick={() => (setEditing(k), setFormOpen(true))}>
+                                Edit
+                              </button>
+                              <button type="button" aria-label={`Rotate ${k.name}`} onClick={() => setRotating(k)}>
+                                Rotate
+                              </button>
+                              <button type="button" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
+                                Revoke
+                              </button>
+                            </>
+                          )}
+                          <button type="button" aria-label={`Delete ${k.name}`} onClick={() => setDeleting(k)}>
+                            Delete
+                          </button>
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager pager={pager} nextCursor={keys.data.nextCursor} label="Keys" />
+          </>
+        )
+      )}
+
+      <KeyFormDialog
+        open={formOpen}
+        editing={editing}
+        owners={owners}
+        onClose={() => setFormOpen(false)}
+        onCreated={(key) => setCreated({ key })}
+      />
+      <ShowOnceDialog created={created?.key ?? null} rotatedFrom={created?.note} onClose={() => setCreated(null)} />
+      <RevokeDialog target={revoking} onClose={() => setRevoking(null)} />
+      <RotateDialog
+        target={rotating}
+        onClose={() => setRotating(null)}
+        onRotated={(key, grace) =>
+          setCreated({ key, note: grace === 0 ? 'The old key stopped working now.' : `The old key keeps working for ${formatSeconds(grace)}, then expires.` })
+        }
+      />
+      <DeleteDialog target={deleting} onClose={() => setDeleting(null)} />
+    </section>
+  );
 }

@@ -78,9 +78,9 @@ export function describeError(error: unknown): string {
   const parts: string[] = [];
   const head = p.detail ?? p.title ?? `HTTP ${p.status}`;
   parts.push(head.endsWith('.') ? head : `${head}.`);
-  if (p.errors?.length) {
-    parts.push(p.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ') + '.');
-  }
+  // the field list, unless the detail already says the same
+  const fields = (p.errors ?? []).map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).filter((f) => !head.includes(f));
+  if (fields.length) parts.push(`${fields.join('; ')}.`);
   const hint = p.code ? HINTS[p.code] : undefined;
   if (hint) parts.push(hint);
   if (error.retryAfterSeconds !== null && (p.status === 429 || p.status === 503)) {

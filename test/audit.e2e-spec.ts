@@ -65,6 +65,35 @@ describe('audit trail (one API and one worker)', () => {
     expect(pages.slice(0, positions.length)).toEqual(positions);
   });
 
+  it('lists newest first with order=desc, walking back with its own cursor', async () => {
+    const asc = (await get('/v1/audit-events?limit=500&type=KeyCreated,KeyUpdated,KeyRevoked,UserCreated,CompanyCreated')).body.items.map(
+      (e: { position: number }) => e.position,
+    );
+    const desc: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { position: number }[]; nextCursor: string | null } } = await get(
+        `/v1/audit-events?order=desc&limit=2&type=KeyCreated,KeyUpdated,KeyRevoked,UserCreated,CompanyCreated${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      desc.push(...page.body.items.map((e) => e.position));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(asc.length).toBeGreaterThan(3);
+    expect(desc).toEqual([...asc].reverse());
+
+    const first = await get('/v1/audit-events?limit=1');
+    const newest = await get('/v1/audit-events?limit=1&order=desc');
+    // a cursor keeps the order it was returned for
+    const mixed = await get(`/v1/audit-events?order=desc&cursor=${first.body.nextCursor}`);
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+    expect((await get(`/v1/audit-events?cursor=${newest.body.nextCursor}`)).status).toBe(400);
+    const sideways = await get('/v1/audit-events?order=sideways');
+    expect(sideways.status).toBe(400);
+    expect(sideways.body.errors).toEqual([expect.objectContaining({ field: 'order' })]);
+  });
+
   it("keeps other companies' events out, and needs audit:read", async () => {
     const other = (await s.api
       .get(CommandBus)

@@ -24,9 +24,9 @@ export function toAuditEvent(e: StoredEvent): AuditEvent {
  * (company_id, …) and ends with position, so a filtered page in log order stays an
  * index range scan however large the log.
  */
-export function filterSql(f: AuditFilter, afterPosition = 0): { where: string; params: unknown[] } {
-  const params: unknown[] = [f.companyId, afterPosition];
-  const where = ['company_id = $1', 'position > $2'];
+export function filterSql(f: AuditFilter, bound: { after: number } | { before: number } = { after: 0 }): { where: string; params: unknown[] } {
+  const params: unknown[] = [f.companyId, 'after' in bound ? bound.after : bound.before];
+  const where = ['company_id = $1', 'after' in bound ? 'position > $2' : 'position < $2'];
   const add = (sql: (n: string) => string, value: unknown) => {
     params.push(value);
     where.push(sql(`$${params.length}`));

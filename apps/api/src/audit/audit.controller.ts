@@ -11,6 +11,7 @@ import { Ctx } from '../http/command-context.decorator';
 import { PaginationDto } from '../http/pagination.dto';
 import {
   AuditFilterDto,
+  ListAuditQueryDto,
   AuditPageResponse,
   CheckpointPageResponse,
   ExportQueryDto,
@@ -45,10 +46,10 @@ export class AuditController {
 
   @Get('audit-events')
   @RequirePermissions('audit:read')
-  @ApiOperation({ summary: "The company's events in log order, filtered" })
+  @ApiOperation({ summary: "The company's events by position (log order, or newest first with order=desc), filtered" })
   @ApiOkResponse({ type: AuditPageResponse })
-  list(@CurrentPrincipal() p: Principal, @Query() q: AuditFilterDto) {
-    return this.queries.execute(new ListAuditEventsQuery(toFilter(p.companyId, q), q.limit ?? 50, q.cursor));
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListAuditQueryDto) {
+    return this.queries.execute(new ListAuditEventsQuery(toFilter(p.companyId, q), q.limit ?? 50, q.cursor, q.order ?? 'asc'));
   }
 
   @Get('audit-events/export')

@@ -71,6 +71,17 @@ export class AuditFilterDto extends PaginationDto {
   requestId?: string;
 }
 
+export class ListAuditQueryDto extends AuditFilterDto {
+  @ApiPropertyOptional({
+    enum: ['asc', 'desc'],
+    default: 'asc',
+    description: 'asc: log order (oldest first); desc: newest first. A cursor walks on in the order it was returned for.',
+  })
+  @OptionalNotNull()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+}
+
 export class ExportQueryDto extends AuditFilterDto {
   @ApiProperty({ enum: ['csv', 'jsonl'] })
   @IsIn(['csv', 'jsonl'])

@@ -10,19 +10,19 @@ export class ListAuditEventsHandler implements IQueryHandler<ListAuditEventsQuer
   constructor(private readonly dataSource: DataSource) {}
 
   async execute(q: ListAuditEventsQuery): Promise<AuditPage> {
-    let after = 0;
+    let from: number | null = null;
     if (q.cursor !== undefined) {
-      const decoded = decodePositionCursor(q.cursor);
-      if (decoded === null) throw Problem.invalidField('cursor', 'is not a cursor this API returned');
-      after = decoded;
+      from = decodePositionCursor(q.cursor, q.order);
+      if (from === null) throw Problem.invalidField('cursor', `is not a cursor this API returned for order=${q.order}`);
     }
-    const { where, params } = filterSql(q.filter, after);
+    const bound = q.order === 'asc' ? { after: from ?? 0 } : { before: from ?? Number.MAX_SAFE_INTEGER };
+    const { where, params } = filterSql(q.filter, bound);
     const rows = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY position LIMIT ${q.limit + 1}`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY position ${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ${q.limit + 1}`,
       params,
     );
     const items = rows.slice(0, q.limit).map(toStoredEvent).map(toAuditEvent);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > q.limit && last ? encodePositionCursor(last.position) : null };
+    return { items, nextCursor: rows.length > q.limit && last ? encodePositionCursor(last.position, q.order) : null };
   }
 }

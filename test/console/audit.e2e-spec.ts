@@ -89,8 +89,14 @@ describe('console: Audit page (Chromium)', () => {
     expect(page.url().includes('kw_')).toBe(false);
   });
 
-  it('shows the trail in log order, each row with position, type, actor and the key it concerns', async () => {
+  it('shows the trail newest first, or in log order, each row with position, type, actor and the key it concerns', async () => {
     await dataRows(events()).first().waitFor();
+    const newestFirst = (await dataRows(events()).locator('td:first-child').allTextContents()).map(Number);
+    expect(newestFirst.length).toBeGreaterThan(10);
+    expect(newestFirst).toEqual([...newestFirst].sort((a, b) => b - a));
+    await page.getByLabel('Order').selectOption('asc');
+    await page.waitForURL(/order=asc/);
+    await eventually(async () => Number(await dataRows(events()).locator('td:first-child').first().textContent()), (p) => p < newestFirst[newestFirst.length - 1] || p === 1);
     const types = await typesOf(events());
     expect(types.slice(0, 3)).toEqual(['CompanyCreated', 'UserCreated', 'KeyCreated']);
     expect(types.filter((t) => t === 'KeyCreated')).toHaveLength(5); // the admin key and ours
@@ -119,6 +125,8 @@ describe('console: Audit page (Chromium)', () => {
     expect(text).toContain('"reason": "left the team"');
     await details.click();
     await expanded.waitFor({ state: 'detached' });
+    await page.getByLabel('Order').selectOption('desc');
+    await page.waitForURL((u) => !u.search.includes('order='));
   });
 
   it('filters by type (several at once), key and time, keeps the filters in the URL, and refuses a bad key ID before asking', async () => {
@@ -130,14 +138,14 @@ describe('console: Audit page (Chromium)', () => {
     await page.getByRole('checkbox', { name: 'KeyCreated' }).check();
     await page.getByLabel('Key ID').fill(keys.beta.id);
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await eventually(() => typesOf(events()), ['KeyCreated', 'KeyRevoked']);
+    await eventually(() => typesOf(events()), ['KeyRevoked', 'KeyCreated']);
     const url = new URL(page.url());
     expect(url.searchParams.get('type')).toBe('KeyCreated,KeyRevoked');
     expect(url.searchParams.get('keyId')).toBe(keys.beta.id);
 
     // a shared link opens the same view
     await page.reload();
-    await eventually(() => typesOf(events()), ['KeyCreated', 'KeyRevoked']);
+    await eventually(() => typesOf(events()), ['KeyRevoked', 'KeyCreated']);
     await expect(page.getByLabel('Key ID').inputValue()).resolves.toBe(keys.beta.id);
     await expect(page.getByRole('checkbox', { name: 'KeyRevoked' }).isChecked()).resolves.toBe(true);
 
@@ -177,11 +185,11 @@ describe('console: Audit page (Chromium)', () => {
     await pager.getByText('Page 1').waitFor();
     const firstPage = (await dataRows(events()).locator('td:first-child').allTextContents()).map(Number);
     expect(firstPage).toHaveLength(10);
-    expect(firstPage).toEqual([...firstPage].sort((a, b) => a - b));
+    expect(firstPage).toEqual([...firstPage].sort((a, b) => b - a)); // newest first
 
     await pager.getByRole('button', { name: 'Next →' }).click();
     await pager.getByText('Page 2').waitFor();
-    await eventually(async () => Number(await dataRows(events()).locator('td:first-child').first().textContent()), (p) => p > firstPage[9]);
+    await eventually(async () => Number(await dataRows(events()).locator('td:first-child').first().textContent()), (p) => p < firstPage[9]);
     await pager.getByRole('button', { name: '← Previous' }).click();
     await pager.getByText('Page 1').waitFor();
     await eventually(async () => Number(await dataRows(events()).locator('td:first-child').first().textContent()), firstPage[0]);

@@ -58,7 +58,7 @@ function Trail({ filters, onOpenKey }: { filters: AuditFilters; onOpenKey: (keyI
   const pager = useCursorPager();
   const events = useQuery({
     queryKey: ['audit-events', writeFilters(filters).toString(), pager.cursor],
-    queryFn: () => client.get<Page<AuditEvent>>('/v1/audit-events', { ...toApiFilter(filters), limit: filters.limit, cursor: pager.cursor }),
+    queryFn: () => client.get<Page<AuditEvent>>('/v1/audit-events', { ...toApiFilter(filters), limit: filters.limit, order: filters.order, cursor: pager.cursor }),
     placeholderData: keepPreviousData,
   });
   const items = events.data?.items ?? [];
@@ -197,7 +197,7 @@ export function AuditPage() {
       </div>
       <VerifyResult verification={verification} />
 
-      <FilterForm applied={filters} onApply={applyFilters} onPageSize={(limit) => applyFilters({ ...filters, limit })} />
+      <FilterForm applied={filters} onApply={applyFilters} onPageSize={(limit) => applyFilters({ ...filters, limit })} onOrder={(order) => applyFilters({ ...filters, order })} />
 
       <Trail key={filtersKey} filters={filters} onOpenKey={openKey} />
 

@@ -81,10 +81,12 @@ export function FilterForm({
   applied,
   onApply,
   onPageSize,
+  onOrder,
 }: {
   applied: AuditFilters;
   onApply: (filters: AuditFilters) => void;
   onPageSize: (limit: number) => void;
+  onOrder: (order: 'asc' | 'desc') => void;
 }) {
   const [draft, setDraft] = useState<FilterDraft>(() => toDraft(applied));
   const [errors, setErrors] = useState<DraftErrors>({});
@@ -158,6 +160,21 @@ export function FilterForm({
           ))}
         </div>
         <div className="shrink">
+          <label htmlFor={`${pageSizeId}-order`}>Order</label>
+          <select
+            id={`${pageSizeId}-order`}
+            value={applied.order}
+            onChange={(e) => {
+              const order = e.target.value === 'asc' ? 'asc' : 'desc';
+              set('order', order);
+              onOrder(order);
+            }}
+          >
+            <option value="desc">Newest first</option>
+            <option value="asc">Log order (oldest first)</option>
+          </select>
+        </div>
+        <div className="shrink">
           <label htmlFor={pageSizeId}>Page size</label>
           <select
             id={pageSizeId}
@@ -182,7 +199,7 @@ export function FilterForm({
           type="button"
           onClick={() => {
             setErrors({});
-            onApply({ ...NO_FILTERS, limit: applied.limit });
+            onApply({ ...NO_FILTERS, limit: applied.limit, order: applied.order });
           }}
         >
           Clear filters

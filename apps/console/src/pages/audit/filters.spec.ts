@@ -40,6 +40,12 @@ describe('audit filters in the page URL', () => {
 
   it('leaves the default page size and empty filters out of the URL', () => {
     expect(writeFilters(NO_FILTERS).toString()).toBe('');
+    // newest first is the default view and is not written; log order is
+    expect(readFilters(new URLSearchParams('')).order).toBe('desc');
+    expect(readFilters(new URLSearchParams('order=asc')).order).toBe('asc');
+    expect(readFilters(new URLSearchParams('order=sideways')).order).toBe('desc');
+    expect(writeFilters({ ...NO_FILTERS, order: 'asc' }).toString()).toBe('order=asc');
+    expect(toApiFilter({ ...NO_FILTERS, order: 'asc' })).not.toHaveProperty('order'); // exports stay in log order
   });
 
   it('sends the same filters the table shows, lists comma-separated', () => {

@@ -25,9 +25,11 @@ export interface AuditFilters {
   from: string;
   to: string;
   limit: number;
+  /** desc: newest first (the default view); asc: log order. Exports are always in log order. */
+  order: 'asc' | 'desc';
 }
 
-export const NO_FILTERS: AuditFilters = { types: [], keyId: '', actorId: '', ip: '', requestId: '', from: '', to: '', limit: DEFAULT_PAGE_SIZE };
+export const NO_FILTERS: AuditFilters = { types: [], keyId: '', actorId: '', ip: '', requestId: '', from: '', to: '', limit: DEFAULT_PAGE_SIZE, order: 'desc' };
 
 /** Shortcuts over the type checkboxes. */
 export const TYPE_PRESETS: { label: string; types: readonly EventType[] }[] = [
@@ -36,7 +38,7 @@ export const TYPE_PRESETS: { label: string; types: readonly EventType[] }[] = [
   { label: 'Refused requests', types: ['AuthenticationFailed'] },
 ];
 
-const PARAMS = ['type', 'keyId', 'actorId', 'ip', 'requestId', 'from', 'to', 'limit'] as const;
+const PARAMS = ['type', 'keyId', 'actorId', 'ip', 'requestId', 'from', 'to', 'limit', 'order'] as const;
 
 function isEventType(value: string): value is EventType {
   return (EVENT_TYPES as readonly string[]).includes(value);
@@ -64,6 +66,7 @@ export function readFilters(params: URLSearchParams): AuditFilters {
     from: validInstant(params.get('from')),
     to: validInstant(params.get('to')),
     limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : DEFAULT_PAGE_SIZE,
+    order: params.get('order') === 'asc' ? 'asc' : 'desc',
   };
 }
 
@@ -79,6 +82,7 @@ export function writeFilters(filters: AuditFilters, base: URLSearchParams = new 
   if (filters.from) params.set('from', filters.from);
   if (filters.to) params.set('to', filters.to);
   if (filters.limit !== DEFAULT_PAGE_SIZE) params.set('limit', String(filters.limit));
+  if (filters.order === 'asc') params.set('order', 'asc');
   return params;
 }
 
@@ -118,6 +122,7 @@ export interface FilterDraft {
   from: string;
   to: string;
   limit: number;
+  order: 'asc' | 'desc';
 }
 
 export type DraftErrors = Partial<Record<'keyId' | 'actorId' | 'ip' | 'requestId' | 'from' | 'to', string>>;
@@ -162,6 +167,7 @@ export function fromDraft(draft: FilterDraft): { filters: AuditFilters; errors: 
       from: from ?? '',
       to: to ?? '',
       limit: draft.limit,
+      order: draft.order,
     },
     errors,
   };

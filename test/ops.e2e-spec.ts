@@ -1,4 +1,14 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { BootstrapCommand } from '@keyward/keys';
 import { Stack, call, startStack } from './support/stack';
+
+/** A second tenant with its own ADMIN key: admin.system.api, but not the installation's operator. */
+async function otherCompanyAdmin(s: Stack): Promise<string> {
+  const other = await s.api
+    .get(CommandBus)
+    .execute(new BootstrapCommand({ companyName: `Other ${Date.now()}`, adminEmail: `x${Date.now()}@other.test`, adminName: 'X', firstOnly: false }));
+  return other!.key;
+}
 
 describe('operations endpoints (one API and one worker)', () => {
   let s: Stack;
@@ -44,6 +54,51 @@ describe('operations endpoints (one API and one worker)', () => {
     expect(await ok.text()).toMatch(/<html/i);
     const api = await call(s.url, 'GET', '/admin/queues/api/queues', { key: s.admin.key });
     expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(expect.arrayContaining(['maintenance', 'projections', 'usage']));
+    // the queues hold every tenant's jobs: another company's admin key is refused
+    const other = await call(s.url, 'GET', '/admin/queues/api/queues', { key: await otherCompanyAdmin(s) });
+    expect(other.status).toBe(403);
+    expect(other.body.code).toBe('NOT_INSTALLATION_OPERATOR');
+  });
+
+  it('opens a browser session for the dashboard: a random HttpOnly cookie, checked against the key on every request', async () => {
+    const opsKey = await call(s.url, 'POST', '/v1/keys', { key: s.admin.key, body: { name: 'ops-dashboard', role: 'ADMIN' } });
+    const opened = await fetch(`${s.url}/v1/system/dashboard-session`, { method: 'POST', headers: { 'x-api-key': opsKey.body.key } });
+    expect(opened.status).toBe(201);
+    expect(await opened.json()).toEqual({ url: '/admin/queues', expiresAt: expect.any(String) });
+    const setCookie = opened.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^keyward_dashboard=[A-Za-z0-9_-]{43}; Max-Age=900; Path=\/admin\/queues; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).not.toContain(opsKey.body.key);
+    const cookie = setCookie.split(';')[0];
+
+    const withCookie = (path: string) => fetch(`${s.url}${path}`, { headers: { cookie } });
+    expect((await withCookie('/admin/queues')).status).toBe(200);
+    expect((await withCookie('/admin/queues/api/queues')).status).toBe(200);
+    // the cookie opens nothing else
+    expect((await withCookie('/v1/me')).status).toBe(401);
+    // a made-up token is no session
+    const forged = await fetch(`${s.url}/admin/queues`, { headers: { cookie: `keyward_dashboard=${'A'.repeat(43)}` } });
+    expect(forged.status).toBe(401);
+    expect((await forged.json()).code).toBe('DASHBOARD_SESSION_ENDED');
+
+    // revoking the key ends its sessions at once
+    expect((await call(s.url, 'POST', `/v1/keys/${opsKey.body.id}/revoke`, { key: s.admin.key, body: {} })).status).toBe(200);
+    expect((await withCookie('/admin/queues/api/queues')).status).toBe(401);
+
+    // sign-out: DELETE ends every session of the calling key and clears the cookie
+    const again = await fetch(`${s.url}/v1/system/dashboard-session`, { method: 'POST', headers: { 'x-api-key': s.admin.key } });
+    const adminCookie = (again.headers.get('set-cookie') ?? '').split(';')[0];
+    expect((await fetch(`${s.url}/admin/queues`, { headers: { cookie: adminCookie } })).status).toBe(200);
+    const closed = await fetch(`${s.url}/v1/system/dashboard-session`, { method: 'DELETE', headers: { 'x-api-key': s.admin.key } });
+    expect(closed.status).toBe(204);
+    expect(closed.headers.get('set-cookie')).toMatch(/^keyward_dashboard=; Path=\/admin\/queues; Expires=Thu, 01 Jan 1970/);
+    expect((await fetch(`${s.url}/admin/queues`, { headers: { cookie: adminCookie } })).status).toBe(401);
+
+    // only admin.system.api keys of the operator company may open one
+    const ro = await call(s.url, 'POST', '/v1/system/dashboard-session', { key: readonlyKey });
+    expect(ro.status).toBe(403);
+    const tenant = await call(s.url, 'POST', '/v1/system/dashboard-session', { key: await otherCompanyAdmin(s) });
+    expect(tenant.status).toBe(403);
+    expect(tenant.body.code).toBe('NOT_INSTALLATION_OPERATOR');
   });
 });
 
@@ -59,5 +114,8 @@ describe('protected docs and metrics by configuration', () => {
     expect((await fetch(`${s.url}/docs`, { headers: { 'x-api-key': s.admin.key } })).status).toBe(200);
     expect((await fetch(`${s.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.admin.key}` } })).status).toBe(200);
+    const tenant = await fetch(`${s.url}/metrics`, { headers: { 'x-api-key': await otherCompanyAdmin(s) } });
+    expect(tenant.status).toBe(403);
+    expect((await tenant.json()).code).toBe('NOT_INSTALLATION_OPERATOR');
   });
 });

@@ -103,6 +103,21 @@ describe('System page (Chromium)', () => {
       expect(await queues.getByRole('rowheader', { name: 'Projection lag' }).count()).toBe(1);
       expect(await page.getByRole('link', { name: 'Queue dashboard' }).getAttribute('href')).toBe('/admin/queues');
       await screenshot(page, 'system-not-configured');
+
+      // the dashboard opens in a new tab through a dashboard session (a cookie, never the key in a URL)
+      const [dashboard] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('link', { name: 'Queue dashboard' }).click()]);
+      await dashboard.waitForURL(`${stack.url}/admin/queues`);
+      await dashboard.getByText('projections').first().waitFor();
+      const cookies = await page.context().cookies(stack.url + '/admin/queues');
+      expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite, c.path])).toEqual([['keyward_dashboard', true, 'Strict', '/admin/queues']]);
+      expect(cookies[0].value.includes('kw_')).toBe(false);
+      await screenshot(dashboard, 'queue-dashboard');
+      // signing out of the console ends the dashboard session
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('API key').waitFor();
+      const after = await dashboard.request.get(`${stack.url}/admin/queues/api/queues`);
+      expect(after.status()).toBe(401);
+      await dashboard.close();
       expect(problems).toEqual([]);
       await page.context().close();
     });

@@ -18,6 +18,8 @@ import { MetricsController } from './ops/metrics.controller';
 import { queueDashboard } from './ops/queue-dashboard';
 import { SharedSecretController } from './system/shared-secret.controller';
 import { SystemController } from './system/system.controller';
+import { DashboardSessionController } from './system/dashboard-session.controller';
+import { DashboardSessions } from './ops/dashboard-sessions';
 import { UsersController } from './users/users.controller';
 
 @Module({})
@@ -41,7 +43,8 @@ export class AppModule {
         MetricsModule,
         ...queueDashboard(),
       ],
-      controllers: [MeController, UsersController, KeysController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController],
+      controllers: [MeController, UsersController, KeysController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController],
+      providers: [DashboardSessions],
     };
   }
 }

@@ -44,6 +44,16 @@ export class KeyLookupService {
     return { ...record.evaluate(Date.now(), ip), keyId: record.record.keyId, companyId: record.record.companyId };
   }
 
+  /**
+   * The verdict on a key known by its id (a dashboard session): read from the projected
+   * table every time, so a revoke, deletion or disabled owner ends the session at once.
+   */
+  async evaluateById(keyId: string, ip: string | undefined): Promise<Evaluation & { keyId?: string; companyId?: string }> {
+    const record = await this.load('k.id', keyId);
+    if (!record) return { ok: false, reason: 'NOT_FOUND' };
+    return { ...record.evaluate(Date.now(), ip), keyId: record.record.keyId, companyId: record.record.companyId };
+  }
+
   private async find(hash: string): Promise<CompiledAuthRecord | null> {
     const usable = this.coherence.cacheUsable();
     if (usable) {
@@ -51,17 +61,23 @@ export class KeyLookupService {
       if (hit) return hit;
     }
     const epoch = this.cache.currentEpoch();
+    const compiled = await this.load('k.hash', hash);
+    if (compiled && usable) this.cache.setIfUnchanged(hash, compiled, epoch);
+    return compiled;
+  }
+
+  private async load(column: 'k.hash' | 'k.id', value: string): Promise<CompiledAuthRecord | null> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT k.id, k.company_id, k.owner_id, k.type, k.permissions, k.status, k.deleted_at, k.expires_at,
               k.grace_ends_at, k.allowed_ips, k.rate_limit, u.permissions AS owner_permissions,
               u.disabled AS owner_disabled
          FROM api_keys k JOIN users u ON u.id = k.owner_id
-        WHERE k.hash = $1`,
-      [hash],
+        WHERE ${column} = $1`,
+      [value],
     );
     const r = rows[0];
     if (!r) return null;
-    const compiled = new CompiledAuthRecord({
+    return new CompiledAuthRecord({
       keyId: r.id,
       companyId: r.company_id,
       ownerId: r.owner_id,
@@ -76,7 +92,5 @@ export class KeyLookupService {
       ownerPermissions: r.owner_permissions,
       ownerDisabled: r.owner_disabled,
     });
-    if (usable) this.cache.setIfUnchanged(hash, compiled, epoch);
-    return compiled;
   }
 }

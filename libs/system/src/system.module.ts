@@ -46,7 +46,7 @@ export class SystemModule {
         GetSharedSecretHandler,
         GetSystemStatusHandler,
       ],
-      exports: [CqrsModule],
+      exports: [CqrsModule, InstallationOperator],
     };
   }
 }

@@ -5,8 +5,9 @@ import { KeyLookupService, Public } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Metrics } from '@keyward/observability';
+import { InstallationOperator } from '@keyward/system';
 
-/** Prometheus exposition. Public by default; METRICS_PUBLIC=false requires an admin.system.api key. */
+/** Prometheus exposition. Public by default; METRICS_PUBLIC=false requires an admin.system.api key of the operator company. */
 @ApiExcludeController()
 @Public()
 @Controller('metrics')
@@ -14,6 +15,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: Metrics,
     private readonly lookup: KeyLookupService,
+    private readonly operator: InstallationOperator,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
@@ -32,5 +34,6 @@ export class MetricsController {
     if (!verdict.principal.permissions.includes('admin.system.api')) {
       throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', 'this key lacks the permission admin.system.api');
     }
+    await this.operator.assert(verdict.principal); // installation-wide figures: the operator company only
   }
 }

@@ -1,41 +1,72 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { DynamicModule, Injectable, NestMiddleware } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import type { NextFunction, Request, Response } from 'express';
 import { KeyLookupService, Permission } from '@keyward/auth';
-import { QueueName } from '@keyward/queue';
+import { QueueName, REDIS } from '@keyward/queue';
+import { InstallationOperator } from '@keyward/system';
+import { DataSource } from 'typeorm';
+import { DASHBOARD_COOKIE, DashboardSessions, cookieValue } from './dashboard-sessions';
 import { problemDocument, sendProblem } from '../http/problem.filter';
+
+interface GateOptions {
+  /** The permission the key needs. */
+  permission?: Permission;
+  /** Only keys of the installation's operator company (installation-wide views). */
+  operator?: InstallationOperator;
+  /** Also accept a dashboard session cookie (set by POST /v1/system/dashboard-session). */
+  sessions?: DashboardSessions;
+}
 
 /**
  * For express routes outside the Nest guard (/docs, /admin/queues): a valid key, with
- * `permission` when given; problem+json otherwise.
+ * the permission and company given; problem+json otherwise.
  */
-export function keyGate(lookup: KeyLookupService, permission?: Permission) {
+export function keyGate(lookup: KeyLookupService, options: GateOptions = {}) {
+  const { permission, operator, sessions } = options;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const bearer = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined;
     const key = req.headers['x-api-key'] ?? bearer;
-    const verdict = await lookup.evaluate(key, req.ip).catch(() => null);
+    const token = key === undefined && sessions ? cookieValue(req.headers.cookie, DASHBOARD_COOKIE) : undefined;
+    const verdict = await (async () => {
+      if (token === undefined) return lookup.evaluate(key, req.ip);
+      const keyId = await sessions!.keyIdOf(token);
+      return keyId ? lookup.evaluateById(keyId, req.ip) : null;
+    })().catch(() => null);
     if (!verdict?.ok) {
       const need = permission ? `a key with ${permission}` : 'a key';
-      return sendProblem(res, problemDocument(401, key ? 'INVALID_API_KEY' : 'MISSING_API_KEY', `${need} is needed`), {
-        'WWW-Authenticate': 'Bearer',
-      });
+      const code = token !== undefined ? 'DASHBOARD_SESSION_ENDED' : key ? 'INVALID_API_KEY' : 'MISSING_API_KEY';
+      const detail = token !== undefined ? `the dashboard session ended: open the dashboard again from the console (${need} is needed)` : `${need} is needed`;
+      return sendProblem(res, problemDocument(401, code, detail), { 'WWW-Authenticate': 'Bearer' });
     }
     if (permission && !verdict.principal.permissions.includes(permission)) {
       return sendProblem(res, problemDocument(403, 'INSUFFICIENT_PERMISSIONS', `this key lacks the permission ${permission}`));
+    }
+    if (operator && verdict.principal.companyId !== (await operator.companyId().catch(() => null))) {
+      return sendProblem(
+        res,
+        problemDocument(403, 'NOT_INSTALLATION_OPERATOR', 'the queues belong to the installation: only keys of its operator company (the first company) may open them'),
+      );
     }
     next();
   };
 }
 
-/** The dashboard is outside the Nest guard: admin.system.api keys only. */
+/** The dashboard is outside the Nest guard: admin.system.api keys of the operator company, by header or dashboard session. */
 @Injectable()
 export class AdminKeyMiddleware implements NestMiddleware {
   private readonly gate: ReturnType<typeof keyGate>;
 
-  constructor(lookup: KeyLookupService) {
-    this.gate = keyGate(lookup, 'admin.system.api');
+  // built here: bull-board resolves its middleware in its own module, where only global providers are seen
+  constructor(lookup: KeyLookupService, dataSource: DataSource, @Inject(REDIS) redis: Redis, @Inject(KEYWARD_CONFIG) config: KeywardConfig) {
+    this.gate = keyGate(lookup, {
+      permission: 'admin.system.api',
+      operator: new InstallationOperator(dataSource),
+      sessions: new DashboardSessions(redis, config),
+    });
   }
 
   use(req: Request, res: Response, next: NextFunction): Promise<void> {

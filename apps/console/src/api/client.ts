@@ -34,8 +34,12 @@ export class ApiClient {
     private readonly onUnauthorized: (error: ApiError) => void = () => undefined,
   ) {}
 
-  async request<T>(method: string, path: string, options: { query?: Query; body?: unknown } = {}): Promise<T> {
-    const response = await this.send(method, path + toQueryString(options.query), options.body);
+  /**
+   * `withCookies`: the one call that sets or clears a cookie (the queue dashboard session,
+   * HttpOnly, Path=/admin/queues); every other call sends and accepts none.
+   */
+  async request<T>(method: string, path: string, options: { query?: Query; body?: unknown; withCookies?: boolean } = {}): Promise<T> {
+    const response = await this.send(method, path + toQueryString(options.query), options.body, options.withCookies);
     const text = await response.text();
     const body = text ? parseJson(text) : undefined;
     if (!response.ok) {
@@ -99,7 +103,7 @@ export class ApiClient {
     };
   }
 
-  private async send(method: string, pathAndQuery: string, body?: unknown): Promise<Response> {
+  private async send(method: string, pathAndQuery: string, body?: unknown, withCookies = false): Promise<Response> {
     try {
       return await fetch(pathAndQuery, {
         method,
@@ -109,7 +113,7 @@ export class ApiClient {
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
         body: body !== undefined ? JSON.stringify(body) : undefined,
-        credentials: 'omit',
+        credentials: withCookies ? 'same-origin' : 'omit',
         cache: 'no-store',
       });
     } catch {

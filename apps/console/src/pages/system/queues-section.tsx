@@ -1,4 +1,6 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
+import { ErrorNotice } from '../../components/notices';
+import { useSession } from '../../session';
 import type { SystemStatus } from '../../api/types';
 import { describeLag, queueRows } from './system-model';
 
@@ -63,19 +65,58 @@ export function QueuesSection({ status }: { status: SystemStatus }) {
       </div>
 
       <h3 className="system-subhead">Queue dashboard</h3>
+      <QueueDashboardLink />
+    </section>
+  );
+}
+
+/**
+ * bull-board needs the key on every request, which a link cannot send: the console opens
+ * a 15-minute dashboard session (an HttpOnly cookie for /admin/queues holding a random
+ * token, never the key) and then opens the dashboard in a new tab.
+ */
+function QueueDashboardLink() {
+  const { client } = useSession();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const open = async () => {
+    setError(null);
+    setBusy(true);
+    // opened now, while the click still counts as a user gesture; pointed at the dashboard once the session exists
+    const tab = window.open('', '_blank');
+    try {
+      const session = await client.request<{ url: string; expiresAt: string }>('POST', '/v1/system/dashboard-session', { body: {}, withCookies: true });
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = session.url;
+      } else window.location.assign(session.url);
+    } catch (err) {
+      tab?.close();
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
       <p>
-        <a href="/admin/queues" target="_blank" rel="noreferrer">
+        <a
+          href="/admin/queues"
+          onClick={(e) => {
+            e.preventDefault();
+            if (!busy) void open();
+          }}
+        >
           Queue dashboard
         </a>{' '}
-        (bull-board, opens in a new tab) shows each job, and lets you retry or remove failed ones.
+        (bull-board, opens in a new tab) shows each job of every queue, and lets you retry or remove failed ones.
       </p>
-      <div className="notice notice-info" role="note">
-        The dashboard is outside the console and admits only requests that carry a key with <code>admin.system.api</code> in the{' '}
-        <code>x-api-key</code> header (or <code>Authorization: Bearer</code>): the page and every call it makes. It reads no cookie
-        and no URL parameter, and a link sends no header, so the link alone answers <strong>401 MISSING_API_KEY</strong> (the
-        console never puts a key in a URL). To open it, have the header added for this host: by a reverse proxy in front of Keyward,
-        or by a browser extension that sets request headers.
-      </div>
-    </section>
+      <p className="field-hint">
+        Opening it starts a 15-minute dashboard session in this browser: a cookie for <code>/admin/queues</code> only, holding a random
+        token rather than the key. The key is checked again on every dashboard request, so revoking it ends the session; signing out
+        of the console ends it too.
+      </p>
+      <ErrorNotice error={error} />
+    </>
   );
 }

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { createHash, randomBytes } from 'node:crypto';
+import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { REDIS } from '@keyward/queue';
+
+/** The cookie that lets a browser open /admin/queues: a random token, never the key. */
+export const DASHBOARD_COOKIE = 'keyward_dashboard';
+export const DASHBOARD_PATH = '/admin/queues';
+export const DASHBOARD_SESSION_SECONDS = 900;
+
+/**
+ * A browser cannot send a key header when it follows a link, so the console asks for a
+ * short-lived dashboard session instead: Redis holds SHA-256(token) → key id for 15
+ * minutes, and every dashboard request checks that key again (revoked, deleted, expired,
+ * disabled owner or lost permission ends the session at once).
+ */
+@Injectable()
+export class DashboardSessions {
+  private readonly prefix: string;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
+  ) {
+    this.prefix = `${config.redisPrefix}:dashboard-session:`;
+  }
+
+  async open(keyId: string): Promise<{ token: string; expiresAt: Date }> {
+    const token = randomBytes(32).toString('base64url');
+    const slot = this.slot(token);
+    await this.redis
+      .multi()
+      .set(slot, keyId, 'EX', DASHBOARD_SESSION_SECONDS)
+      .sadd(this.ofKey(keyId), slot)
+      .expire(this.ofKey(keyId), DASHBOARD_SESSION_SECONDS)
+      .exec();
+    return { token, expiresAt: new Date(Date.now() + DASHBOARD_SESSION_SECONDS * 1000) };
+  }
+
+  /** The key a session was opened with; null when unknown or expired. */
+  async keyIdOf(token: string): Promise<string | null> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+    return this.redis.get(this.slot(token));
+  }
+
+  /** Ends every dashboard session opened with this key (the console's sign-out). */
+  async closeAllOf(keyId: string): Promise<number> {
+    const slots = await this.redis.smembers(this.ofKey(keyId));
+    await this.redis.del(this.ofKey(keyId), ...slots);
+    return slots.length;
+  }
+
+  private slot(token: string): string {
+    return this.prefix + createHash('sha256').update(token).digest('hex');
+  }
+
+  private ofKey(keyId: string): string {
+    return `${this.prefix}key:${keyId}`;
+  }
+}
+
+/** One cookie's value from a Cookie header (no other cookie is read). */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}

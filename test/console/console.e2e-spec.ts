@@ -10,6 +10,17 @@ import { launchBrowser, openPage, screenshot, signIn } from './browser';
  */
 const KEY_SHAPE = /^kw_[0-9A-Za-z]{49}$/;
 
+/** Whether a key is still anywhere on the page: text, input values, storage (a boolean, so a failure prints no key). */
+const keyOnPage = (page: Page, key: string) =>
+  page.evaluate(
+    (k) =>
+      document.body.innerText.includes(k) ||
+      [...document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')].some((i) => i.value.includes(k)) ||
+      JSON.stringify(localStorage).includes(k) ||
+      location.href.includes(k),
+    key,
+  );
+
 describe('web console (Chromium)', () => {
   let stack: Stack;
   let browser: Browser;
@@ -75,6 +86,7 @@ describe('web console (Chromium)', () => {
 
   it('issue 6 path: sign in, create a key, read it once, use it in the playground (200), revoke it (then 401), audit rows, verify', async () => {
     const { page, problems } = await openPage(browser);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
     await signIn(page, stack.url, stack.admin.key);
     expect(page.url()).toBe(`${stack.url}/console/keys`);
     expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain('kw_');
@@ -97,12 +109,20 @@ describe('web console (Chromium)', () => {
     expect(await once.textContent()).toContain('will not be shown again');
     const keyField = once.getByLabel('New API key for “billing-service”');
     const newKey = await keyField.inputValue();
-    expect(newKey).toMatch(KEY_SHAPE);
+    expect(KEY_SHAPE.test(newKey)).toBe(true);
     await screenshot(page, 'keys-show-once', [keyField]);
+    // the copy button puts exactly the key on the clipboard
+    await once.getByRole('button', { name: 'Copy' }).click();
+    await once.getByText('Copied to the clipboard.').waitFor();
+    expect((await page.evaluate(() => navigator.clipboard.readText())) === newKey).toBe(true);
+    // Escape does not throw the key away: only the button closes the dialog
+    await page.keyboard.press('Escape');
+    expect(await once.isVisible()).toBe(true);
+    expect(await once.getByRole('button', { name: 'Close' }).count()).toBe(0);
     await once.getByRole('button', { name: 'I have stored the key' }).click();
     await once.waitFor({ state: 'hidden' });
     // gone from the page once the dialog closed
-    expect(await page.content()).not.toContain(newKey);
+    expect(await keyOnPage(page, newKey)).toBe(false);
 
     const row = await keyRow(page, 'billing-service');
     const rowText = (await row.textContent()) ?? '';
@@ -190,9 +210,25 @@ describe('web console (Chromium)', () => {
     await once.waitFor();
     expect(await once.textContent()).toContain('keeps working for 1 hour');
     const rotated = await once.getByLabel(/^New API key for/).inputValue();
-    expect(rotated).toMatch(KEY_SHAPE);
+    expect(KEY_SHAPE.test(rotated)).toBe(true);
     expect((await call(stack.url, 'GET', '/v1/me', { key: rotated })).status).toBe(200);
     await once.getByRole('button', { name: 'I have stored the key' }).click();
+    await once.waitFor({ state: 'hidden' });
+    expect(await keyOnPage(page, rotated)).toBe(false);
+    // the old key shows as rotated, with the end of its grace period, and offers only revoke-now and delete
+    const old = page.getByRole('table', { name: 'API keys' }).getByRole('row').filter({ hasText: 'batch-1' }).filter({ hasText: 'rotated' });
+    await old.waitFor();
+    expect(await old.textContent()).toMatch(/replaced: grace ends in (60 minutes|1 hour)/);
+    expect(await old.getByRole('button', { name: 'Rotate batch-1' }).count()).toBe(0);
+    expect(await old.getByRole('button', { name: 'Revoke batch-1' }).textContent()).toBe('Revoke now');
+
+    // an emptied grace period is refused in the dialog, not sent as 0
+    await (await keyRow(page, 'batch-zero')).getByRole('button', { name: 'Rotate batch-zero' }).click();
+    const emptyGrace = page.getByRole('dialog', { name: 'Rotate key “batch-zero”' });
+    await emptyGrace.getByLabel('Grace period (seconds)').fill('');
+    await emptyGrace.getByText('Grace period: must be a whole number of seconds from 0 to 604800.').waitFor();
+    expect(await emptyGrace.getByRole('button', { name: 'Rotate key' }).isDisabled()).toBe(true);
+    await emptyGrace.getByRole('button', { name: 'Cancel' }).click();
 
     // delete needs the name typed
     await (await keyRow(page, 'batch-2')).getByRole('button', { name: 'Delete batch-2' }).click();
@@ -213,6 +249,12 @@ describe('web console (Chromium)', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('table', { name: 'API keys' }).getByRole('row').filter({ hasText: 'billing-service' }).waitFor({ state: 'detached' });
     expect(page.url()).toContain('q=batch-z');
+    // a key pasted into the search box is refused before it reaches the URL or the API's query string
+    await page.getByLabel('Search by name').fill(stack.admin.key);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'looks like a key or secret itself' }).waitFor();
+    expect(page.url().includes('kw_')).toBe(false);
+    await page.getByLabel('Search by name').fill('batch-z');
     expect(await page.getByRole('table', { name: 'API keys' }).getByRole('row').count()).toBe(2); // header + batch-zero
 
     // paging: 25 per page over more than 25 keys
@@ -244,7 +286,10 @@ describe('web console (Chromium)', () => {
     await dialog.getByLabel('Name').fill('bad-address');
     await dialog.getByLabel('Allowed IP addresses').fill('10.0.0.300');
     await dialog.getByRole('button', { name: 'Create key' }).click();
-    const alert = dialog.getByRole('alert');
+    // the field the API named is marked next to its input, and the whole refusal is summed up
+    await dialog.getByRole('alert').filter({ hasText: 'Allowed IP addresses: must be an IPv4/IPv6 address' }).waitFor();
+    expect(await dialog.getByLabel('Allowed IP addresses').getAttribute('aria-invalid')).toBe('true');
+    const alert = dialog.getByRole('alert').filter({ hasText: '(400' });
     await alert.waitFor();
     const text = (await alert.textContent()) ?? '';
     expect(text).toMatch(/allowedIps/);
@@ -307,6 +352,11 @@ describe('web console (Chromium)', () => {
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.url, temp.body.key);
     await page.getByRole('table', { name: 'API keys' }).waitFor();
+    // revoking the key one is signed in with says so first
+    await (await keyRow(page, 'short-lived')).getByRole('button', { name: 'Revoke short-lived' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke key “short-lived”' });
+    await dialog.getByText('This is the key the console is signed in with').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect((await call(stack.url, 'POST', `/v1/keys/${temp.body.id}/revoke`, { key: stack.admin.key, body: {} })).status).toBe(200);
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByText('The API refused the signed-in key').waitFor();

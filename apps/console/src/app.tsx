@@ -4,7 +4,7 @@ import { BrowserRouter, NavLink, Navigate, Route, Routes } from 'react-router';
 import { ApiClient } from './api/client';
 import { ApiError } from './api/problem';
 import type { Me, Permission } from './api/types';
-import { Loading } from './components/notices';
+import { ErrorNotice, Loading } from './components/notices';
 import { AuditPage } from './pages/audit-page';
 import { KeysPage } from './pages/keys-page';
 import { PlaygroundPage } from './pages/playground-page';
@@ -42,17 +42,50 @@ const PAGES: PageEntry[] = [
 export function App() {
   // A key kept from earlier in this tab is checked again before anything is shown.
   const [initial, setInitial] = useState<{ key: string; me: Me } | null | undefined>(undefined);
+  const [unreachable, setUnreachable] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     const key = readStoredKey();
     if (!key) return setInitial(null);
     new ApiClient(key)
       .get<Me>('/v1/me')
-      .then((me) => setInitial({ key, me }))
-      .catch(() => {
-        sessionStorage.clear();
-        setInitial(null);
+      .then((me) => {
+        setUnreachable(null);
+        setInitial({ key, me });
+      })
+      .catch((err: unknown) => {
+        // only a refused key ends the session; a server that is down or restarting keeps it for a retry
+        if (err instanceof ApiError && err.status === 401) {
+          sessionStorage.clear();
+          setInitial(null);
+        } else setUnreachable(err);
       });
-  }, []);
+  }, [attempt]);
+  if (unreachable) {
+    return (
+      <main className="sign-in" id="main">
+        <div className="card">
+          <h1>Keyward console</h1>
+          <ErrorNotice error={unreachable} />
+          <div className="actions">
+            <button
+              type="button"
+              onClick={() => {
+                sessionStorage.clear();
+                setUnreachable(null);
+                setInitial(null);
+              }}
+            >
+              Sign in with another key
+            </button>
+            <button type="button" className="primary" onClick={() => (setUnreachable(null), setAttempt((n) => n + 1))}>
+              Try again
+            </button>
+          </div>
+        </div>
+      </main>
+    );
+  }
   if (initial === undefined) return <Loading what="the console" />;
   return (
     <QueryClientProvider client={queryClient}>
@@ -89,7 +122,16 @@ function SignedIn() {
           key <code>{session.me.keyId.slice(0, 8)}</code> · {session.me.permissions.length} permission
           {session.me.permissions.length === 1 ? '' : 's'}
         </span>
-        <button type="button" onClick={() => session.signOut()}>
+        <button
+          type="button"
+          onClick={() => {
+            // ends the queue dashboard sessions of this key too (best effort: the key may already be refused)
+            if (session.can('admin.system.api')) {
+              session.client.request('DELETE', '/v1/system/dashboard-session', { withCookies: true }).catch(() => undefined);
+            }
+            session.signOut();
+          }}
+        >
           Sign out
         </button>
       </header>

@@ -23,6 +23,17 @@ export const REDACTED_PATHS = [
   'err.config.headers',
 ];
 
+/** Anything shaped like a Keyward key or shared secret (even cut short), wherever it sits in a text. */
+const KEY_LIKE = /kw(?:ss)?_[A-Za-z0-9_-]{8,}/g;
+
+/**
+ * A text with every key-like token replaced: for what is logged verbatim, such as a
+ * request URL (a key pasted into a search box or a query parameter must not reach a log).
+ */
+export function redactKeysInText(text: string): string {
+  return text.replace(KEY_LIKE, (m) => `${m.startsWith('kwss_') ? 'kwss_' : 'kw_'}[redacted]`);
+}
+
 /** The caller's X-Request-Id when sane, else a new one; echoed on the response. */
 export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
   const given = req.headers['x-request-id'];
@@ -48,7 +59,7 @@ export function loggingModule(config: KeywardConfig, service: 'api' | 'worker' |
         req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactKeysInText(req.url),
           headers: { 'user-agent': req.headers['user-agent'], 'x-api-key': req.headers['x-api-key'], authorization: req.headers.authorization },
         }),
       },

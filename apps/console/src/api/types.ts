@@ -56,6 +56,10 @@ export interface ApiKey {
   lastUsedAt: string | null;
   allowedIps: string[];
   rateLimit: RateLimit | null;
+  /** Rotation: the key this one replaced, the key that replaced it, and when the old one stops. */
+  rotatedFrom: string | null;
+  replacedBy: string | null;
+  graceEndsAt: string | null;
 }
 
 /** The one answer that holds the key itself (create, rotate). */

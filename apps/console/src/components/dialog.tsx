@@ -1,8 +1,9 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /**
- * A modal on the native <dialog> element: focus moves in and is trapped by the browser,
- * Escape closes it, and the title labels it for screen readers.
+ * A modal on the native <dialog> element: focus moves in (to the element marked
+ * `data-autofocus`, else the first field) and is trapped by the browser, Escape closes it
+ * unless `dismissible` is false, and the title labels it for screen readers.
  */
 export function Dialog({
   open,
@@ -10,12 +11,15 @@ export function Dialog({
   onClose,
   children,
   wide = false,
+  dismissible = true,
 }: {
   open: boolean;
   title: string;
   onClose: () => void;
   children: ReactNode;
   wide?: boolean;
+  /** false: only the dialog's own buttons close it (no Escape, no ×), e.g. a key shown once. */
+  dismissible?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -23,7 +27,11 @@ export function Dialog({
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      const first = dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog.querySelector<HTMLElement>('.dialog-body input, .dialog-body select, .dialog-body textarea');
+      first?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
 
@@ -34,16 +42,18 @@ export function Dialog({
       className={wide ? 'dialog dialog-wide' : 'dialog'}
       onCancel={(e) => {
         e.preventDefault();
-        onClose();
+        if (dismissible) onClose();
       }}
     >
       {open && (
         <>
           <header className="dialog-header">
             <h2 id={titleId}>{title}</h2>
-            <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
-              ×
-            </button>
+            {dismissible && (
+              <button type="button" className="icon-button" aria-label="Close" onClick={onClose}>
+                ×
+              </button>
+            )}
           </header>
           <div className="dialog-body">{children}</div>
         </>

@@ -72,7 +72,7 @@ function Trail({ filters, onOpenKey }: { filters: AuditFilters; onOpenKey: (keyI
             Events
           </h2>
           <p className="muted audit-showing">
-            {describeFilters(filters)}, in log order
+            {describeFilters(filters)}, {filters.order === 'asc' ? 'in log order' : 'newest first'}
             {first && last ? ` · positions ${first.position}–${last.position} on this page` : ''}
           </p>
         </div>

@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import type { ApiKey, CreatedKey, KeyStatus, Page, User } from '../api/types';
 import { ErrorNotice, Loading, ReadOnlyNotice } from '../components/notices';
 import { Pager, useCursorPager } from '../components/pager';
 import { describePermissions } from '../components/permission-picker';
 import { formatInstant, formatSeconds, relativeTo } from '../format';
+import { SECRET_INPUT_MESSAGE, looksLikeSecret } from '../secret-guard';
 import { useSession } from '../session';
 import { DeleteDialog, KeyFormDialog, RevokeDialog, RotateDialog, ShowOnceDialog } from './keys/key-dialogs';
 
@@ -57,8 +58,7 @@ export function KeysPage() {
   const [rotating, setRotating] = useState<ApiKey | null>(null);
   const [deleting, setDeleting] = useState<ApiKey | null>(null);
 
-  const { reset } = pager;
-  useEffect(() => reset(), [q, ownerId, limit, params, reset]);
+  const [searchError, setSearchError] = useState<string | null>(null);
 
   const keys = useQuery({
     queryKey: ['keys', { status, q, ownerId, limit, cursor: pager.cursor }],
@@ -66,7 +66,9 @@ export function KeysPage() {
     placeholderData: (previous) => previous,
   });
 
-  const setFilter = (name: string, value: string) =>
+  // a new filter starts at the first page: the cursor is dropped with it, never sent along
+  const setFilter = (name: string, value: string) => {
+    pager.reset();
     setParams(
       (p) => {
         const next = new URLSearchParams(p);
@@ -76,6 +78,7 @@ export function KeysPage() {
       },
       { replace: true },
     );
+  };
   const toggleStatus = (s: KeyStatus) => {
     const next = status.includes(s) ? status.filter((x) => x !== s) : [...status, s];
     setFilter('status', next.join(','));
@@ -107,12 +110,27 @@ export function KeysPage() {
         aria-label="Filter keys"
         onSubmit={(e) => {
           e.preventDefault();
+          if (looksLikeSecret(search)) return setSearchError(SECRET_INPUT_MESSAGE);
+          setSearchError(null);
           setFilter('q', search.trim());
         }}
       >
         <div className="grow">
           <label htmlFor="keys-q">Search by name</label>
-          <input id="keys-q" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name contains…" />
+          <input
+            id="keys-q"
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="name contains…"
+            aria-invalid={searchError ? true : undefined}
+            aria-describedby={searchError ? 'keys-q-error' : undefined}
+          />
+          {searchError && (
+            <p id="keys-q-error" className="field-error" role="alert">
+              Search by name: {searchError}
+            </p>
+          )}
         </div>
         <fieldset className="shrink">
           <legend>Status</legend>
@@ -196,17 +214,33 @@ export function KeysPage() {
                         <code>{k.start}…</code>
                       </td>
                       <td>
-                        {k.type === 'administration' && <span className="badge badge-neutral">administration</span>} {describePermissions(k.permissions)}
+                        {k.type === 'administration' ? (
+                          <>
+                            <span className="badge badge-neutral">administration</span>
+                            <span className="sub">all of its owner's permissions</span>
+                          </>
+                        ) : (
+                          describePermissions(k.permissions)
+                        )}
                       </td>
                       <td>
                         <span className={`badge badge-${k.status}`}>{k.status}</span>
                         {k.revokedAt && <span className="sub">{formatInstant(k.revokedAt)}</span>}
+                        {k.replacedBy && k.status === 'active' && <span className="badge badge-warn">rotated</span>}
+                        {k.id === me.keyId && <span className="sub">signed in with this key</span>}
                       </td>
                       <td>{ownerName(k.ownerId)}</td>
-                      <td title={k.createdAt}>{formatInstant(k.createdAt)}</td>
+                      <td title={k.createdAt} className="nowrap">
+                        {formatInstant(k.createdAt)}
+                      </td>
                       <td title={k.lastUsedAt ?? undefined}>{k.lastUsedAt ? relativeTo(k.lastUsedAt) : 'Never'}</td>
-                      <td title={k.expiresAt ?? undefined}>
-                        {k.expiresAt ? (
+                      <td title={(k.graceEndsAt ?? k.expiresAt) ?? undefined}>
+                        {k.graceEndsAt && k.status === 'active' ? (
+                          <>
+                            {formatInstant(k.graceEndsAt)}
+                            <span className="sub">replaced: grace ends {relativeTo(k.graceEndsAt)}</span>
+                          </>
+                        ) : k.expiresAt ? (
                           <>
                             {formatInstant(k.expiresAt)}
                             <span className="sub">{relativeTo(k.expiresAt)}</span>
@@ -217,7 +251,7 @@ export function KeysPage() {
                       </td>
                       {writable && (
                         <td className="actions-cell">
-                          {k.status === 'active' && (
+                          {k.status === 'active' && !k.replacedBy && (
                             <>
                               <button type="button" aria-label={`Edit ${k.name}`} onClick={() => (setEditing(k), setFormOpen(true))}>
                                 Edit
@@ -229,6 +263,11 @@ export function KeysPage() {
                                 Revoke
                               </button>
                             </>
+                          )}
+                          {k.status === 'active' && k.replacedBy && (
+                            <button type="button" aria-label={`Revoke ${k.name}`} onClick={() => setRevoking(k)}>
+                              Revoke now
+                            </button>
                           )}
                           <button type="button" aria-label={`Delete ${k.name}`} onClick={() => setDeleting(k)}>
                             Delete

@@ -132,11 +132,37 @@ function UserFormDialog({ open, editing, onClose }: { open: boolean; editing: Us
     <Dialog open={open} title={editing ? `Edit user ${editing.name}` : 'Create user'} onClose={close}>
       <form onSubmit={submit}>
         <label htmlFor="user-email">Email</label>
-        <input id="user-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} disabled={!!editing} required />
-        {fieldError('email') && <p className="field-error">Email: {fieldError('email')}</p>}
+        <input
+          id="user-email"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          disabled={!!editing}
+          required
+          data-autofocus
+          aria-invalid={fieldError('email') ? true : undefined}
+          aria-describedby={fieldError('email') ? 'user-email-error' : undefined}
+        />
+        {fieldError('email') && (
+          <p id="user-email-error" className="field-error" role="alert">
+            Email: {fieldError('email')}
+          </p>
+        )}
         <label htmlFor="user-name">Name</label>
-        <input id="user-name" type="text" value={name} onChange={(e) => setName(e.target.value)} required />
-        {fieldError('name') && <p className="field-error">Name: {fieldError('name')}</p>}
+        <input
+          id="user-name"
+          type="text"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          aria-invalid={fieldError('name') ? true : undefined}
+          aria-describedby={fieldError('name') ? 'user-name-error' : undefined}
+        />
+        {fieldError('name') && (
+          <p id="user-name-error" className="field-error" role="alert">
+            Name: {fieldError('name')}
+          </p>
+        )}
         <PermissionPicker value={permissions} onChange={setPermissions} allowed={me.permissions} error={fieldError('permissions')} />
         <ErrorNotice error={mutation.error} />
         <div className="actions">
@@ -153,7 +179,7 @@ function UserFormDialog({ open, editing, onClose }: { open: boolean; editing: Us
 }
 
 function ToggleUserDialog({ target, onClose }: { target: User | null; onClose: () => void }) {
-  const { client } = useSession();
+  const { client, me } = useSession();
   const queryClient = useQueryClient();
   const mutation = useMutation({
     mutationFn: (u: User) => client.patch<User>(`/v1/users/${u.id}`, { disabled: !u.disabled }),
@@ -172,6 +198,11 @@ function ToggleUserDialog({ target, onClose }: { target: User | null; onClose: (
     <Dialog open={!!target} title={`${verb} ${target?.name ?? ''}`} onClose={close}>
       {target && (
         <>
+          {!target.disabled && target.id === me.ownerId && (
+            <div className="notice notice-warn" role="note">
+              This user owns the key the console is signed in with: that key stops working too, and the console signs you out.
+            </div>
+          )}
           <p>
             {target.disabled
               ? `${target.name}'s keys work again (those not revoked, expired or deleted).`

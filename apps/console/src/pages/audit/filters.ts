@@ -1,6 +1,7 @@
 import type { Query } from '../../api/client';
 import { EVENT_TYPES } from '../../api/types';
 import { formatInstant, localInputToIso } from '../../format';
+import { looksLikeSecret } from '../../secret-guard';
 
 /**
  * The audit trail's filters: read from and written to the page's query string (they hold
@@ -131,8 +132,6 @@ export function toDraft(filters: AuditFilters): FilterDraft {
   return { ...filters, types: [...filters.types], from: isoToLocalSeconds(filters.from), to: isoToLocalSeconds(filters.to) };
 }
 
-/** An API key or shared secret pasted where an ID belongs: it must never reach the URL. */
-const SECRET_RE = /kw(ss)?_[0-9A-Za-z_-]{16,}/;
 const SECRET_MESSAGE = 'This looks like a key or secret itself: filter by its ID (a UUID) instead. Nothing was sent.';
 
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -145,12 +144,12 @@ export function fromDraft(draft: FilterDraft): { filters: AuditFilters; errors: 
   const actorId = draft.actorId.trim();
   const ip = draft.ip.trim();
   const requestId = draft.requestId.trim();
-  if (SECRET_RE.test(keyId)) errors.keyId = SECRET_MESSAGE;
+  if (looksLikeSecret(keyId)) errors.keyId = SECRET_MESSAGE;
   else if (keyId && !UUID_RE.test(keyId)) errors.keyId = 'A key ID is a UUID, such as 8a662044-8aa6-4008-b0af-42dd0ed9eb4f.';
-  if (SECRET_RE.test(actorId)) errors.actorId = SECRET_MESSAGE;
+  if (looksLikeSecret(actorId)) errors.actorId = SECRET_MESSAGE;
   else if (actorId.length > 100) errors.actorId = 'At most 100 characters.';
   if (ip && !IPV4_RE.test(ip) && !(ip.includes(':') && IPV6_RE.test(ip))) errors.ip = 'An IPv4 or IPv6 address, such as 203.0.113.7.';
-  if (SECRET_RE.test(requestId)) errors.requestId = SECRET_MESSAGE;
+  if (looksLikeSecret(requestId)) errors.requestId = SECRET_MESSAGE;
   else if (requestId && !REQUEST_ID_RE.test(requestId)) errors.requestId = 'Letters, digits and . _ : - only (at most 128).';
   const from = draft.from ? localInputToIso(draft.from) : '';
   const to = draft.to ? localInputToIso(draft.to) : '';

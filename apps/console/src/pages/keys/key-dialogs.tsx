@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { cloneElement, useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactElement } from 'react';
 import { ApiError } from '../../api/problem';
 import type { ApiKey, CreatedKey, User } from '../../api/types';
 import { Dialog } from '../../components/dialog';
@@ -9,18 +9,19 @@ import { formatSeconds, isoToLocalInput } from '../../format';
 import { useSession } from '../../session';
 import { EMPTY_KEY_FORM, createKeyBody, formFromKey, maxExpiry, updateKeyBody, type FieldErrors, type KeyFormValues } from './key-form';
 
-function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
+function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactElement<InputHTMLAttributes<HTMLElement>> }) {
+  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
     <div>
       <label htmlFor={id}>{label}</label>
-      {children}
+      {cloneElement(children, { 'aria-describedby': described, 'aria-invalid': error ? true : undefined })}
       {hint && (
         <p className="field-hint" id={`${id}-hint`}>
           {hint}
         </p>
       )}
       {error && (
-        <p className="field-error" id={`${id}-error`}>
+        <p className="field-error" id={`${id}-error`} role="alert">
           {label}: {error}
         </p>
       )}
@@ -70,6 +71,8 @@ export function KeyFormDialog({
   }, [open, editing]);
 
   const mutation = useMutation({
+    // the answer of a create holds the key: not kept in the mutation cache once the dialog closes
+    gcTime: 0,
     mutationFn: async (body: Record<string, unknown>) =>
       editing ? client.patch<ApiKey>(`/v1/keys/${editing.id}`, body) : client.post<CreatedKey>('/v1/keys', body),
     onSuccess: async (result) => {
@@ -103,7 +106,7 @@ export function KeyFormDialog({
       <form onSubmit={submit} noValidate>
         <div className="row">
           <Field id={`${idp}-name`} label="Name" error={errors.name}>
-            <input id={`${idp}-name`} type="text" value={values.name} maxLength={100} onChange={(e) => set('name', e.target.value)} autoFocus />
+            <input id={`${idp}-name`} type="text" value={values.name} maxLength={100} onChange={(e) => set('name', e.target.value)} data-autofocus />
           </Field>
           {!editing && (
             <Field id={`${idp}-type`} label="Type" error={errors.type} hint="Administration keys carry all of their owner's permissions, now and later.">
@@ -214,7 +217,7 @@ export function ShowOnceDialog({ created, onClose, rotatedFrom }: { created: Cre
     }
   };
   return (
-    <Dialog open={!!created} title={rotatedFrom ? 'Copy the rotated API key' : 'Copy your new API key'} onClose={onClose}>
+    <Dialog open={!!created} title={rotatedFrom ? 'Copy the rotated API key' : 'Copy your new API key'} onClose={onClose} dismissible={false}>
       {created && (
         <>
           <div className="notice notice-warn" role="note">
@@ -244,7 +247,7 @@ export function ShowOnceDialog({ created, onClose, rotatedFrom }: { created: Cre
 }
 
 export function RevokeDialog({ target, onClose }: { target: ApiKey | null; onClose: () => void }) {
-  const { client } = useSession();
+  const { client, me } = useSession();
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
   const mutation = useMutation({
@@ -272,6 +275,11 @@ export function RevokeDialog({ target, onClose }: { target: ApiKey | null; onClo
             Requests with <code>{target.start}…</code> are refused on every API instance before this returns. The key stays listed as revoked and its history stays in
             the audit trail. This cannot be undone.
           </p>
+          {target.id === me.keyId && (
+            <div className="notice notice-warn" role="note">
+              This is the key the console is signed in with: it stops working as soon as this returns, and the console signs you out.
+            </div>
+          )}
           <label htmlFor="revoke-reason">Reason (recorded in the audit trail)</label>
           <textarea id="revoke-reason" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="e.g. leaked in a public repository" />
           <ErrorNotice error={mutation.error} />
@@ -292,12 +300,13 @@ export function RevokeDialog({ target, onClose }: { target: ApiKey | null; onClo
 const GRACE_PRESETS = [0, 3600, 86_400, 604_800];
 
 export function RotateDialog({ target, onClose, onRotated }: { target: ApiKey | null; onClose: () => void; onRotated: (key: CreatedKey, grace: number) => void }) {
-  const { client } = useSession();
+  const { client, me } = useSession();
   const queryClient = useQueryClient();
   const [grace, setGrace] = useState('3600');
   const seconds = Number(grace);
-  const valid = Number.isInteger(seconds) && seconds >= 0 && seconds <= 604_800;
+  const valid = grace.trim() !== '' && Number.isInteger(seconds) && seconds >= 0 && seconds <= 604_800;
   const mutation = useMutation({
+    gcTime: 0, // the answer holds the new key
     mutationFn: (key: ApiKey) => client.post<CreatedKey>(`/v1/keys/${key.id}/rotate`, { gracePeriodSeconds: seconds }),
     onSuccess: async (created) => {
       await queryClient.invalidateQueries({ queryKey: ['keys'] });
@@ -319,6 +328,11 @@ export function RotateDialog({ target, onClose, onRotated }: { target: ApiKey | 
           }}
         >
           <p>A new key with the same settings is created. The old key keeps working until the grace period ends, then it expires everywhere.</p>
+          {target.id === me.keyId && (
+            <div className="notice notice-warn" role="note">
+              This is the key the console is signed in with: it stops working when the grace period ends (at once with 0), and the console signs you out.
+            </div>
+          )}
           <label htmlFor="rotate-grace">Grace period (seconds)</label>
           <input id="rotate-grace" type="number" min={0} max={604800} value={grace} onChange={(e) => setGrace(e.target.value)} aria-describedby="rotate-grace-hint" />
           <p className="field-hint" id="rotate-grace-hint">
@@ -346,7 +360,7 @@ export function RotateDialog({ target, onClose, onRotated }: { target: ApiKey | 
 }
 
 export function DeleteDialog({ target, onClose }: { target: ApiKey | null; onClose: () => void }) {
-  const { client } = useSession();
+  const { client, me } = useSession();
   const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
   const mutation = useMutation({
@@ -374,6 +388,11 @@ export function DeleteDialog({ target, onClose }: { target: ApiKey | null; onClo
           <p>
             The key is refused everywhere and removed from the lists. Its history stays in the audit trail. This cannot be undone.
           </p>
+          {target.id === me.keyId && (
+            <div className="notice notice-warn" role="note">
+              This is the key the console is signed in with: it stops working as soon as this returns, and the console signs you out.
+            </div>
+          )}
           <label htmlFor="delete-confirm">Type the key's name, “{target.name}”, to confirm</label>
           <input id="delete-confirm" type="text" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
           <ErrorNotice error={mutation.error} />

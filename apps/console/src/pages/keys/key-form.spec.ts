@@ -21,6 +21,9 @@ const KEY: ApiKey = {
   lastUsedAt: null,
   allowedIps: ['203.0.113.0/24'],
   rateLimit: { limit: 100, windowSeconds: 60 },
+  rotatedFrom: null,
+  replacedBy: null,
+  graceEndsAt: null,
 };
 
 describe('createKeyBody', () => {

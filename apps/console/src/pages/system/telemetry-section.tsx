@@ -18,19 +18,23 @@ export function TelemetrySection({ status }: { status: SystemStatus }) {
   const state = describeTelemetry(telemetry);
   const canContact = describeCentral(central).canContact;
   const [result, setResult] = useState<Result | null>(null);
+  const [asked, setAsked] = useState<boolean | null>(null);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY });
 
   const toggle = useMutation({
     mutationFn: (enabled: boolean) => client.put<SystemStatus['telemetry']>('/v1/system/telemetry', { enabled }),
     onMutate: () => setResult(null),
-    onSuccess: (t) =>
+    onSuccess: (t) => {
+      // the answer is the new telemetry state: shown at once, so the switch never flips back while the status reloads
+      queryClient.setQueryData<SystemStatus>(STATUS_QUERY_KEY, (s) => (s ? { ...s, telemetry: t } : s));
       setResult({
         ok: true,
         text: t.enabled
           ? `Telemetry switched on${t.state === 'paused' ? ', but paused until the central link can be used' : `: the first heartbeat goes out now, then ${describeInterval(t.intervalMs)}`}.`
           : 'Telemetry switched off: no more scheduled heartbeats.',
-      }),
+      });
+    },
     onSettled: refresh,
   });
 
@@ -55,8 +59,13 @@ export function TelemetrySection({ status }: { status: SystemStatus }) {
         <input
           id={switchId}
           type="checkbox"
-          checked={toggle.isPending ? !!toggle.variables : telemetry.enabled}
-          onChange={(e) => toggle.mutate(e.target.checked)}
+          checked={asked ?? telemetry.enabled}
+          onChange={(e) => {
+            // shown at once (the mutation's pending state arrives a tick later)
+            const enabled = e.target.checked;
+            setAsked(enabled);
+            toggle.mutate(enabled, { onSettled: () => setAsked(null) });
+          }}
           disabled={toggle.isPending}
           aria-describedby={switchHintId}
         />

@@ -1,8 +1,11 @@
+import { PERMISSIONS } from '@keyward/auth';
 import { Stack, call, startStack } from './support/stack';
 
 /** The OpenAPI document describes every CONTRACT.md route of this build, its security and its limits. */
 type Schema = { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema>; [k: string]: unknown };
 type Operation = {
+  summary?: string;
+  'x-required-permissions'?: unknown;
   security?: Record<string, string[]>[];
   parameters?: { name: string; in: string; schema?: Schema }[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
@@ -43,6 +46,25 @@ const PUBLIC: [string, string][] = [
   ['get', '/health/ready'],
 ];
 
+/**
+ * Keyed routes that need a valid key and no permission: their operation carries no
+ * `x-required-permissions` (an absent extension on a keyed route means "any valid key";
+ * the Playground then says "needs a key; the document names no permission").
+ */
+const KEY_ONLY = ['GET /v1/me'];
+
+/** What a few routes require, written out here rather than read from the code that documents it. */
+const KNOWN_PERMISSIONS: [string, string[]][] = [
+  ['POST /v1/keys', ['keys:write']],
+  ['GET /v1/keys/{id}', ['keys:read']],
+  ['POST /v1/keys/verify', ['keys:verify']],
+  ['PATCH /v1/users/{id}', ['users:write']],
+  ['GET /v1/audit-events', ['audit:read']],
+  ['GET /v1/keys/{id}/state', ['audit:read']],
+  ['GET /v1/system/status', ['admin.system.api']], // the permission is on the controller class
+  ['POST /v1/shared-secret/reveal', ['admin.system.api']],
+];
+
 const KEY_RESOURCE_FIELDS = [
   'id', 'name', 'description', 'start', 'type', 'permissions', 'ownerId', 'companyId', 'status',
   'createdAt', 'updatedAt', 'expiresAt', 'revokedAt', 'lastUsedAt', 'allowedIps', 'rateLimit',
@@ -70,6 +92,14 @@ describe('OpenAPI document', () => {
   const queryParam = (path: string, name: string) =>
     op('get', path).parameters?.find((p) => p.in === 'query' && p.name === name)?.schema ?? {};
   const effectiveSecurity = (method: string, path: string) => op(method, path).security ?? doc.security ?? [];
+  /** Every operation of the document as `METHOD /path`. */
+  const allOperations = () =>
+    Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+  const opOf = (id: string) => {
+    const [method, path] = id.split(' ');
+    return op(method.toLowerCase(), path);
+  };
+  const isPublic = (id: string) => PUBLIC.some(([m, p]) => `${m.toUpperCase()} ${p}` === id);
 
   beforeAll(async () => {
     stack = await startStack();
@@ -107,6 +137,66 @@ describe('OpenAPI document', () => {
     const security = effectiveSecurity(method, path);
     // [] or an alternative with no scheme ({}) overrides the document-wide requirement
     expect({ security }).toEqual({ security: security.length === 0 ? [] : expect.arrayContaining([{}]) });
+  });
+
+  test('every operation is either keyed (with a summary) or one of the public ones', () => {
+    const ops = allOperations();
+    expect(ops).toEqual(expect.arrayContaining(KEYED.map(([m, p]) => `${m.toUpperCase()} ${p}`)));
+    for (const id of ops) {
+      if (isPublic(id)) continue;
+      const security = opOf(id).security ?? doc.security ?? [];
+      expect({ id, keyed: security.length > 0 }).toEqual({ id, keyed: true });
+      expect({ id, summary: opOf(id).summary?.trim() || null }).toEqual({ id, summary: expect.any(String) });
+    }
+  });
+
+  test('every keyed operation names its permissions in x-required-permissions; key-only and public ones name none', () => {
+    for (const id of allOperations()) {
+      const extension = opOf(id)['x-required-permissions'];
+      if (isPublic(id) || KEY_ONLY.includes(id)) {
+        expect({ id, extension }).toEqual({ id, extension: undefined });
+        continue;
+      }
+      expect({ id, extension }).toEqual({ id, extension: expect.any(Array) });
+      const names = extension as unknown[];
+      expect({ id, empty: names.length === 0 }).toEqual({ id, empty: false });
+      const unknown = names.filter((n) => !(PERMISSIONS as readonly unknown[]).includes(n));
+      expect({ id, unknown }).toEqual({ id, unknown: [] });
+    }
+  });
+
+  test.each(KNOWN_PERMISSIONS)('%s documents x-required-permissions %j', (id, permissions) => {
+    expect(opOf(id)['x-required-permissions']).toEqual(permissions);
+  });
+
+  test('what the document names is what the route refuses a key without: 403 naming exactly those permissions', async () => {
+    const created = await call(stack.url, 'POST', '/v1/keys', {
+      key: stack.admin.key,
+      body: { name: 'no permissions', permissions: [] },
+    });
+    expect(created.status).toBe(201);
+    const bare = (created.body as { key: string }).key;
+    const anyId = '00000000-0000-4000-8000-000000000000';
+    for (const id of allOperations().filter((x) => !isPublic(x))) {
+      const [method, path] = id.split(' ');
+      const body = ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined;
+      const res = await call(stack.url, method, path.replace(/\{[^}]+\}/g, anyId), { key: bare, body });
+      const documented = opOf(id)['x-required-permissions'] as string[] | undefined;
+      if (!documented) {
+        expect({ id, refused: res.status === 401 || res.status === 403 }).toEqual({ id, refused: false });
+        continue;
+      }
+      expect({ id, status: res.status, code: res.body?.code }).toEqual({ id, status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
+      const named = String(res.body.detail).replace(/^this key lacks the permission /, '').split(', ');
+      expect({ id, named: [...named].sort() }).toEqual({ id, named: [...documented].sort() });
+    }
+  });
+
+  test('PATCH /v1/keys/{id}: description and expiresAt are nullable strings (null clears them)', () => {
+    expect(requestProps('patch', '/v1/keys/{id}')).toMatchObject({
+      description: { type: 'string', nullable: true, maxLength: 500 },
+      expiresAt: { type: 'string', format: 'date-time', nullable: true },
+    });
   });
 
   test('POST /v1/keys answers 201 with the key, and every field of the Key resource', () => {

@@ -44,12 +44,22 @@ describe('console: playground', () => {
     return (await page.locator('[aria-label="Response body"]').textContent()) ?? '';
   }
 
+  /** The badges of the chosen endpoint (public, the permissions it needs), once the one starting with `first` shows. */
+  async function permissionBadges(page: Page, first: string): Promise<{ text: string; ok: boolean }[]> {
+    const info = page.locator('#playground-op-info');
+    await info.locator('.badge', { hasText: first }).first().waitFor();
+    return info.locator('.badge').evaluateAll((badges) =>
+      badges.map((b) => ({ text: b.textContent ?? '', ok: b.classList.contains('badge-ok') })),
+    );
+  }
+
   it('sends with either key, shows answers and refusals readably, checks JSON, saves requests without keys', async () => {
     const { page, problems } = await openPage(browser);
+    // every API request the page makes, in the order the browser sends them, with the body it sends
     const apiCalls: string[] = [];
     page.on('request', (req) => {
       const url = new URL(req.url());
-      if (url.pathname.startsWith('/v1/')) apiCalls.push(`${req.method()} ${url.pathname}`);
+      if (url.pathname.startsWith('/v1/')) apiCalls.push(`${req.method()} ${url.pathname} ${req.postData() ?? ''}`.trim());
     });
 
     await page.goto(`${stack.url}/console/playground`);
@@ -61,8 +71,15 @@ describe('console: playground', () => {
     const groups = await page.getByLabel('Endpoint').locator('optgroup').evaluateAll((g) => g.map((x) => x.getAttribute('label')));
     expect(groups).toEqual(expect.arrayContaining(['me', 'keys', 'users', 'audit']));
 
-    // 1. GET /v1/me with the signed-in key
+    // each endpoint shows the permission the document names (x-required-permissions), green when the signed-in key has it
+    await chooseEndpoint(page, 'POST /v1/keys');
+    expect(await permissionBadges(page, 'needs ')).toEqual([{ text: 'needs keys:write', ok: true }]);
+    await chooseEndpoint(page, 'GET /v1/system/status'); // the permission is on the controller class
+    expect(await permissionBadges(page, 'needs ')).toEqual([{ text: 'needs admin.system.api', ok: true }]);
+
+    // 1. GET /v1/me with the signed-in key: any valid key, no permission
     await chooseEndpoint(page, 'GET /v1/me');
+    expect(await permissionBadges(page, 'needs a key')).toEqual([{ text: 'needs a key; the document names no permission', ok: false }]);
     expect(await send(page, 200)).toBe('200 OK');
     expect(await responseBody(page)).toContain(stack.admin.keyId);
 
@@ -104,14 +121,19 @@ describe('console: playground', () => {
 
     // 5. invalid JSON: a message naming the problem, and nothing sent
     const before = apiCalls.length;
+    /** What the page sent since `before`, leaving out the GETs it refreshes its other pages with after a change. */
+    const sentSince = () => apiCalls.slice(before).filter((c) => !c.startsWith('GET '));
     await bodyBox.fill('{\n  "name": "x",\n}');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     const jsonError = page.getByRole('alert').filter({ hasText: 'not valid JSON' });
     await jsonError.waitFor();
     expect(await jsonError.textContent()).toContain('line 3, column 1: a comma before "}" (a trailing comma) is not allowed in JSON');
-    await page.waitForTimeout(300);
-    expect(apiCalls.length).toBe(before);
     expect(await page.locator('[aria-label="Response status"]').textContent()).toBe('400 Bad Request');
+    // then a valid body, sent and answered: a request the bad body had caused would have gone out before this one,
+    // so once its answer shows, this one is the only request since (no waiting for something not to happen)
+    await bodyBox.fill('{"name": "playground third key"}');
+    expect(await send(page, 201)).toBe('201 Created');
+    expect(sentSince()).toEqual(['POST /v1/keys {"name": "playground third key"}']);
 
     // 6. save two requests: one whose body holds a key (taken out), one with a path parameter
     await chooseEndpoint(page, 'POST /v1/keys/verify');

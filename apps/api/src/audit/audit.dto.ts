@@ -125,10 +125,17 @@ export class AuditPageResponse {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
+/** A point of the hash chain: an event's position and its hash. */
+export class ChainPositionResponse {
+  @ApiProperty() position!: number;
+  @ApiProperty() hash!: string;
+}
+
 export class CheckpointResponse {
   @ApiProperty() position!: number;
   @ApiProperty() hash!: string;
-  @ApiProperty({ nullable: true, example: { position: 1, hash: '…' } }) previous!: { position: number; hash: string } | null;
+  @ApiProperty({ type: ChainPositionResponse, nullable: true, description: 'the checkpoint before this one; null for the first' })
+  previous!: ChainPositionResponse | null;
   @ApiProperty({ format: 'date-time' }) signedAt!: string;
   @ApiProperty({ description: 'Ed25519 over the canonical JSON of { position, hash, previous, signedAt }, base64' }) signature!: string;
   @ApiProperty({ description: 'SPKI PEM of the signing key' }) publicKey!: string;
@@ -146,6 +153,7 @@ export class VerifyResponse {
   @ApiProperty() checked!: number;
   @ApiPropertyOptional() firstBadPosition?: number;
   @ApiPropertyOptional({ enum: ['prev_hash_mismatch', 'hash_mismatch'] }) reason?: string;
-  @ApiProperty({ nullable: true }) head!: { position: number; hash: string } | null;
+  @ApiProperty({ type: ChainPositionResponse, nullable: true, description: 'the last event whose link held; null when none did' })
+  head!: ChainPositionResponse | null;
   @ApiProperty({ description: 'signed checkpoints held against the log' }) checkpoints!: Record<string, unknown>;
 }

@@ -84,6 +84,7 @@ export class KeysController {
 
   @Get(':id')
   @RequirePermissions('keys:read')
+  @ApiOperation({ summary: 'One key (never the key itself)' })
   @ApiOkResponse({ type: KeyResponse })
   get(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string) {
     return this.queries.execute(new GetKeyQuery(p.companyId, id));

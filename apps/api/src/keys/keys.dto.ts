@@ -101,7 +101,7 @@ export class UpdateKeyDto {
   @Length(1, 100)
   name?: string;
 
-  @ApiPropertyOptional({ maxLength: 500, nullable: true })
+  @ApiPropertyOptional({ type: String, maxLength: 500, nullable: true, description: 'null: no description' })
   @ValidateIf((o: UpdateKeyDto) => o.description !== undefined && o.description !== null)
   @IsString()
   @MaxLength(500)
@@ -119,7 +119,7 @@ export class UpdateKeyDto {
   @IsIn(ROLE_NAMES)
   role?: keyof typeof ROLES;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'null: never expires' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null: never expires' })
   @ValidateIf((o: UpdateKeyDto) => o.expiresAt !== undefined && o.expiresAt !== null)
   @IsISO8601({ strict: true, strictSeparator: true })
   expiresAt?: string | null;

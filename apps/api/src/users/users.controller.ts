@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { CommandContext, CreateUserCommand, GetUserQuery, ListUsersQuery, UpdateUserCommand } from '@keyward/keys';
@@ -22,6 +22,7 @@ export class UsersController {
 
   @Post()
   @RequirePermissions('users:write')
+  @ApiOperation({ summary: 'Add a user to the company, with permissions or a role' })
   @ApiCreatedResponse({ type: UserResponse })
   create(@Ctx() ctx: CommandContext, @Body() body: CreateUserDto) {
     return this.commands.execute(new CreateUserCommand(ctx, body));
@@ -29,6 +30,7 @@ export class UsersController {
 
   @Get()
   @RequirePermissions('users:read')
+  @ApiOperation({ summary: 'List users, oldest first' })
   @ApiOkResponse({ type: UserPage })
   list(@CurrentPrincipal() p: Principal, @Query() q: PaginationDto) {
     return this.queries.execute(new ListUsersQuery(p.companyId, { limit: q.limit ?? 50, cursor: q.cursor }));
@@ -36,6 +38,7 @@ export class UsersController {
 
   @Get(':id')
   @RequirePermissions('users:read')
+  @ApiOperation({ summary: 'One user' })
   @ApiOkResponse({ type: UserResponse })
   get(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string) {
     return this.queries.execute(new GetUserQuery(p.companyId, id));
@@ -43,6 +46,7 @@ export class UsersController {
 
   @Patch(':id')
   @RequirePermissions('users:write')
+  @ApiOperation({ summary: "Edit name, permissions or role; disable or enable (a disabled user's keys stop working)" })
   @ApiOkResponse({ type: UserResponse })
   update(@Ctx() ctx: CommandContext, @Param('id', uuid) id: string, @Body() body: UpdateUserDto) {
     return this.commands.execute(new UpdateUserCommand(ctx, id, body));

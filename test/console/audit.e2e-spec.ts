@@ -130,6 +130,9 @@ describe('console: Audit page (Chromium)', () => {
   });
 
   it('filters by type (several at once), key and time, keeps the filters in the URL, and refuses a bad key ID before asking', async () => {
+    // the type list folds away while no type is chosen
+    expect(await page.getByRole('checkbox', { name: 'KeyRevoked' }).isVisible()).toBe(false);
+    await page.getByText('Choose event types').click();
     await page.getByRole('group', { name: 'Event types' }).getByRole('checkbox', { name: 'KeyRevoked' }).check();
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/type=KeyRevoked/);
@@ -277,7 +280,9 @@ describe('console: Audit page (Chromium)', () => {
     await page.getByText(/Saved keyward-audit-.*\.csv/).waitFor();
 
     // the same filters as the table: only our four keys' creations
-    await page.getByRole('checkbox', { name: 'KeyCreated' }).check();
+    const keyCreated = page.getByRole('checkbox', { name: 'KeyCreated' });
+    if (!(await keyCreated.isVisible())) await page.getByText('Choose event types').click();
+    await keyCreated.check();
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/type=KeyCreated/);
     const jsonl = await download('Export JSONL');

@@ -1,4 +1,4 @@
-import { formatSeconds, isoToLocalInput, localInputToIso, relativeTo, splitList } from './format';
+import { formatDate, formatSeconds, isoToLocalInput, localInputToIso, relativeTo, splitList } from './format';
 
 describe('console formatting', () => {
   it('writes windows and grace periods in the largest whole unit', () => {
@@ -14,6 +14,11 @@ describe('console formatting', () => {
     expect(relativeTo('2026-11-23T11:57:00Z', now)).toBe('3 minutes ago');
     expect(relativeTo('2026-11-25T12:00:00Z', now)).toBe('in 2 days');
     expect(relativeTo(null, now)).toBe('');
+  });
+
+  it('shows the date part of an instant in the viewer\'s zone', () => {
+    expect(formatDate('2027-03-04T12:00:00Z')).toMatch(/^2027-03-0[345]$/);
+    expect(formatDate(null)).toBe('—');
   });
 
   it('round-trips a datetime-local value through an ISO instant', () => {

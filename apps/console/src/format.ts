@@ -9,6 +9,11 @@ export function formatInstant(iso: string | null | undefined, empty = '—'): st
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** `2026-11-23` in the viewer's time zone: table cells, the full instant in a title. */
+export function formatDate(iso: string | null | undefined, empty = '—'): string {
+  return iso ? formatInstant(iso, empty).slice(0, 10) : empty;
+}
+
 /** "3 minutes ago", "in 2 days": relative to now, for last used and expiry. */
 export function relativeTo(iso: string | null | undefined, now: number = Date.now()): string {
   if (!iso) return '';

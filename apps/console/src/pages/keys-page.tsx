@@ -5,7 +5,7 @@ import type { ApiKey, CreatedKey, KeyStatus, Page, User } from '../api/types';
 import { ErrorNotice, Loading, ReadOnlyNotice } from '../components/notices';
 import { Pager, useCursorPager } from '../components/pager';
 import { describePermissions } from '../components/permission-picker';
-import { formatInstant, formatSeconds, relativeTo } from '../format';
+import { formatDate, formatInstant, formatSeconds, relativeTo } from '../format';
 import { SECRET_INPUT_MESSAGE, looksLikeSecret } from '../secret-guard';
 import { useSession } from '../session';
 import { DeleteDialog, KeyFormDialog, RevokeDialog, RotateDialog, ShowOnceDialog } from './keys/key-dialogs';
@@ -132,7 +132,7 @@ export function KeysPage() {
             </p>
           )}
         </div>
-        <fieldset className="shrink">
+        <fieldset className="shrink inline-options">
           <legend>Status</legend>
           {STATUSES.map((s) => (
             <label key={s} className="checkbox">
@@ -225,24 +225,28 @@ export function KeysPage() {
                       </td>
                       <td>
                         <span className={`badge badge-${k.status}`}>{k.status}</span>
-                        {k.revokedAt && <span className="sub">{formatInstant(k.revokedAt)}</span>}
+                        {k.revokedAt && (
+                          <span className="sub nowrap" title={formatInstant(k.revokedAt)}>
+                            {formatDate(k.revokedAt)}
+                          </span>
+                        )}
                         {k.replacedBy && k.status === 'active' && <span className="badge badge-warn">rotated</span>}
                         {k.id === me.keyId && <span className="sub">signed in with this key</span>}
                       </td>
                       <td>{ownerName(k.ownerId)}</td>
-                      <td title={k.createdAt} className="nowrap">
-                        {formatInstant(k.createdAt)}
+                      <td title={formatInstant(k.createdAt)} className="nowrap">
+                        {formatDate(k.createdAt)}
                       </td>
                       <td title={k.lastUsedAt ?? undefined}>{k.lastUsedAt ? relativeTo(k.lastUsedAt) : 'Never'}</td>
                       <td title={(k.graceEndsAt ?? k.expiresAt) ?? undefined}>
                         {k.graceEndsAt && k.status === 'active' ? (
                           <>
-                            {formatInstant(k.graceEndsAt)}
+                            <span className="nowrap">{formatDate(k.graceEndsAt)}</span>
                             <span className="sub">replaced: grace ends {relativeTo(k.graceEndsAt)}</span>
                           </>
                         ) : k.expiresAt ? (
                           <>
-                            {formatInstant(k.expiresAt)}
+                            <span className="nowrap">{formatDate(k.expiresAt)}</span>
                             <span className="sub">{relativeTo(k.expiresAt)}</span>
                           </>
                         ) : (

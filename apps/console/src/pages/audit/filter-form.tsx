@@ -97,9 +97,12 @@ export function FilterForm({
   useEffect(() => {
     setDraft(toDraft(applied));
     setErrors({});
+    if (applied.types.length) setTypesOpen(true);
     // keyed on the value: a new but equal object is no change
   }, [appliedKey]);
 
+  // the 21 types fold away while none is chosen, so the events show on a laptop screen
+  const [typesOpen, setTypesOpen] = useState(applied.types.length > 0);
   const set = <K extends keyof FilterDraft>(name: K, value: FilterDraft[K]) => setDraft((d) => ({ ...d, [name]: value }));
   const selected = new Set<EventType>(draft.types);
   const toggle = (type: EventType) => {
@@ -134,14 +137,17 @@ export function FilterForm({
             Any type
           </button>
         </div>
-        <div className="audit-type-grid">
-          {EVENT_TYPES.map((t) => (
-            <label key={t} className="checkbox">
-              <input type="checkbox" checked={selected.has(t)} onChange={() => toggle(t)} />
-              {t}
-            </label>
-          ))}
-        </div>
+        <details className="audit-type-details" open={typesOpen} onToggle={(e) => setTypesOpen(e.currentTarget.open)}>
+          <summary>Choose event types</summary>
+          <div className="audit-type-grid">
+            {EVENT_TYPES.map((t) => (
+              <label key={t} className="checkbox">
+                <input type="checkbox" checked={selected.has(t)} onChange={() => toggle(t)} />
+                {t}
+              </label>
+            ))}
+          </div>
+        </details>
       </fieldset>
       <div className="row">
         <TextField label="Key ID" value={draft.keyId} onChange={(v) => set('keyId', v)} error={errors.keyId} placeholder="UUID" />

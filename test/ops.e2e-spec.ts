@@ -119,3 +119,27 @@ describe('protected docs and metrics by configuration', () => {
     expect((await tenant.json()).code).toBe('NOT_INSTALLATION_OPERATOR');
   });
 });
+
+describe('the web console by configuration', () => {
+  it('is not served with CONSOLE_ENABLED=false', async () => {
+    const s = await startStack({ CONSOLE_ENABLED: 'false' });
+    try {
+      expect((await fetch(`${s.url}/console/keys`)).status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('answers 503 CONSOLE_NOT_BUILT, naming what to run, when its build is missing', async () => {
+    const s = await startStack({ CONSOLE_DIR: '/nonexistent/keyward-console' });
+    try {
+      const page = await call(s.url, 'GET', '/console/');
+      expect(page.status).toBe(503);
+      expect(page.body).toMatchObject({ code: 'CONSOLE_NOT_BUILT', detail: expect.stringContaining('npm run build') });
+      // the API itself is unaffected
+      expect((await call(s.url, 'GET', '/v1/me', { key: s.admin.key })).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});

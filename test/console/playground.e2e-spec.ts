@@ -79,7 +79,7 @@ describe('console: playground', () => {
 
     // 1. GET /v1/me with the signed-in key: any valid key, no permission
     await chooseEndpoint(page, 'GET /v1/me');
-    expect(await permissionBadges(page, 'needs a key')).toEqual([{ text: 'needs a key; the document names no permission', ok: false }]);
+    expect(await permissionBadges(page, 'any valid key')).toEqual([{ text: 'any valid key', ok: false }]);
     expect(await send(page, 200)).toBe('200 OK');
     expect(await responseBody(page)).toContain(stack.admin.keyId);
 

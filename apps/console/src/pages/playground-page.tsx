@@ -498,7 +498,7 @@ function OperationInfo({ op, granted }: { op: Operation; granted: readonly Permi
             );
           })
         ) : (
-          <span className="badge badge-neutral">needs a key; the document names no permission</span>
+          <span className="badge badge-neutral">any valid key</span>
         )}
       </p>
       {op.description && <p className="muted pg-op-description">{op.description}</p>}

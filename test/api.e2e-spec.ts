@@ -208,6 +208,54 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
       expect((await call(s.url, 'PATCH', `/v1/keys/${limited.id}`, { key: limited.key, body: { name: 'renamed' } })).status).toBe(200);
     });
 
+    it('keeps the keys it creates, edits or rotates inside its own expiry and addresses', async () => {
+      const until = new Date(Date.now() + 86_400_000).toISOString();
+      const restricted = (
+        await create(admin, { name: 'restricted', permissions: ['keys:read', 'keys:write'], expiresAt: until, allowedIps: ['127.0.0.0/8', '::1'] })
+      ).body;
+      const fieldsOf = (r: { body: { errors?: { field: string }[] } }) => (r.body.errors ?? []).map((e) => e.field);
+      const later = new Date(Date.now() + 2 * 86_400_000).toISOString();
+
+      // no expiry, or a later one
+      for (const expiresAt of [undefined, later]) {
+        const r = await create(restricted.key, { name: 'longer', permissions: ['keys:read'], expiresAt, allowedIps: ['127.0.0.1'] });
+        expect({ expiresAt, status: r.status, code: r.body.code, fields: fieldsOf(r) }).toEqual({ expiresAt, status: 403, code: 'INSUFFICIENT_PERMISSIONS', fields: ['expiresAt'] });
+      }
+      // no addresses, or some outside its own
+      for (const allowedIps of [undefined, ['10.0.0.0/8'], ['127.0.0.0/7'], ['127.0.0.1', '192.0.2.1'], ['2001:db8::1']]) {
+        const r = await create(restricted.key, { name: 'wider', permissions: ['keys:read'], expiresAt: until, allowedIps });
+        expect({ allowedIps, status: r.status, fields: fieldsOf(r) }).toEqual({ allowedIps, status: 403, fields: ['allowedIps'] });
+      }
+      // both at once are both named
+      expect(fieldsOf(await create(restricted.key, { name: 'both', permissions: ['keys:read'] }))).toEqual(['expiresAt', 'allowedIps']);
+
+      // inside both: created, and it works
+      const inside = await create(restricted.key, {
+        name: 'inside',
+        permissions: ['keys:read'],
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        allowedIps: ['127.0.0.1', '127.5.0.0/16', '::1'],
+      });
+      expect(inside.status).toBe(201);
+      expect((await call(s.url, 'GET', '/v1/me', { key: inside.body.key })).status).toBe(200);
+
+      // edits cannot widen a key; renaming an unrestricted sibling widens nothing
+      const sibling = (await create(admin, { name: 'sibling', permissions: ['keys:read'] })).body;
+      const patch = (id: string, body: unknown) => call(s.url, 'PATCH', `/v1/keys/${id}`, { key: restricted.key, body });
+      expect(fieldsOf(await patch(inside.body.id, { expiresAt: null }))).toEqual(['expiresAt']);
+      expect(fieldsOf(await patch(inside.body.id, { allowedIps: [] }))).toEqual(['allowedIps']);
+      expect((await patch(sibling.id, { name: 'sibling-renamed' })).status).toBe(200);
+      expect((await patch(inside.body.id, { allowedIps: ['127.0.0.2'] })).status).toBe(200);
+
+      // rotating the unrestricted sibling would mint an unrestricted key: refused, naming keyId
+      const rotateSibling = await call(s.url, 'POST', `/v1/keys/${sibling.id}/rotate`, { key: restricted.key, body: {} });
+      expect(rotateSibling.status).toBe(403);
+      expect(fieldsOf(rotateSibling)).toEqual(['keyId']);
+      expect((await call(s.url, 'POST', `/v1/keys/${inside.body.id}/rotate`, { key: restricted.key, body: {} })).status).toBe(201);
+      // nothing above changed the sibling's restrictions
+      expect((await api('GET', `/v1/keys/${sibling.id}`)).body).toMatchObject({ expiresAt: null, allowedIps: [] });
+    });
+
     it('cannot change a user who holds rights the calling key lacks', async () => {
       const hr = (await create(admin, { name: 'hr', permissions: ['users:write', 'users:read'] })).body;
       const r = await call(s.url, 'PATCH', `/v1/users/${s.admin.userId}`, { key: hr.key, body: { disabled: true } });

@@ -27,6 +27,8 @@ export interface Principal {
   permissions: Permission[];
   expiresAt: Date | null;
   rateLimit: RateLimitSetting | null;
+  /** The key's own allowed addresses (empty: any); keys it creates stay inside them. */
+  allowedIps: readonly string[];
 }
 
 export type AuthFailureReason =
@@ -69,6 +71,30 @@ export function parseAllowedIp(entry: string): Matcher | null {
   }
 }
 
+/** An allowed-address entry as a network: a single address is a /32 (IPv4) or /128 (IPv6). */
+function networkOf(entry: string): { range: ipaddr.IPv4 | ipaddr.IPv6; prefix: number } | null {
+  if (!parseAllowedIp(entry)) return null;
+  if (entry.includes('/')) {
+    const [range, prefix] = ipaddr.parseCIDR(entry);
+    return { range, prefix };
+  }
+  const single = ipaddr.process(entry);
+  return { range: single, prefix: single.kind() === 'ipv4' ? 32 : 128 };
+}
+
+/**
+ * Whether every address `entry` admits is admitted by one of `networks` (a key's allowed
+ * addresses): 10.1.2.0/24 is within 10.0.0.0/8, 10.0.0.0/8 is not within 10.1.2.0/24.
+ */
+export function allowedIpWithin(entry: string, networks: readonly string[]): boolean {
+  const inner = networkOf(entry);
+  if (!inner) return false;
+  return networks.some((n) => {
+    const outer = networkOf(n);
+    return !!outer && outer.range.kind() === inner.range.kind() && inner.prefix >= outer.prefix && inner.range.match(outer.range, outer.prefix);
+  });
+}
+
 /** A record with its allowed-address matchers compiled once, as it sits in the cache. */
 export class CompiledAuthRecord {
   private readonly matchers: Matcher[];
@@ -103,7 +129,15 @@ export class CompiledAuthRecord {
       .sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
     return {
       ok: true,
-      principal: { keyId: r.keyId, ownerId: r.ownerId, companyId: r.companyId, permissions, expiresAt, rateLimit: r.rateLimit },
+      principal: {
+        keyId: r.keyId,
+        ownerId: r.ownerId,
+        companyId: r.companyId,
+        permissions,
+        expiresAt,
+        rateLimit: r.rateLimit,
+        allowedIps: r.allowedIps,
+      },
     };
   }
 }

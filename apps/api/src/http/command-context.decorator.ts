@@ -13,6 +13,7 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
     actor: { type: 'key', id: p.keyId },
     permissions: p.permissions,
     ownerId: p.ownerId,
+    restrictions: { expiresAt: p.expiresAt ? p.expiresAt.toISOString() : null, allowedIps: p.allowedIps },
     metadata: {
       ip: req.ip ?? null,
       userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,

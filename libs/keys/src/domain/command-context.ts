@@ -9,4 +9,9 @@ export interface CommandContext {
   metadata: EventMetadata;
   /** The user the acting key belongs to (absent for the operator). */
   ownerId?: string;
+  /**
+   * The acting key's own restrictions (absent for the operator): keys it creates, edits or
+   * rotates must stay inside them, or a restricted key could mint an unrestricted one.
+   */
+  restrictions?: { expiresAt: string | null; allowedIps: readonly string[] };
 }

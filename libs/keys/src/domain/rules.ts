@@ -1,4 +1,4 @@
-import { ROLES, Role, normalisePermissions, parseAllowedIp } from '@keyward/auth';
+import { ROLES, Role, allowedIpWithin, normalisePermissions, parseAllowedIp } from '@keyward/auth';
 import { FieldError, Problem } from '@keyward/common';
 import { ReservationConflictError, StreamConflictError } from '@keyward/event-store';
 import { CommandContext } from './command-context';
@@ -59,6 +59,46 @@ export function assertNotAbove(ctx: CommandContext, targetPermissions: readonly 
   if (above.length > 0) {
     throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', `this user has ${above.join(', ')}, which the calling key lacks`);
   }
+}
+
+/**
+ * A key with an expiry or allowed addresses cannot hand out more than it has: the keys it
+ * creates, edits or rotates must expire no later than it does and be usable only from
+ * inside its own networks. Only the given fields are checked (an edit of the name of an
+ * unrestricted sibling key widens nothing).
+ */
+export function assertWithinRestrictions(
+  ctx: CommandContext,
+  target: { expiresAt?: string | null; allowedIps?: readonly string[] },
+  subject: 'the new key' | 'the key' = 'the new key',
+  /** The request field to name when the settings are not the request's own (rotation: keyId). */
+  asField?: string,
+): void {
+  const own = ctx.restrictions;
+  if (!own) return;
+  const errors: FieldError[] = [];
+  if (own.expiresAt && target.expiresAt !== undefined) {
+    const limit = Date.parse(own.expiresAt);
+    if (target.expiresAt === null || Date.parse(target.expiresAt) > limit) {
+      errors.push({ field: asField ?? 'expiresAt', message: `${subject} must expire no later than the calling key (${own.expiresAt})` });
+    }
+  }
+  if (own.allowedIps.length > 0 && target.allowedIps !== undefined) {
+    const outside = target.allowedIps.filter((entry) => !allowedIpWithin(entry, own.allowedIps));
+    if (target.allowedIps.length === 0 || outside.length > 0) {
+      errors.push({
+        field: asField ?? 'allowedIps',
+        message:
+          target.allowedIps.length === 0
+            ? `${subject} must be limited to the calling key's allowed addresses (${own.allowedIps.join(', ')})`
+            : `${outside.join(', ')}: outside the calling key's allowed addresses (${own.allowedIps.join(', ')})`,
+      });
+    }
+  }
+  if (errors.length === 0) return;
+  // settings that are not the request's own are named once, under the field given
+  const named = asField ? [{ field: asField, message: errors.map((e) => e.message).join('; ') }] : errors;
+  throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', named.map((e) => `${e.field}: ${e.message}`).join('; '), named);
 }
 
 /** Expiry in the future and within the configured horizon. */

@@ -12,6 +12,7 @@ import {
   checkAllowedIps,
   checkExpiry,
   assertMayManageKeysOf,
+  assertWithinRestrictions,
   has,
   resolvePermissions,
   throwIfAny,
@@ -64,6 +65,9 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
       assertGrantable(ctx, permissions, input.role !== undefined ? 'role' : 'permissions');
     }
 
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt).toISOString() : null;
+    assertWithinRestrictions(ctx, { expiresAt, allowedIps: input.allowedIps ?? [] });
+
     const minted = mintKey(
       this.config.pepper,
       ctx,
@@ -73,7 +77,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
         name: input.name,
         description: input.description ?? null,
         permissions,
-        expiresAt: input.expiresAt ? new Date(input.expiresAt).toISOString() : null,
+        expiresAt,
         allowedIps: input.allowedIps ?? [],
         rateLimit: input.rateLimit ?? null,
       },

@@ -7,7 +7,7 @@ import { loadKey, loadUser } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
 import { mintKey } from '../../domain/key-factory';
 import { isKeyLive } from '../../domain/key.state';
-import { asConflict, assertGrantable, assertMayManageKeysOf, keyReach } from '../../domain/rules';
+import { asConflict, assertGrantable, assertMayManageKeysOf, assertWithinRestrictions, keyReach } from '../../domain/rules';
 import { KeyRotatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { CreatedKey } from '../create-key/create-key.command';
@@ -29,6 +29,8 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
     // the new key can do what the old one could: the caller must be able to grant that
     const owner = await loadUser(this.store, old.ownerId, ctx.companyId);
     assertGrantable(ctx, keyReach(old.type, old.permissions, owner.permissions), 'keyId');
+    // and the new key keeps the old one's expiry and addresses: they must be within the caller's own
+    assertWithinRestrictions(ctx, { expiresAt: old.expiresAt, allowedIps: old.allowedIps }, 'the key', 'keyId');
     if (old.replacedBy) throw Problem.conflict('KEY_ALREADY_ROTATED', `key ${keyId} was already rotated to ${old.replacedBy}`);
     if (!isKeyLive(old, now)) throw Problem.conflict('KEY_NOT_ACTIVE', 'only an active key can be rotated');
 

@@ -7,7 +7,7 @@ import { EventStore } from '@keyward/event-store';
 import { loadKey } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
 import { isKeyLive } from '../../domain/key.state';
-import { asConflict, assertGrantable, assertMayManageKeysOf, checkAllowedIps, checkExpiry, resolvePermissions, throwIfAny } from '../../domain/rules';
+import { asConflict, assertGrantable, assertMayManageKeysOf, assertWithinRestrictions, checkAllowedIps, checkExpiry, resolvePermissions, throwIfAny } from '../../domain/rules';
 import { KeyUpdatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { KeyResource } from '../../queries/resources';
@@ -36,6 +36,11 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
     }
     if (!isKeyLive(key, now)) throw Problem.conflict('KEY_NOT_ACTIVE', 'a revoked, expired or rotated-out key cannot be changed');
 
+    assertWithinRestrictions(
+      ctx,
+      { expiresAt: input.expiresAt === undefined ? undefined : input.expiresAt && new Date(input.expiresAt).toISOString(), allowedIps: input.allowedIps },
+      'the key',
+    );
     const permissions = resolvePermissions(input, null);
     if (permissions) {
       if (key.type === 'administration') {

@@ -363,12 +363,12 @@ function filterCases(s) {
 
 /** EXPLAIN (ANALYZE, BUFFERS) of the first page of each filter, built by libs/audit itself. */
 async function explainAll(databaseUrl, companyId, filters) {
-  const { filterSql, EVENT_COLUMNS } = require(path.join(ROOT, 'dist/libs/audit/src'));
+  const { pageSql } = require(path.join(ROOT, 'dist/libs/audit/src'));
   return withClient(databaseUrl, async (c) => {
     const plans = [];
     for (const f of filters) {
-      const { where, params } = filterSql({ companyId, ...f.sql() });
-      const sql = `EXPLAIN (ANALYZE, BUFFERS) SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY position LIMIT 51`;
+      const { sql: page, params } = pageSql({ companyId, ...f.sql() }, { after: 0 }, 'asc', 51);
+      const sql = `EXPLAIN (ANALYZE, BUFFERS) ${page}`;
       const lines = (await c.query(sql, params)).rows.map((r) => r['QUERY PLAN']);
       const indexes = [...new Set(lines.flatMap((l) => [...l.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1])))];
       const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(lines.join('\n'))?.[1] ?? NaN);

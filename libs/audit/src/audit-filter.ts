@@ -41,5 +41,26 @@ export function filterSql(f: AuditFilter, bound: { after: number } | { before: n
   return { where: where.join(' AND '), params };
 }
 
+/**
+ * One page of matching events, in two steps: the positions first (the narrowest index, often
+ * without reading the table: a time window over (company_id, position) INCLUDE (occurred_at)),
+ * then those rows by primary key.
+ */
+export function pageSql(
+  f: AuditFilter,
+  bound: { after: number } | { before: number },
+  order: 'asc' | 'desc',
+  limit: number,
+): { sql: string; params: unknown[] } {
+  const { where, params } = filterSql(f, bound);
+  const dir = order === 'asc' ? 'ASC' : 'DESC';
+  return {
+    sql:
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position IN ` +
+      `(SELECT position FROM events WHERE ${where} ORDER BY position ${dir} LIMIT ${Math.trunc(limit)}) ORDER BY position ${dir}`,
+    params,
+  };
+}
+
 export const EVENT_COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
   occurred_at, company_id, actor, data, metadata, prev_hash, hash`;

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Logger } from '@nestjs/common';
@@ -51,7 +52,23 @@ export class ExportAuditEventsHandler implements ICommandHandler<ExportAuditEven
       await runner.query('SET LOCAL statement_timeout = 0');
       await runner.query('SET LOCAL idle_in_transaction_session_timeout = 0');
       const source = await runner.stream(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY position`, params);
-      await pipeline(source, exportFormatter(format, () => rows++), withoutEnd(sink));
+      // When the connection is cut, a cursor paused by a slow client is never told, and destroying
+      // it waits for an answer from the dead server (pg-cursor's close): the export would hang. So
+      // the loss of the connection ends the export by itself, and the streams are dropped.
+      const connection = (runner as unknown as { databaseConnection?: EventEmitter }).databaseConnection;
+      let onLost: (err: Error) => void = () => undefined;
+      const lost = new Promise<never>((_, reject) => (onLost = reject));
+      const lose = (err?: unknown) => onLost(err instanceof Error ? err : new Error('the database connection ended'));
+      connection?.once('error', lose);
+      connection?.once('end', lose);
+      const copy = pipeline(source, exportFormatter(format, () => rows++), withoutEnd(sink));
+      copy.catch(() => undefined); // if the loss wins the race, this one may settle later, or never
+      try {
+        await Promise.race([copy, lost]);
+      } finally {
+        connection?.off('error', lose);
+        connection?.off('end', lose);
+      }
       completed = true;
     } catch (err) {
       this.logger.warn(`export stopped after ${rows} rows: ${(err as Error).message}`);

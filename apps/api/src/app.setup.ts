@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ProblemFilter, problemDocument } from './http/problem.filter';
 import { bodyErrors, jsonBody, requestId, requireCleanInput, requireJson } from './http/request-guards.middleware';
-import { Metrics } from '@keyward/observability';
+import { Metrics, ROOT_LOGGER, requestLogging } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './http/metrics.middleware';
@@ -58,6 +58,7 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   app.useLogger(app.get(Logger));
   app.use(requestId);
   if (config.console.enabled) app.use('/console', consoleRouter(config.console.dir ?? findConsoleBuild()));
+  app.use(requestLogging(app.get(ROOT_LOGGER)));
   app.use(httpMetrics(app.get(Metrics)));
   app.use(usageTracker(app.get(UsageBuffer)));
   app.get(Metrics).watchUsageBuffer(() => app.get(UsageBuffer).size);

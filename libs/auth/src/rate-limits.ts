@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import * as ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
@@ -30,17 +30,47 @@ export function rateLimitHeaders(d: RateDecision): Record<string, string> {
  * Per-key limits in fixed windows, counted atomically in Redis across every API
  * instance (rate-limiter-flexible). If Redis is unreachable each instance falls back
  * to counting in memory, so a limit then holds per instance rather than in total.
+ *
+ * The counts go over a connection of their own with ioredis auto-pipelining: the
+ * increments of the requests handled in one turn of the event loop leave in one write
+ * and their answers come back in one read. Each is still its own atomic script on its
+ * own key in Redis — nothing is counted locally or in advance — so limits stay exact
+ * across instances; only the system calls are shared.
  */
 @Injectable()
-export class KeyRateLimiter {
-  private readonly logger = new Logger(KeyRateLimiter.name);
+export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
   /** One limiter per (limit, window) in use; bounded, an evicted one is rebuilt on demand. */
   private readonly limiters = new LRUCache<string, RateLimiterRedis>({ max: 1000 });
+  private readonly counts: Redis;
 
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+  ) {
+    // the shared connection's options (no offline queue: while Redis is away a count fails
+    // at once and the in-memory insurance limiter answers), plus auto-pipelining
+    this.counts = redis.duplicate({ connectionName: 'keyward-rate-limits', enableAutoPipelining: true });
+    this.counts.on('error', () => undefined); // reconnects by itself; the shared connection logs Redis outages
+  }
+
+  /** Before the server listens, give the connection a moment to be up (not longer: Redis may be away). */
+  async onModuleInit(): Promise<void> {
+    if (this.counts.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.counts.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 1_000);
+      this.counts.once('ready', done);
+    });
+  }
+
+  /** After the HTTP server closed (Nest calls shutdown hooks last): no request counts any more. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.counts.quit().catch(() => this.counts.disconnect());
+  }
 
   async consume(keyId: string, setting: RateLimitSetting | null): Promise<RateDecision> {
     const { limit, windowSeconds } = setting ?? this.config.keys.defaultRateLimit;
@@ -61,7 +91,7 @@ export class KeyRateLimiter {
     let limiter = this.limiters.get(id);
     if (!limiter) {
       limiter = new RateLimiterRedis({
-        storeClient: this.redis,
+        storeClient: this.counts,
         keyPrefix: `${this.config.redisPrefix}:rl:key:${points}:${duration}`,
         points,
         duration,

@@ -1,4 +1,11 @@
-import { redactKeysInText } from './logging';
+import { Controller, Get, HttpException, Logger as NestLogger } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { Logger } from 'nestjs-pino';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import type { KeywardConfig } from '@keyward/config';
+import { ROOT_LOGGER, loggingModule, redactKeysInText, requestLogging } from './logging';
 
 describe('redactKeysInText', () => {
   it('replaces keys and shared secrets anywhere in a logged URL, even cut short', () => {
@@ -12,5 +19,120 @@ describe('redactKeysInText', () => {
   it('leaves ordinary URLs alone', () => {
     expect(redactKeysInText('/v1/keys?q=kw_&status=active')).toBe('/v1/keys?q=kw_&status=active');
     expect(redactKeysInText('/v1/audit-events?type=KeyCreated')).toBe('/v1/audit-events?type=KeyCreated');
+  });
+});
+
+@Controller()
+class ProbeController {
+  private readonly logger = new NestLogger('Probe');
+
+  @Get('probe')
+  probe(): { ok: true } {
+    this.logger.log('inside the handler');
+    return { ok: true };
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new HttpException('down', 503);
+  }
+
+  @Get('health/live')
+  live(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+/** A Nest app wired like the API's (nestjs-pino as Nest's logger, `requestLogging` first), logging into `lines`. */
+async function appLoggingTo(lines: Record<string, unknown>[], logLevel: KeywardConfig['logLevel']): Promise<NestExpressApplication> {
+  let pending = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      pending += chunk.toString('utf8');
+      const parts = pending.split('\n');
+      pending = parts.pop()!;
+      for (const line of parts) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const moduleRef = await Test.createTestingModule({
+    imports: [loggingModule({ logLevel } as KeywardConfig, 'api', sink)],
+    controllers: [ProbeController],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.use(requestLogging(app.get(ROOT_LOGGER)));
+  await app.init();
+  return app;
+}
+
+describe('requestLogging', () => {
+  const key = `kw_${'Q7w8E9r0'.repeat(6)}zz`;
+
+  it('logs one request line per request, with the request id on it and on every line logged while serving it, and no key', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = await appLoggingTo(lines, 'info');
+    try {
+      await request(app.getHttpServer())
+        .get(`/probe?q=${key}`)
+        .set('x-api-key', key)
+        .set('authorization', `Bearer ${key}`)
+        .set('cookie', `k=${key}`)
+        .set('user-agent', 'probe-agent')
+        .set('x-request-id', 'rid-1')
+        .expect(200);
+      await new Promise((r) => setImmediate(r)); // the request line is written on 'close'
+      const mine = lines.filter((l) => l.reqId === 'rid-1');
+      expect(mine.map((l) => l.msg)).toEqual(['inside the handler', 'request completed']);
+      expect(mine[1]).toMatchObject({
+        level: 30,
+        service: 'api',
+        requestId: 'rid-1',
+        req: { id: 'rid-1', method: 'GET', url: '/probe?q=kw_[redacted]', headers: { 'user-agent': 'probe-agent' } },
+        res: { statusCode: 200 },
+      });
+      expect(typeof mine[1].responseTime).toBe('number');
+      expect(JSON.stringify(lines)).not.toContain(key.slice(3, 20));
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('names 5xx answers, gives a request without a sane id a new one, and leaves polled routes out', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = await appLoggingTo(lines, 'info');
+    try {
+      const res = await request(app.getHttpServer()).get('/boom').set('x-request-id', 'not sane!').expect(503);
+      await request(app.getHttpServer()).get('/health/live').set('x-request-id', 'rid-live').expect(200);
+      await new Promise((r) => setImmediate(r));
+      const id = res.headers['x-request-id'];
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      const requestLines = lines.filter((l) => l.req !== undefined);
+      expect(requestLines).toHaveLength(1);
+      expect(requestLines[0]).toMatchObject({ reqId: id, requestId: id, msg: 'request errored', res: { statusCode: 503 } });
+      expect(lines.some((l) => l.reqId === 'rid-live')).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('writes no request line below the configured level, but keeps the request id on the lines it does write', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = await appLoggingTo(lines, 'warn');
+    try {
+      await request(app.getHttpServer()).get('/probe').set('x-request-id', 'rid-quiet').expect(200);
+      await new Promise((r) => setImmediate(r));
+      expect(lines.filter((l) => l.reqId === 'rid-quiet')).toEqual([]);
+      const { log } = (await new Promise((resolve) => {
+        const mw = requestLogging(app.get(ROOT_LOGGER));
+        const req = { headers: { 'x-request-id': 'rid-warn' }, url: '/x' } as never;
+        const res = { setHeader: () => undefined, once: () => undefined } as never;
+        mw(req, res, () => resolve(req));
+      })) as { log: { warn: (m: string) => void } };
+      log.warn('a warning');
+      expect(lines.filter((l) => l.reqId === 'rid-warn').map((l) => l.msg)).toEqual(['a warning']);
+    } finally {
+      await app.close();
+    }
   });
 });

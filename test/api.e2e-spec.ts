@@ -33,6 +33,7 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
       expect(a.body).toMatchObject({ keyId: s.admin.keyId, ownerId: s.admin.userId, companyId: s.admin.companyId, expiresAt: null });
       expect(a.body.permissions).toContain('admin.system.api');
       expect(a.body.rateLimit).toEqual({ limit: 1000, windowSeconds: 3600 });
+      expect(a.body.allowedIps).toEqual([]);
       expect(a.headers.get('x-request-id')).toBeTruthy();
     });
 
@@ -213,6 +214,8 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
       const restricted = (
         await create(admin, { name: 'restricted', permissions: ['keys:read', 'keys:write'], expiresAt: until, allowedIps: ['127.0.0.0/8', '::1'] })
       ).body;
+      // the key can read its own restrictions, to stay inside them
+      expect((await call(s.url, 'GET', '/v1/me', { key: restricted.key })).body).toMatchObject({ expiresAt: until, allowedIps: ['127.0.0.0/8', '::1'] });
       const fieldsOf = (r: { body: { errors?: { field: string }[] } }) => (r.body.errors ?? []).map((e) => e.field);
       const later = new Date(Date.now() + 2 * 86_400_000).toISOString();
 

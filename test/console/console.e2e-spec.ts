@@ -347,6 +347,34 @@ describe('web console (Chromium)', () => {
     await page.context().close();
   });
 
+  it('starts a restricted key\'s new keys inside its own expiry and addresses', async () => {
+    const until = new Date(Date.now() + 86_400_000).toISOString();
+    const restricted = await call(stack.url, 'POST', '/v1/keys', {
+      key: stack.admin.key,
+      body: { name: 'ci-deployer', permissions: ['keys:read', 'keys:write'], expiresAt: until, allowedIps: ['127.0.0.1'] },
+    });
+    const { page, problems } = await openPage(browser);
+    await signIn(page, stack.url, restricted.body.key);
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByText('The signed-in key is restricted').waitFor();
+    expect(await dialog.getByLabel('Allowed IP addresses').inputValue()).toBe('127.0.0.1');
+    const expiry = await dialog.getByLabel('Expires at').inputValue();
+    expect(expiry).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    expect(await dialog.getByRole('group', { name: 'Expiry presets' }).getByRole('button', { name: 'Never' }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Name').fill('deploy-step');
+    await dialog.getByRole('checkbox', { name: /keys:read/ }).check();
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('dialog', { name: 'Copy your new API key' }).getByRole('button', { name: 'I have stored the key' }).click();
+    const row = await keyRow(page, 'deploy-step');
+    const id = await row.getAttribute('data-key-id');
+    const created = await call(stack.url, 'GET', `/v1/keys/${id}`, { key: stack.admin.key });
+    expect(created.body.allowedIps).toEqual(['127.0.0.1']);
+    expect(Date.parse(created.body.expiresAt)).toBeLessThanOrEqual(Date.parse(until));
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('ends the session with a readable message when the signed-in key is revoked elsewhere', async () => {
     const temp = await call(stack.url, 'POST', '/v1/keys', { key: stack.admin.key, body: { name: 'short-lived', role: 'ADMIN' } });
     const { page, problems } = await openPage(browser);

@@ -22,6 +22,7 @@ export class MeController {
       permissions: p.permissions,
       expiresAt: p.expiresAt ? p.expiresAt.toISOString() : null,
       rateLimit: p.rateLimit ?? this.config.keys.defaultRateLimit,
+      allowedIps: [...p.allowedIps],
     };
   }
 }

@@ -14,4 +14,9 @@ export class MeResponse {
   permissions!: string[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: string | null;
   @ApiProperty({ type: RateLimitResponse }) rateLimit!: RateLimitResponse;
+  @ApiProperty({
+    type: [String],
+    description: "the key's allowed addresses (empty: any); keys it creates must stay inside them and expire no later than expiresAt",
+  })
+  allowedIps!: string[];
 }

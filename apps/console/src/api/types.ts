@@ -35,6 +35,8 @@ export interface Me {
   permissions: Permission[];
   expiresAt: string | null;
   rateLimit: RateLimit;
+  /** The signed-in key's allowed addresses (empty: any): keys it creates must stay inside them. */
+  allowedIps: string[];
 }
 
 export type KeyStatus = 'active' | 'revoked' | 'expired';

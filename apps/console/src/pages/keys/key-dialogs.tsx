@@ -5,7 +5,7 @@ import type { ApiKey, CreatedKey, User } from '../../api/types';
 import { Dialog } from '../../components/dialog';
 import { ErrorNotice } from '../../components/notices';
 import { PermissionPicker } from '../../components/permission-picker';
-import { formatSeconds, isoToLocalInput } from '../../format';
+import { formatInstant, formatSeconds, isoToLocalInput } from '../../format';
 import { useSession } from '../../session';
 import { EMPTY_KEY_FORM, createKeyBody, formFromKey, maxExpiry, updateKeyBody, type FieldErrors, type KeyFormValues } from './key-form';
 
@@ -66,9 +66,19 @@ export function KeyFormDialog({
 
   useEffect(() => {
     if (!open) return;
-    setValues(editing ? formFromKey(editing, isoToLocalInput) : { ...EMPTY_KEY_FORM, permissions: ['keys:verify'] });
+    setValues(
+      editing
+        ? formFromKey(editing, isoToLocalInput)
+        : {
+            ...EMPTY_KEY_FORM,
+            permissions: me.permissions.filter((p) => p === 'keys:verify'),
+            // a restricted key hands out nothing wider: start from its own limits
+            expiresAt: isoToLocalInput(me.expiresAt),
+            allowedIps: me.allowedIps.join('\n'),
+          },
+    );
     setLocalErrors({});
-  }, [open, editing]);
+  }, [open, editing, me.expiresAt, me.allowedIps, me.permissions]);
 
   const mutation = useMutation({
     // the answer of a create holds the key: not kept in the mutation cache once the dialog closes
@@ -144,12 +154,26 @@ export function KeyFormDialog({
           </Field>
           <div className="shrink presets" role="group" aria-label="Expiry presets">
             {EXPIRY_PRESETS.map(([label, days]) => (
-              <button key={label} type="button" className="link-button" onClick={() => expiryPreset(days)}>
+              <button
+                key={label}
+                type="button"
+                className="link-button"
+                onClick={() => expiryPreset(days)}
+                disabled={!!me.expiresAt && (days === null || Date.now() + days * 86_400_000 > Date.parse(me.expiresAt))}
+              >
                 {label}
               </button>
             ))}
           </div>
         </div>
+        {(me.expiresAt || me.allowedIps.length > 0) && (
+          <div className="notice notice-info" role="note">
+            The signed-in key is restricted, so the keys it {editing ? 'edits' : 'creates'} must stay inside its limits:
+            {me.expiresAt && ` expire no later than ${formatInstant(me.expiresAt)}`}
+            {me.expiresAt && me.allowedIps.length > 0 && ','}
+            {me.allowedIps.length > 0 && ` allow only addresses within ${me.allowedIps.join(', ')}`}.
+          </div>
+        )}
         <Field
           id={`${idp}-ips`}
           label="Allowed IP addresses"

@@ -248,6 +248,10 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
       expect(fieldsOf(await patch(inside.body.id, { expiresAt: null }))).toEqual(['expiresAt']);
       expect(fieldsOf(await patch(inside.body.id, { allowedIps: [] }))).toEqual(['allowedIps']);
       expect((await patch(sibling.id, { name: 'sibling-renamed' })).status).toBe(200);
+      // nor can it give the unrestricted sibling more rights (they would be usable from anywhere, for ever)
+      const grant = await patch(sibling.id, { permissions: ['keys:read', 'keys:write'] });
+      expect({ status: grant.status, fields: fieldsOf(grant) }).toEqual({ status: 403, fields: ['keyId'] });
+      expect((await patch(inside.body.id, { permissions: ['keys:read', 'keys:write'] })).status).toBe(200);
       expect((await patch(inside.body.id, { allowedIps: ['127.0.0.2'] })).status).toBe(200);
 
       // rotating the unrestricted sibling would mint an unrestricted key: refused, naming keyId
@@ -318,7 +322,13 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
   describe('the log behind it', () => {
     it('holds no key in clear, and a rebuild gives exactly the same read models', async () => {
       const k = await api('POST', '/v1/keys', { body: { name: 'secret-check' } });
+      // a client that puts its key in the User-Agent: used, and refused once revoked — neither record keeps it
+      await call(s.url, 'GET', '/v1/me', { key: k.body.key, headers: { 'user-agent': `bot (${k.body.key})` } });
+      await api('POST', `/v1/keys/${k.body.id}/revoke`, { body: {}, headers: { 'user-agent': `ops (${admin})` } });
+      await call(s.url, 'GET', '/v1/me', { key: k.body.key, headers: { 'user-agent': `bot (${k.body.key})` } });
+      await s.settleUsage();
       const log = JSON.stringify(await s.sql.query('SELECT data, metadata FROM events'));
+      expect(log).toContain('bot (kw_[redacted])');
       expect(log).not.toContain(k.body.key);
       expect(log).not.toContain(admin);
 

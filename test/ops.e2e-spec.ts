@@ -69,6 +69,12 @@ describe('operations endpoints (one API and one worker)', () => {
     expect(setCookie).toMatch(/^keyward_dashboard=[A-Za-z0-9_-]{43}; Max-Age=900; Path=\/admin\/queues; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
     expect(setCookie).not.toContain(opsKey.body.key);
     const cookie = setCookie.split(';')[0];
+    // behind a TLS-terminating proxy the cookie is Secure, even when the proxy is not trusted for addresses
+    const behindTls = await fetch(`${s.url}/v1/system/dashboard-session`, {
+      method: 'POST',
+      headers: { 'x-api-key': opsKey.body.key, 'x-forwarded-proto': 'https' },
+    });
+    expect(behindTls.headers.get('set-cookie')).toMatch(/; Secure; SameSite=Strict$/);
 
     const withCookie = (path: string) => fetch(`${s.url}${path}`, { headers: { cookie } });
     expect((await withCookie('/admin/queues')).status).toBe(200);

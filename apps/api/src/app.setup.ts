@@ -57,8 +57,8 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   app.set('trust proxy', config.trustProxy);
   app.useLogger(app.get(Logger));
   app.use(requestId);
-  if (config.console.enabled) app.use('/console', consoleRouter(config.console.dir ?? findConsoleBuild()));
   app.use(requestLogging(app.get(ROOT_LOGGER)));
+  if (config.console.enabled) app.use('/console', consoleRouter(config.console.dir ?? findConsoleBuild()));
   app.use(httpMetrics(app.get(Metrics)));
   app.use(usageTracker(app.get(UsageBuffer)));
   app.get(Metrics).watchUsageBuffer(() => app.get(UsageBuffer).size);

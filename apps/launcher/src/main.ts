@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DataSource } from 'typeorm';
 import { loadConfig } from '@keyward/config';
-import { dataSourceOptions, runMigrations } from '@keyward/database';
+import { migrate } from '@keyward/database';
 import {
   delay,
   findFreePort,
@@ -221,16 +220,6 @@ class Launcher {
     process.exitCode = code;
     // Leave once the output is flushed, whatever handle a library may still hold.
     setTimeout(() => process.exit(code), 1_000).unref();
-  }
-}
-
-async function migrate(databaseUrl: string): Promise<string[]> {
-  const dataSource = new DataSource(dataSourceOptions(databaseUrl));
-  await dataSource.initialize();
-  try {
-    return await runMigrations(dataSource);
-  } finally {
-    await dataSource.destroy();
   }
 }
 

@@ -2,6 +2,7 @@ import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
+import { userAgentOf } from '@keyward/observability';
 import { Problem } from '@keyward/common';
 import { UsageBuffer } from '@keyward/usage';
 import { AuthFailure, AuthenticatedRequest, STRATEGIES } from './api-key.strategies';
@@ -104,7 +105,6 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
     if (failure === undefined && !hasAnyKeyHeader(req)) return; // no key at all: not an attempt
     await this.throttle.fail(req.ip, wellFormed);
     if (!wellFormed) return;
-    const userAgent = req.headers['user-agent'];
     this.usage.record({
       type: 'AuthenticationFailed',
       occurredAt: new Date().toISOString(),
@@ -115,7 +115,7 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
       route: routeOf(req),
       status: 401,
       ip: req.ip ?? null,
-      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+      userAgent: userAgentOf(req),
       requestId: req.id !== undefined ? String(req.id) : null,
       durationMs: 0,
     });

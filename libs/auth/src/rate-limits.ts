@@ -49,7 +49,9 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
   ) {
     // the shared connection's options (no offline queue: while Redis is away a count fails
     // at once and the in-memory insurance limiter answers), plus auto-pipelining
-    this.counts = redis.duplicate({ connectionName: 'keyward-rate-limits', enableAutoPipelining: true });
+    // commandTimeout: a Redis that stops answering (paused, partitioned) fails the count after
+    // 500 ms, so the in-memory limiter answers instead of every keyed request hanging
+    this.counts = redis.duplicate({ connectionName: 'keyward-rate-limits', enableAutoPipelining: true, commandTimeout: 500 });
     this.counts.on('error', () => undefined); // reconnects by itself; the shared connection logs Redis outages
   }
 

@@ -16,7 +16,7 @@ export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSo
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    migrationsTransactionMode: 'all',
+    migrationsTransactionMode: 'each',
     logging: ['error'],
     extra: {
       max: 20,
@@ -42,7 +42,9 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const applied = await dataSource.runMigrations({ transaction: 'all' });
+    // each migration in its own transaction, so one that must run outside any (an index built
+    // CONCURRENTLY on the log) can say so; the advisory lock still serialises whole runs
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);

@@ -5,7 +5,25 @@ import { Logger } from 'nestjs-pino';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import type { KeywardConfig } from '@keyward/config';
-import { ROOT_LOGGER, loggingModule, redactKeysInText, requestLogging } from './logging';
+import { ROOT_LOGGER, loggingModule, redactKeysInText, requestLogging, userAgentOf } from './logging';
+
+describe('redactKeysInText and userAgentOf', () => {
+  const key = `kw_${'Q9w8E7r6'.repeat(6)}z`;
+
+  it('finds a key sent percent-encoded', () => {
+    expect(redactKeysInText(`/v1/keys?q=kw%5F${key.slice(3)}`)).toBe('/v1/keys?q=kw_[redacted]');
+    expect(redactKeysInText(`/v1/keys?q=${encodeURIComponent(key)}&x=%E0%A4%A`)).toBe('/v1/keys?q=kw_[redacted]&x=%E0%A4%A');
+    expect(redactKeysInText('/v1/keys?q=caf%C3%A9')).toBe('/v1/keys?q=caf%C3%A9');
+  });
+
+  it('keeps a User-Agent without the key a client put in it, at most 512 characters', () => {
+    const req = (ua?: string) => ({ headers: ua === undefined ? {} : { 'user-agent': ua } }) as never;
+    expect(userAgentOf(req(`deploy-bot/1.0 (${key})`))).toBe('deploy-bot/1.0 (kw_[redacted])');
+    expect(userAgentOf(req('curl/8.5.0'))).toBe('curl/8.5.0');
+    expect(userAgentOf(req('x'.repeat(600)))).toHaveLength(512);
+    expect(userAgentOf(req())).toBeNull();
+  });
+});
 
 describe('redactKeysInText', () => {
   it('replaces keys and shared secrets anywhere in a logged URL, even cut short', () => {

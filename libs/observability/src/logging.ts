@@ -32,7 +32,29 @@ const KEY_LIKE = /kw(?:ss)?_[A-Za-z0-9_-]{8,}/g;
  * request URL (a key pasted into a search box or a query parameter must not reach a log).
  */
 export function redactKeysInText(text: string): string {
-  return text.replace(KEY_LIKE, (m) => `${m.startsWith('kwss_') ? 'kwss_' : 'kw_'}[redacted]`);
+  // a key sent percent-encoded (kw%5F…) is still a key
+  let decoded = text;
+  if (text.includes('%')) {
+    try {
+      decoded = decodeURIComponent(text);
+    } catch {
+      decoded = text.replace(/%5F/gi, '_');
+    }
+  }
+  if (decoded !== text && KEY_LIKE_ONCE.test(decoded)) return decoded.replace(KEY_LIKE, redacted);
+  return text.replace(KEY_LIKE, redacted);
+}
+
+const KEY_LIKE_ONCE = /kw(?:ss)?_[A-Za-z0-9_-]{8,}/;
+const redacted = (m: string) => `${m.startsWith('kwss_') ? 'kwss_' : 'kw_'}[redacted]`;
+
+/**
+ * The client's User-Agent as Keyward keeps it (request lines, event metadata, usage
+ * records): at most 512 characters, key-like tokens replaced — a client may put anything there.
+ */
+export function userAgentOf(req: IncomingMessage): string | null {
+  const value = req.headers['user-agent'];
+  return typeof value === 'string' ? redactKeysInText(value.slice(0, 512)) : null;
 }
 
 /** The caller's X-Request-Id when sane, else a new one; echoed on the response. */
@@ -105,7 +127,7 @@ export function requestLogging(logger: Pino) {
       const started = Date.now();
       res.once('close', () => {
         const statusCode = res.statusCode;
-        const userAgent = req.headers['user-agent'];
+        const userAgent = userAgentOf(req);
         log.info(
           {
             req: { id, method: req.method, url: redactKeysInText(req.originalUrl ?? req.url ?? ''), headers: { 'user-agent': userAgent } },

@@ -2,12 +2,12 @@ import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
 import { Principal } from '@keyward/auth';
 import { CommandContext } from '@keyward/keys';
+import { userAgentOf } from '@keyward/observability';
 
 /** The command context of an authenticated request: company, acting key, its rights, and request metadata. */
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const req = context.switchToHttp().getRequest<Request & { user: Principal; id?: string }>();
   const p = req.user;
-  const userAgent = req.headers['user-agent'];
   return {
     companyId: p.companyId,
     actor: { type: 'key', id: p.keyId },
@@ -16,7 +16,7 @@ export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext):
     restrictions: { expiresAt: p.expiresAt ? p.expiresAt.toISOString() : null, allowedIps: p.allowedIps },
     metadata: {
       ip: req.ip ?? null,
-      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+      userAgent: userAgentOf(req),
       requestId: req.id ?? null,
     },
   };

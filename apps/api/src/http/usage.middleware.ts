@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Principal, routeOf } from '@keyward/auth';
 import { UsageBuffer } from '@keyward/usage';
+import { userAgentOf } from '@keyward/observability';
 
 /**
  * One KeyUsed record per authenticated request, taken when the response is sent (so
@@ -15,7 +16,6 @@ export function usageTracker(buffer: UsageBuffer) {
     res.once('close', () => {
       const principal = (req as Request & { user?: Principal }).user;
       if (!principal) return;
-      const userAgent = req.headers['user-agent'];
       buffer.record({
         type: 'KeyUsed',
         occurredAt: new Date(startedAt).toISOString(),
@@ -25,7 +25,7 @@ export function usageTracker(buffer: UsageBuffer) {
         route: routeOf(req),
         status: res.writableFinished ? res.statusCode : 499,
         ip: req.ip ?? null,
-        userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+        userAgent: userAgentOf(req),
         requestId: (req as Request & { id?: string }).id ?? null,
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 10_000) / 100,
       });

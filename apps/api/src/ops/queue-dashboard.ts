@@ -31,11 +31,20 @@ export function keyGate(lookup: KeyLookupService, options: GateOptions = {}) {
     const bearer = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined;
     const key = req.headers['x-api-key'] ?? bearer;
     const token = key === undefined && sessions ? cookieValue(req.headers.cookie, DASHBOARD_COOKIE) : undefined;
+    let unavailable = false;
     const verdict = await (async () => {
       if (token === undefined) return lookup.evaluate(key, req.ip);
       const keyId = await sessions!.keyIdOf(token);
       return keyId ? lookup.evaluateById(keyId, req.ip) : null;
-    })().catch(() => null);
+    })().catch(() => {
+      unavailable = true; // Redis or Postgres did not answer: say so, do not pretend the key or session is bad
+      return null;
+    });
+    if (unavailable) {
+      return sendProblem(res, problemDocument(503, 'UNAVAILABLE', 'a dependency (Postgres or Redis) did not answer; retry shortly'), {
+        'Retry-After': '5',
+      });
+    }
     if (!verdict?.ok) {
       const need = permission ? `a key with ${permission}` : 'a key';
       const code = token !== undefined ? 'DASHBOARD_SESSION_ENDED' : key ? 'INVALID_API_KEY' : 'MISSING_API_KEY';

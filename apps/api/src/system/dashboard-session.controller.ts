@@ -35,7 +35,7 @@ export class DashboardSessionController {
     res.cookie(DASHBOARD_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
-      secure: req.secure,
+      secure: secureRequest(req),
       path: DASHBOARD_PATH,
       maxAge: DASHBOARD_SESSION_SECONDS * 1000,
     });
@@ -49,6 +49,14 @@ export class DashboardSessionController {
   @ApiNoContentResponse()
   async close(@CurrentPrincipal() p: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.sessions.closeAllOf(p.keyId);
-    res.clearCookie(DASHBOARD_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: DASHBOARD_PATH });
+    res.clearCookie(DASHBOARD_COOKIE, { httpOnly: true, sameSite: 'strict', secure: secureRequest(req), path: DASHBOARD_PATH });
   }
+}
+
+/**
+ * Secure cookies over HTTPS, including behind a TLS-terminating proxy that says so even when
+ * it is not trusted for addresses (the flag can only make the cookie stricter).
+ */
+function secureRequest(req: Request): boolean {
+  return req.secure || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
 }

@@ -77,6 +77,26 @@ export class ExportAuditEventsHandler implements ICommandHandler<ExportAuditEven
       await runner.release();
     }
     // recorded before the last byte leaves: a completed download implies its audit record
+    try {
+      await this.recordExport(ctx, filter, format, rows, completed);
+    } catch (err) {
+      // no record, no complete download: the client must not take a broken export for a whole one
+      sink.destroy();
+      throw err;
+    }
+    // an export that broke off must not look complete to its client: drop the connection instead of ending it
+    if (completed) sink.end();
+    else sink.destroy();
+    return { rows, completed };
+  }
+
+  private async recordExport(
+    ctx: ExportAuditEventsCommand['ctx'],
+    filter: ExportAuditEventsCommand['filter'],
+    format: ExportAuditEventsCommand['format'],
+    rows: number,
+    completed: boolean,
+  ): Promise<void> {
     await this.store.append(
       [
         {
@@ -103,10 +123,6 @@ export class ExportAuditEventsHandler implements ICommandHandler<ExportAuditEven
       ],
       { expectedVersions: {} },
     );
-    // an export that broke off must not look complete to its client: drop the connection instead of ending it
-    if (completed) sink.end();
-    else sink.destroy();
-    return { rows, completed };
   }
 }
 

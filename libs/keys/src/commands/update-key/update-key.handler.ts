@@ -43,6 +43,16 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
     );
     const permissions = resolvePermissions(input, null);
     if (permissions) {
+      // more rights for a key wider than the caller (no expiry, other addresses) would be handing out something wider
+      assertWithinRestrictions(
+        ctx,
+        {
+          expiresAt: input.expiresAt === undefined ? key.expiresAt : input.expiresAt && new Date(input.expiresAt).toISOString(),
+          allowedIps: input.allowedIps ?? key.allowedIps,
+        },
+        'the key',
+        'keyId',
+      );
       if (key.type === 'administration') {
         throw Problem.invalidField('permissions', "an administration key takes all of its owner's permissions");
       }

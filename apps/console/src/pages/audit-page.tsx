@@ -1,8 +1,9 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useId, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import type { AuditEvent, Page } from '../api/types';
 import { Dialog } from '../components/dialog';
+import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notices';
 import { Pager, useCursorPager } from '../components/pager';
 import { useSession } from '../session';
@@ -102,7 +103,6 @@ function Trail({ filters, onOpenKey }: { filters: AuditFilters; onOpenKey: (keyI
 function KeyLookup({ onOpenKey }: { onOpenKey: (keyId: string) => void }) {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const id = useId();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const keyId = value.trim().toLowerCase();
@@ -112,25 +112,9 @@ function KeyLookup({ onOpenKey }: { onOpenKey: (keyId: string) => void }) {
   };
   return (
     <form className="audit-lookup" onSubmit={submit} noValidate aria-label="Key history lookup">
-      <div className="grow">
-        <label htmlFor={id}>Look up key</label>
-        <input
-          id={id}
-          type="text"
-          spellCheck={false}
-          autoComplete="off"
-          placeholder="key UUID"
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-error` : undefined}
-        />
-        {error && (
-          <p id={`${id}-error`} className="field-error">
-            {error}
-          </p>
-        )}
-      </div>
+      <Field label="Look up key" error={error} className="grow">
+        <input type="text" spellCheck={false} autoComplete="off" placeholder="key UUID" value={value} onChange={(e) => setValue(e.target.value)} />
+      </Field>
       <button type="submit">Open history</button>
     </form>
   );

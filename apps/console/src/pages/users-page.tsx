@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/problem';
 import type { Page, Permission, User } from '../api/types';
 import { Dialog } from '../components/dialog';
+import { Field } from '../components/field';
 import { ErrorNotice, Loading, ReadOnlyNotice } from '../components/notices';
 import { Pager, useCursorPager } from '../components/pager';
 import { PermissionPicker, describePermissions } from '../components/permission-picker';
@@ -131,38 +132,12 @@ function UserFormDialog({ open, editing, onClose }: { open: boolean; editing: Us
   return (
     <Dialog open={open} title={editing ? `Edit user ${editing.name}` : 'Create user'} onClose={close}>
       <form onSubmit={submit}>
-        <label htmlFor="user-email">Email</label>
-        <input
-          id="user-email"
-          type="email"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          disabled={!!editing}
-          required
-          data-autofocus
-          aria-invalid={fieldError('email') ? true : undefined}
-          aria-describedby={fieldError('email') ? 'user-email-error' : undefined}
-        />
-        {fieldError('email') && (
-          <p id="user-email-error" className="field-error" role="alert">
-            Email: {fieldError('email')}
-          </p>
-        )}
-        <label htmlFor="user-name">Name</label>
-        <input
-          id="user-name"
-          type="text"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-          aria-invalid={fieldError('name') ? true : undefined}
-          aria-describedby={fieldError('name') ? 'user-name-error' : undefined}
-        />
-        {fieldError('name') && (
-          <p id="user-name-error" className="field-error" role="alert">
-            Name: {fieldError('name')}
-          </p>
-        )}
+        <Field label="Email" error={fieldError('email')}>
+          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} disabled={!!editing} required data-autofocus />
+        </Field>
+        <Field label="Name" error={fieldError('name')}>
+          <input type="text" value={name} onChange={(e) => setName(e.target.value)} required />
+        </Field>
         <PermissionPicker value={permissions} onChange={setPermissions} allowed={me.permissions} error={fieldError('permissions')} />
         <ErrorNotice error={mutation.error} />
         <div className="actions">

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { EVENT_TYPES } from '../../api/types';
+import { Field } from '../../components/field';
 import { NO_FILTERS, PAGE_SIZES, TYPE_PRESETS, fromDraft, sinceInput, toDraft, writeFilters, type AuditFilters, type DraftErrors, type EventType, type FilterDraft } from './filters';
 
 const QUICK_RANGES: { label: string; ms: number }[] = [
@@ -23,56 +24,18 @@ function TextField({
   hint?: string;
   placeholder?: string;
 }) {
-  const id = useId();
-  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="text"
-        spellCheck={false}
-        autoComplete="off"
-        value={value}
-        placeholder={placeholder}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-      />
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
-    </div>
+    <Field label={label} error={error} hint={hint}>
+      <input type="text" spellCheck={false} autoComplete="off" value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} />
+    </Field>
   );
 }
 
 function TimeField({ label, value, onChange, error }: { label: string; value: string; onChange: (value: string) => void; error?: string }) {
-  const id = useId();
   return (
-    <div>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="datetime-local"
-        step={1}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      />
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
-    </div>
+    <Field label={label} error={error}>
+      <input type="datetime-local" step={1} value={value} onChange={(e) => onChange(e.target.value)} />
+    </Field>
   );
 }
 

@@ -1,33 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { cloneElement, useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactElement } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/problem';
 import type { ApiKey, CreatedKey, User } from '../../api/types';
 import { Dialog } from '../../components/dialog';
+import { Field } from '../../components/field';
 import { ErrorNotice } from '../../components/notices';
 import { PermissionPicker } from '../../components/permission-picker';
 import { formatInstant, formatSeconds, isoToLocalInput } from '../../format';
 import { useSession } from '../../session';
 import { EMPTY_KEY_FORM, createKeyBody, formFromKey, maxExpiry, updateKeyBody, type FieldErrors, type KeyFormValues } from './key-form';
-
-function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactElement<InputHTMLAttributes<HTMLElement>> }) {
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
-  return (
-    <div>
-      <label htmlFor={id}>{label}</label>
-      {cloneElement(children, { 'aria-describedby': described, 'aria-invalid': error ? true : undefined })}
-      {hint && (
-        <p className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {label}: {error}
-        </p>
-      )}
-    </div>
-  );
-}
 
 /** Field errors from the browser's own checks, or from the API's problem document. */
 function errorsOf(local: FieldErrors, apiError: unknown): FieldErrors {

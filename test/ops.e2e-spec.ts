@@ -93,11 +93,15 @@ describe('operations endpoints (one API and one worker)', () => {
     // sign-out: DELETE ends every session of the calling key and clears the cookie
     const again = await fetch(`${s.url}/v1/system/dashboard-session`, { method: 'POST', headers: { 'x-api-key': s.admin.key } });
     const adminCookie = (again.headers.get('set-cookie') ?? '').split(';')[0];
+    const otherBrowser = await fetch(`${s.url}/v1/system/dashboard-session`, { method: 'POST', headers: { 'x-api-key': s.admin.key } });
+    const otherCookie = (otherBrowser.headers.get('set-cookie') ?? '').split(';')[0];
     expect((await fetch(`${s.url}/admin/queues`, { headers: { cookie: adminCookie } })).status).toBe(200);
+    expect((await fetch(`${s.url}/admin/queues`, { headers: { cookie: otherCookie } })).status).toBe(200);
     const closed = await fetch(`${s.url}/v1/system/dashboard-session`, { method: 'DELETE', headers: { 'x-api-key': s.admin.key } });
     expect(closed.status).toBe(204);
     expect(closed.headers.get('set-cookie')).toMatch(/^keyward_dashboard=; Path=\/admin\/queues; Expires=Thu, 01 Jan 1970/);
     expect((await fetch(`${s.url}/admin/queues`, { headers: { cookie: adminCookie } })).status).toBe(401);
+    expect((await fetch(`${s.url}/admin/queues`, { headers: { cookie: otherCookie } })).status).toBe(401);
 
     // only admin.system.api keys of the operator company may open one
     const ro = await call(s.url, 'POST', '/v1/system/dashboard-session', { key: readonlyKey });

@@ -4,6 +4,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { REDIS } from '@keyward/queue';
 
+const CLOSE_ALL = `
+local slots = redis.call('ZRANGE', KEYS[1], 0, -1)
+for i = 1, #slots do redis.call('DEL', slots[i]) end
+redis.call('DEL', KEYS[1])
+return #slots`;
+
 /** The cookie that lets a browser open /admin/queues: a random token, never the key. */
 export const DASHBOARD_COOKIE = 'keyward_dashboard';
 export const DASHBOARD_PATH = '/admin/queues';
@@ -29,13 +35,17 @@ export class DashboardSessions {
   async open(keyId: string): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
     const slot = this.slot(token);
+    const now = Date.now();
+    const expiresAt = now + DASHBOARD_SESSION_SECONDS * 1000;
+    // the key's sessions, scored by expiry: expired ones are dropped here, so the set stays small
     await this.redis
       .multi()
       .set(slot, keyId, 'EX', DASHBOARD_SESSION_SECONDS)
-      .sadd(this.ofKey(keyId), slot)
+      .zremrangebyscore(this.ofKey(keyId), '-inf', now)
+      .zadd(this.ofKey(keyId), expiresAt, slot)
       .expire(this.ofKey(keyId), DASHBOARD_SESSION_SECONDS)
       .exec();
-    return { token, expiresAt: new Date(Date.now() + DASHBOARD_SESSION_SECONDS * 1000) };
+    return { token, expiresAt: new Date(expiresAt) };
   }
 
   /** The key a session was opened with; null when unknown or expired. */
@@ -44,11 +54,14 @@ export class DashboardSessions {
     return this.redis.get(this.slot(token));
   }
 
-  /** Ends every dashboard session opened with this key (the console's sign-out). */
+  /**
+   * Ends every dashboard session opened with this key (the console's sign-out), in one
+   * script: a session opened at the same moment is either ended too or opened after it.
+   * (The session slots share the set's hash tag when REDIS_PREFIX is one, as for Cluster.)
+   */
   async closeAllOf(keyId: string): Promise<number> {
-    const slots = await this.redis.smembers(this.ofKey(keyId));
-    await this.redis.del(this.ofKey(keyId), ...slots);
-    return slots.length;
+    const ended = await this.redis.eval(CLOSE_ALL, 1, this.ofKey(keyId));
+    return Number(ended);
   }
 
   private slot(token: string): string {

@@ -113,18 +113,8 @@ export function isoToLocalSeconds(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** The filter form as typed: times as `datetime-local` values. */
-export interface FilterDraft {
-  types: EventType[];
-  keyId: string;
-  actorId: string;
-  ip: string;
-  requestId: string;
-  from: string;
-  to: string;
-  limit: number;
-  order: 'asc' | 'desc';
-}
+/** The filter form as typed: the same fields, with `from`/`to` as `datetime-local` values. */
+export type FilterDraft = AuditFilters;
 
 export type DraftErrors = Partial<Record<'keyId' | 'actorId' | 'ip' | 'requestId' | 'from' | 'to', string>>;
 

@@ -1,21 +1,50 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { CompiledAuthRecord } from './auth-record';
+import { AuthFailureReason, CompiledAuthRecord } from './auth-record';
+
+/** A refusal that no later change can turn into an acceptance: remembered, so repeating it costs no database read. */
+export interface KnownRefusal {
+  reason: Extract<AuthFailureReason, 'NOT_FOUND' | 'REVOKED' | 'DELETED' | 'EXPIRED'>;
+  keyId?: string;
+  companyId?: string;
+}
+
+const FINAL_REASONS = new Set<AuthFailureReason>(['NOT_FOUND', 'REVOKED', 'DELETED', 'EXPIRED']);
+
+export function isFinalRefusal(reason: AuthFailureReason): reason is KnownRefusal['reason'] {
+  return FINAL_REASONS.has(reason);
+}
 
 /**
  * In-process cache of key records by key hash. An entry may be stored only if no
  * invalidation arrived while it was being read (the epoch check), so a lookup that
  * raced a revoke can never put the stale record back.
+ *
+ * Beside it, a negative cache of refused key hashes whose refusal is final (unknown, revoked,
+ * deleted, expired: a key is created with fresh random bytes and none of these states is ever
+ * undone), so a client repeating a bad key costs no database read. Refusals that can change
+ * (owner disabled, address not allowed) are never kept.
  */
 @Injectable()
 export class AuthCache {
   private readonly entries: LRUCache<string, CompiledAuthRecord> | null;
+  private readonly refused: LRUCache<string, KnownRefusal> | null;
   private epoch = 0;
 
   constructor(@Inject(KEYWARD_CONFIG) config: KeywardConfig) {
     const { maxEntries, ttlMs } = config.authCache;
-    this.entries = maxEntries > 0 && ttlMs > 0 ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : null;
+    const enabled = maxEntries > 0 && ttlMs > 0;
+    this.entries = enabled ? new LRUCache({ max: maxEntries, ttl: ttlMs }) : null;
+    this.refused = enabled ? new LRUCache({ max: Math.max(1_000, maxEntries * 5), ttl: ttlMs }) : null;
+  }
+
+  knownRefusal(hash: string): KnownRefusal | undefined {
+    return this.refused?.get(hash);
+  }
+
+  rememberRefusal(hash: string, refusal: KnownRefusal): void {
+    this.refused?.set(hash, refusal);
   }
 
   get size(): number {
@@ -41,6 +70,7 @@ export class AuthCache {
     if (match.all) {
       const n = this.entries.size;
       this.entries.clear();
+      this.refused?.clear();
       return n;
     }
     const keys = new Set(match.keyIds ?? []);

@@ -1,246 +1,241 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Problem } from '@keyward/common';
-import { Channels, REDIS } from '@keyward/queue';
 import { AuthCache } from './auth-cache';
 
 export const AUTH_CACHE_PARTICIPANT = Symbol('AUTH_CACHE_PARTICIPANT');
 
-export interface InvalidationTarget {
-  keyIds?: string[];
-  ownerIds?: string[];
-}
+/** Postgres channel on which a committed auth change is announced (written by the key domain's inline projection). */
+export const AUTH_CHANGES_CHANNEL = 'keyward_auth_changes';
 
-interface InvalidationMessage extends InvalidationTarget {
-  nonce: string;
-  origin: string;
-}
-
-/**
- * Tells every instance to drop keys or owners from its cache, without waiting for
- * acknowledgements (the projector does this after applying changes a write could not
- * wait for, e.g. one that answered 503 PROJECTION_PENDING).
- */
-export async function publishInvalidation(redis: Redis, prefix: string, target: InvalidationTarget): Promise<void> {
-  const message: InvalidationMessage = { ...target, nonce: randomUUID(), origin: 'projector' };
-  await redis.publish(Channels.authInvalidate(prefix), JSON.stringify(message));
+interface ChangeRow {
+  seq: string;
+  key_ids: string[];
+  owner_ids: string[];
 }
 
 /**
- * Keeps every API instance's key cache coherent.
+ * Keeps every API instance's key cache coherent, through Postgres only — the database that
+ * holds the change itself, so neither Redis nor the worker stands between a revoke and the
+ * guards.
  *
- * An instance may read its cache only while it holds a lease it renewed in Redis
- * (a sorted set scored by lease end) and while its subscription is up. `invalidate()`
- * publishes the change and returns once every instance holding a lease has
- * acknowledged it, or that instance's lease has ended — after which it no longer
- * trusts its cache and empties it when it renews. A lease is renewed only after a
- * message to the instance's own channel came back through its subscription, so a
- * live lease means invalidations reach it. So when a revoke returns, no instance can
- * still accept the key from its cache. When that cannot be confirmed (Redis errors, an
- * instance renewing without acknowledging), `invalidate()` answers 503 after a lease.
+ * A command that can take rights away (revoke, delete, rotation, key edit, owner change) writes
+ * an `auth_changes` row in the transaction of its event (under the append lock, so `seq`
+ * follows commit order) and notifies `keyward_auth_changes` at commit. Each instance:
+ * - applies new rows to its cache (woken by the notification, and every `pollMs` regardless),
+ *   then renews its lease row in `auth_instances`: the last change applied and a `valid_until`
+ *   one lease ahead on the database clock;
+ * - answers from its cache only until one lease (less a margin, on its monotonic clock) after
+ *   the start of its last successful poll. An instance that cannot reach Postgres stops
+ *   trusting its cache within a lease and empties it when it can poll again.
+ * `confirmApplied()` (the writer, after its commit) returns once every instance with a live
+ * lease has applied every change committed so far. An instance that died or stalled holds a
+ * revoke back for at most one lease; a writer that loses Postgres after its commit waits one
+ * lease on its own clock, after which every instance has either applied the change or
+ * stopped trusting its cache. It never answers while an instance may still serve the key.
  */
 @Injectable()
 export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CacheCoherenceService.name);
   readonly instanceId = randomUUID();
-  private subscriber!: Redis;
-  private subscribed = false;
-  private subscribedOnce!: Promise<void>;
-  private leaseValidUntil = 0;
-  private leaseTimer?: NodeJS.Timeout;
-  private closing = false;
-  private readonly waiters = new Map<string, { acked: Set<string>; wake: () => void }>();
-  private readonly pings = new Map<string, () => void>();
   private readonly leaseMs: number;
-  private readonly cacheTtlMs: number;
-  /** Allowance for clock differences between hosts and for delivery. */
+  /** Allowance for the time a poll takes to reach the database and for clock rates. */
   private readonly marginMs: number;
-  private readonly prefix: string;
+  readonly pollMs: number;
+  private seenSeq: number | null = null;
+  /** performance.now() until which the cache may be used. */
+  private trustedUntil = 0;
+  private timer?: NodeJS.Timeout;
+  private listener?: Client;
+  private listenerRetry?: NodeJS.Timeout;
+  private closing = false;
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+  private lastPruneAt = 0;
 
   constructor(
-    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+    private readonly dataSource: DataSource,
     private readonly cache: AuthCache,
     @Inject(AUTH_CACHE_PARTICIPANT) private readonly participant: boolean,
   ) {
     this.leaseMs = config.authCache.leaseMs;
-    this.cacheTtlMs = config.authCache.ttlMs;
     this.marginMs = Math.max(250, Math.floor(this.leaseMs / 5));
-    this.prefix = config.redisPrefix;
+    this.pollMs = Math.max(50, Math.min(250, Math.floor(this.leaseMs / 8)));
   }
 
-  onModuleInit(): void {
-    this.subscriber = this.redis.duplicate({ connectionName: 'keyward-auth-sub', maxRetriesPerRequest: null, enableOfflineQueue: true });
-    const channels = [Channels.authAck(this.prefix, this.instanceId)];
-    if (this.participant) channels.push(Channels.authInvalidate(this.prefix));
-
-    this.subscriber.on('message', (channel, message) => this.onMessage(channel, message));
-    this.subscriber.on('close', () => {
-      if (this.subscribed && !this.closing) this.logger.warn('invalidation channel lost: the key cache is bypassed until it is back');
-      this.subscribed = false;
-      this.cache.invalidate({ all: true });
-    });
-    this.subscriber.on('error', () => undefined); // reconnects by itself; 'close' handles the state
-    let first: () => void;
-    this.subscribedOnce = new Promise((resolve) => (first = resolve));
-    this.subscriber.on('ready', () => {
-      this.subscriber
-        .subscribe(...channels)
-        .then(() => {
-          this.cache.invalidate({ all: true }); // anything published while we were away is lost
-          this.subscribed = true;
-          first();
-          if (this.participant) void this.renewLease();
-        })
-        .catch((err) => {
-          if (!this.closing) this.logger.warn(`subscribe failed: ${(err as Error).message}`);
-        });
-    });
-
-    if (this.participant) {
-      // the first lease is taken once the subscription is up (see 'ready')
-      this.leaseTimer = setInterval(() => void this.renewLease(), Math.max(200, Math.floor(this.leaseMs / 4)));
-      this.leaseTimer.unref();
-    }
+  async onModuleInit(): Promise<void> {
+    if (!this.participant) return;
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.timer.unref();
+    void this.listen();
+    await this.poll(); // the first lease before the server answers, when Postgres is there
   }
 
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
-    if (this.leaseTimer) clearInterval(this.leaseTimer);
-    this.leaseValidUntil = 0;
-    if (this.participant) await this.redis.zrem(Channels.authInstances(this.prefix), this.instanceId).catch(() => 0);
-    this.subscriber?.disconnect();
+    if (this.timer) clearInterval(this.timer);
+    if (this.listenerRetry) clearTimeout(this.listenerRetry);
+    this.trustedUntil = 0;
+    await this.listener?.end().catch(() => undefined);
+    if (this.participant) {
+      await this.inFlight?.catch(() => undefined);
+      // a stopped instance holds no revoke back
+      await this.dataSource.query('DELETE FROM auth_instances WHERE instance_id = $1', [this.instanceId]).catch(() => undefined);
+    }
   }
 
   /** True while this instance may answer from its cache. */
   cacheUsable(): boolean {
-    return this.participant && this.subscribed && Date.now() < this.leaseValidUntil;
+    return this.participant && performance.now() < this.trustedUntil;
   }
 
-  /**
-   * Renews the lease only after a message sent to this instance's own channel came back
-   * through its subscription: a lease proves that invalidations reach this instance.
-   */
-  private async renewLease(): Promise<void> {
-    const sentAt = Date.now();
-    try {
-      await this.pingThroughSubscription(Math.max(100, Math.floor(this.leaseMs / 4)));
-      await this.redis.zadd(Channels.authInstances(this.prefix), sentAt + this.leaseMs, this.instanceId);
-      // a lapsed lease means invalidations may have been given up on us: start empty
-      if (Date.now() >= this.leaseValidUntil) this.cache.invalidate({ all: true });
-      this.leaseValidUntil = sentAt + this.leaseMs - this.marginMs;
-      await this.redis.zremrangebyscore(Channels.authInstances(this.prefix), '-inf', sentAt - 60_000);
-    } catch (err) {
-      if (!this.closing) this.logger.warn(`lease not renewed: ${(err as Error).message}`);
+  /** Applies the changes committed so far to this instance's cache and renews its lease; one poll at a time. */
+  poll(): Promise<void> {
+    if (!this.participant || this.closing) return Promise.resolve();
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
     }
-  }
-
-  private pingThroughSubscription(timeoutMs: number): Promise<void> {
-    if (!this.subscribed) return Promise.reject(new Error('not subscribed'));
-    const nonce = randomUUID();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pings.delete(nonce);
-        reject(new Error('own channel did not answer'));
-      }, timeoutMs);
-      this.pings.set(nonce, () => {
-        clearTimeout(timer);
-        this.pings.delete(nonce);
-        resolve();
-      });
-      this.redis.publish(Channels.authAck(this.prefix, this.instanceId), JSON.stringify({ ping: nonce })).catch((err: Error) => {
-        clearTimeout(timer);
-        this.pings.delete(nonce);
-        reject(err);
-      });
-    });
-  }
-
-  private onMessage(channel: string, raw: string): void {
-    let msg: InvalidationMessage & { instanceId?: string; ping?: string };
-    try {
-      msg = JSON.parse(raw);
-    } catch {
-      return;
-    }
-    if (channel === Channels.authInvalidate(this.prefix)) {
-      this.cache.invalidate(msg);
-      const ack = JSON.stringify({ nonce: msg.nonce, instanceId: this.instanceId });
-      this.redis.publish(Channels.authAck(this.prefix, msg.origin), ack).catch(() => undefined);
-    } else if (msg.ping) {
-      this.pings.get(msg.ping)?.();
-    } else if (msg.instanceId) {
-      const waiter = this.waiters.get(msg.nonce);
-      if (waiter) {
-        waiter.acked.add(msg.instanceId);
-        waiter.wake();
+    this.inFlight = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pollOnce();
+        } while (this.again && !this.closing);
+      } finally {
+        this.inFlight = null;
       }
-    }
+    })();
+    return this.inFlight;
   }
 
-  /**
-   * Removes the keys or owners from every instance's cache; resolves when no
-   * instance can still serve them from a cache.
-   */
-  async invalidate(target: InvalidationTarget): Promise<void> {
-    this.cache.invalidate(target);
-    const nonce = randomUUID();
-    const acked = new Set<string>();
-    let wake: () => void = () => undefined;
-    this.waiters.set(nonce, { acked, wake: () => wake() });
-    const key = Channels.authInstances(this.prefix);
-    const deadline = Date.now() + 3 * this.leaseMs;
+  private async pollOnce(): Promise<void> {
+    const startedAt = performance.now();
     try {
-      await Promise.race([this.subscribedOnce, sleep(this.marginMs)]);
-      const raw = await this.redis.zrangebyscore(key, Date.now(), '+inf', 'WITHSCORES');
-      const leases = new Map<string, number>();
-      for (let i = 0; i < raw.length; i += 2) leases.set(raw[i], Number(raw[i + 1]));
-      await this.redis.publish(
-        Channels.authInvalidate(this.prefix),
-        JSON.stringify({ ...target, nonce, origin: this.instanceId } satisfies InvalidationMessage),
-      );
-      for (;;) {
-        const now = Date.now();
-        const waiting = [...leases].filter(([id, end]) => !acked.has(id) && now <= end + this.marginMs);
-        if (waiting.length === 0) return;
-        if (now > deadline) throw new Error(`no acknowledgement from ${waiting.length} instance(s) that keep renewing their lease`);
-        const nextEnd = Math.min(...waiting.map(([, end]) => end + this.marginMs + 1));
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.max(1, Math.min(nextEnd - now, 250)));
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        // an instance that renewed meanwhile still holds a cache: keep waiting for it
-        const silent = [...leases.keys()].filter((id) => !acked.has(id));
-        if (silent.length > 0) {
-          const scores = await this.redis.zmscore(key, ...silent);
-          silent.forEach((id, i) => {
-            const score = scores[i];
-            if (score !== null) leases.set(id, Math.max(leases.get(id)!, Number(score)));
-          });
+      const lapsed = this.seenSeq === null || startedAt >= this.trustedUntil;
+      if (lapsed) {
+        // changes may have been missed: start empty from the current head
+        const head: { seq: string }[] = await this.dataSource.query('SELECT coalesce(max(seq), 0) AS seq FROM auth_changes');
+        this.cache.invalidate({ all: true });
+        this.seenSeq = Number(head[0].seq);
+      } else {
+        const rows: ChangeRow[] = await this.dataSource.query(
+          'SELECT seq, key_ids, owner_ids FROM auth_changes WHERE seq > $1 ORDER BY seq',
+          [this.seenSeq],
+        );
+        for (const row of rows) {
+          this.cache.invalidate({ keyIds: row.key_ids, ownerIds: row.owner_ids });
+          this.seenSeq = Number(row.seq);
         }
       }
-    } catch (err) {
-      this.logger.warn(`invalidation not confirmed: ${(err as Error).message}`);
-      await sleep(Math.max(0, Math.min(this.leaseMs + this.marginMs, deadline - Date.now())));
-      throw new Problem(
-        503,
-        'INVALIDATION_UNCONFIRMED',
-        'the change was recorded, but not every API instance confirmed it dropped the key from its cache; ' +
-          `it is refused everywhere within ${Math.ceil(this.cacheTtlMs / 1000)} s at most`,
-        undefined,
-        { 'Retry-After': '5' },
+      // only now, with every change applied, does the lease say so
+      await this.dataSource.query(
+        `INSERT INTO auth_instances (instance_id, seen_seq, valid_until, host, pid)
+         VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond', $4, $5)
+         ON CONFLICT (instance_id) DO UPDATE SET seen_seq = excluded.seen_seq, valid_until = excluded.valid_until`,
+        [this.instanceId, this.seenSeq, this.leaseMs, hostname(), process.pid],
       );
-    } finally {
-      this.waiters.delete(nonce);
+      this.trustedUntil = startedAt + this.leaseMs - this.marginMs;
+      await this.prune();
+    } catch (err) {
+      if (!this.closing) this.logger.warn(`key cache lease not renewed: ${(err as Error).message}`);
     }
+  }
+
+  /** Old changes and long-gone instances, once a minute: the log is the record, these are signals. */
+  private async prune(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastPruneAt < 60_000) return;
+    this.lastPruneAt = now;
+    await this.dataSource.query(`DELETE FROM auth_changes WHERE created_at < clock_timestamp() - interval '1 hour'`);
+    await this.dataSource.query(`DELETE FROM auth_instances WHERE valid_until < clock_timestamp() - interval '1 hour'`);
+  }
+
+  /** LISTEN for committed changes, so a revoke reaches the cache in milliseconds rather than a poll interval. */
+  private async listen(): Promise<void> {
+    if (this.closing) return;
+    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'keyward-auth-listen' });
+    this.listener = client;
+    const retry = () => {
+      if (this.closing || this.listener !== client) return;
+      this.listener = undefined;
+      void client.end().catch(() => undefined);
+      this.listenerRetry = setTimeout(() => void this.listen(), 1_000);
+      this.listenerRetry.unref();
+    };
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', () => void this.poll());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${AUTH_CHANGES_CHANNEL}`);
+      void this.poll(); // anything committed while we were not listening
+    } catch {
+      retry();
+    }
+  }
+
+  /**
+   * Resolves once no instance can still answer from a cache that predates the changes committed
+   * so far: each instance with a live lease has applied them, or its lease has run out.
+   */
+  async confirmApplied(): Promise<void> {
+    const startedAt = performance.now();
+    const waitOutLease = async (reason: string) => {
+      this.logger.warn(`cache invalidation not confirmed (${reason}): waiting out one instance lease`);
+      await sleep(Math.max(0, startedAt + this.leaseMs + this.marginMs - performance.now()));
+    };
+    await this.poll();
+    const deadline = startedAt + 3 * this.leaseMs;
+    try {
+      const head: { seq: string }[] = await withTimeout(
+        this.dataSource.query('SELECT coalesce(max(seq), 0) AS seq FROM auth_changes'),
+        this.leaseMs,
+      );
+      const target = Number(head[0].seq);
+      for (let pause = 2; ; pause = Math.min(25, pause * 2)) {
+        const behind: { n: string }[] = await withTimeout(
+          this.dataSource.query(
+            'SELECT count(*) AS n FROM auth_instances WHERE seen_seq < $1 AND valid_until > clock_timestamp()',
+            [target],
+          ),
+          this.leaseMs,
+        );
+        if (Number(behind[0].n) === 0) return;
+        if (performance.now() > deadline) break;
+        await sleep(pause);
+      }
+    } catch (err) {
+      return waitOutLease((err as Error).message);
+    }
+    // an instance renewing its lease without applying changes: impossible by construction, never silent
+    throw new Problem(
+      503,
+      'INVALIDATION_UNCONFIRMED',
+      'the change was recorded, but an API instance keeps renewing its key cache lease without applying it; ' +
+        'check the instances listed in auth_instances',
+      undefined,
+      { 'Retry-After': '5' },
+    );
   }
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    work,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Postgres within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { AuthCache } from './auth-cache';
+import { AuthCache, isFinalRefusal } from './auth-cache';
 import { AuthRecord, CompiledAuthRecord, Evaluation } from './auth-record';
 import { CacheCoherenceService } from './cache-coherence.service';
 import { hashKey, isWellFormedKey } from './key-format';
@@ -39,9 +39,18 @@ export class KeyLookupService {
   /** The verdict on a presented key; the key's id and company when it exists. */
   async evaluate(key: unknown, ip: string | undefined): Promise<Evaluation & { keyId?: string; companyId?: string }> {
     if (!isWellFormedKey(key)) return { ok: false, reason: 'MALFORMED' };
-    const record = await this.find(hashKey(this.pepper, key));
-    if (!record) return { ok: false, reason: 'NOT_FOUND' };
-    return { ...record.evaluate(Date.now(), ip), keyId: record.record.keyId, companyId: record.record.companyId };
+    const hash = hashKey(this.pepper, key);
+    const known = this.cache.knownRefusal(hash);
+    if (known) return { ok: false, ...known };
+    const record = await this.find(hash);
+    if (!record) {
+      this.cache.rememberRefusal(hash, { reason: 'NOT_FOUND' });
+      return { ok: false, reason: 'NOT_FOUND' };
+    }
+    const verdict = record.evaluate(Date.now(), ip);
+    const { keyId, companyId } = record.record;
+    if (!verdict.ok && isFinalRefusal(verdict.reason)) this.cache.rememberRefusal(hash, { reason: verdict.reason, keyId, companyId });
+    return { ...verdict, keyId, companyId };
   }
 
   /**

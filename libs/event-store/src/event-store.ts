@@ -10,6 +10,7 @@ import {
   StoredEvent,
 } from './event.types';
 import { ChainBreak, GENESIS_HASH, checkLink, computeEventHash } from './hash-chain';
+import { InlineProjection } from './projection';
 
 /** Every append takes this transaction-scoped advisory lock first, so the hash chain is built in commit order. */
 export const APPEND_LOCK = 7_301_944_002;
@@ -71,8 +72,14 @@ export interface VerifyResult {
 @Injectable()
 export class EventStore {
   private readonly listeners: ((events: StoredEvent[]) => void)[] = [];
+  private readonly inline: InlineProjection[] = [];
 
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Read models applied in the appending transaction from now on (see InlineProjection). */
+  useInline(projections: InlineProjection[]): void {
+    for (const p of projections) if (!this.inline.includes(p)) this.inline.push(p);
+  }
 
   /** Called after each committed append (metrics); a listener must not throw. */
   onAppended(listener: (events: StoredEvent[]) => void): void {
@@ -80,7 +87,16 @@ export class EventStore {
   }
 
   async append(events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    const result = await this.dataSource.transaction('READ COMMITTED', (m) => this.appendWithin(m, events, options));
+    const result = await this.dataSource.transaction('READ COMMITTED', async (m) => {
+      const appended = await this.appendWithin(m, events, options);
+      // still under the append lock: inline read models change in commit order, with their events
+      for (const p of this.inline) {
+        const own = appended.events.filter((e) => p.inlineTypes.has(e.type));
+        if (own.length > 0) await p.applyInline(m, own);
+      }
+      const appliedInline = appended.events.every((e) => this.inline.some((p) => p.inlineTypes.has(e.type)));
+      return { ...appended, appliedInline };
+    });
     for (const listener of this.listeners) listener(result.events);
     return result;
   }
@@ -180,7 +196,11 @@ export class EventStore {
     })();
 
     const last = stored[stored.length - 1];
-    return { events: stored, checkpoint: { transactionId: last.transactionId, position: last.position } };
+    return {
+      events: stored,
+      checkpoint: { transactionId: last.transactionId, position: last.position },
+      appliedInline: false, // append() applies inline projections; a caller's own transaction does not
+    };
   }
 
   /** Checks every stream's expected version and moves it on; returns the version of each next event. */

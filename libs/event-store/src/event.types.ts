@@ -66,4 +66,9 @@ export interface AppendResult {
   events: StoredEvent[];
   /** The checkpoint a reader has passed once it has applied every event of this append. */
   checkpoint: LogCheckpoint;
+  /**
+   * Every event of the append was applied to its read model in the appending transaction
+   * (an inline projection): nothing to wait for before the change is what readers see.
+   */
+  appliedInline: boolean;
 }

@@ -13,5 +13,21 @@ export interface Projection {
   afterCommit?(events: StoredEvent[]): Promise<void>;
 }
 
+/**
+ * A read model (or part of one) that must never wait for a worker: applied inside the very
+ * transaction that appends its events, so it is current the moment the append commits. The
+ * asynchronous projector applies the same events again later; `apply` must then change nothing
+ * (rows carry their stream version and only move forward).
+ */
+export interface InlineProjection extends Projection {
+  /** The event types applied inline; an append made only of these needs no projector to take effect. */
+  readonly inlineTypes: ReadonlySet<string>;
+  applyInline(m: EntityManager, events: StoredEvent[]): Promise<void>;
+}
+
+export function isInlineProjection(p: Projection): p is InlineProjection {
+  return typeof (p as Partial<InlineProjection>).applyInline === 'function';
+}
+
 /** Injection token of the registered projections. */
 export const PROJECTIONS = Symbol('PROJECTIONS');

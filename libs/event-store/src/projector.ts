@@ -5,7 +5,7 @@ import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Channels, REDIS } from '@keyward/queue';
 import { EventStore } from './event-store';
 import { LOG_START, LogCheckpoint, StoredEvent } from './event.types';
-import { PROJECTIONS, Projection } from './projection';
+import { PROJECTIONS, Projection, isInlineProjection } from './projection';
 
 export const PROJECTION_NAME = 'read-models';
 /** Held for each batch: one projector applies events at a time, across every worker process. */
@@ -35,7 +35,10 @@ export class Projector {
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(PROJECTIONS) private readonly projections: Projection[],
-  ) {}
+  ) {
+    // the same read models, applied by every append of this process as it commits
+    events.useInline(projections.filter(isInlineProjection));
+  }
 
   /** Applies batches until the log has nothing more below the visibility horizon. */
   async catchUp(): Promise<ProjectionRun> {

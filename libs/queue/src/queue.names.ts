@@ -66,7 +66,4 @@ export const CHECKPOINT_SCHEDULER = 'audit-checkpoint';
 /** Redis pub/sub channels (prefixed with REDIS_PREFIX). */
 export const Channels = {
   projectionCheckpoint: (prefix: string) => `${prefix}:projections:checkpoint`,
-  authInvalidate: (prefix: string) => `${prefix}:auth:invalidate`,
-  authAck: (prefix: string, instanceId: string) => `${prefix}:auth:ack:${instanceId}`,
-  authInstances: (prefix: string) => `${prefix}:auth:instances`,
 };

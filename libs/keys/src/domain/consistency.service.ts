@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { CacheCoherenceService, InvalidationTarget } from '@keyward/auth';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CacheCoherenceService } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { AppendResult, ProjectionTimeoutError, ProjectionWaiter, Projector, hasReached } from '@keyward/event-store';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { QueueProducer } from '@keyward/queue';
+import { takesKeyRights } from '../projections/read-model.projection';
 
 /**
  * 'wait': the API wakes the worker and waits for its checkpoint.
@@ -14,12 +15,17 @@ export const PROJECTION_MODE = Symbol('PROJECTION_MODE');
 export type ProjectionMode = 'wait' | 'inline';
 
 /**
- * What a write waits for before it answers: the projector has applied its events
- * (so every instance's database lookups see them) and, when keys lose rights,
- * every instance has dropped them from its cache.
+ * What a write waits for before it answers.
+ *
+ * Key, user and company events are applied to their read model in the appending transaction
+ * (KeysReadModelProjection), so they need no worker: a write of only those waits for nothing
+ * but, when it can take rights away, every API instance's cache (confirmApplied, through
+ * Postgres). Other events (system read models) wait for the projector's checkpoint.
  */
 @Injectable()
 export class ConsistencyService {
+  private readonly logger = new Logger(ConsistencyService.name);
+
   constructor(
     private readonly producer: QueueProducer,
     private readonly waiter: ProjectionWaiter,
@@ -29,7 +35,23 @@ export class ConsistencyService {
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
-  async settle(result: AppendResult, invalidate?: InvalidationTarget): Promise<void> {
+  async settle(result: AppendResult): Promise<void> {
+    if (result.appliedInline) {
+      // the projector still moves its checkpoint past these events (and the worker's other read
+      // models may care); a wake-up it misses is made up by its tick
+      if (this.mode === 'wait') {
+        void this.producer
+          .wakeProjector(result.events[0].type)
+          .catch((err: Error) => this.logger.debug(`projector not woken: ${err.message}`));
+      }
+    } else {
+      await this.awaitProjection(result);
+    }
+    // a change that can take rights away: no instance may still serve the key from its cache
+    if (result.events.some(takesKeyRights)) await this.coherence.confirmApplied();
+  }
+
+  private async awaitProjection(result: AppendResult): Promise<void> {
     if (this.mode === 'inline') {
       // an older transaction still open holds the horizon back: apply again until past our event
       const deadline = Date.now() + this.config.consistencyTimeoutMs;
@@ -52,6 +74,5 @@ export class ConsistencyService {
         { 'Retry-After': '5' },
       );
     }
-    if (invalidate) await this.coherence.invalidate(invalidate);
   }
 }

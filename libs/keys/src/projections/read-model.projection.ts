@@ -1,10 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
-import { publishInvalidation } from '@keyward/auth';
-import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { REDIS } from '@keyward/queue';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Projection, StoredEvent } from '@keyward/event-store';
+import { AUTH_CHANGES_CHANNEL } from '@keyward/auth';
+import { EventStore, InlineProjection, StoredEvent } from '@keyward/event-store';
 import {
   CompanyCreatedData,
   KeyCreatedData,
@@ -17,25 +14,60 @@ import {
   UserUpdatedData,
 } from '../events/keyward-events';
 
-/** Companies, users and keys, as the API and the guard read them. */
+/**
+ * Companies, users and keys, as the API and the guard read them.
+ *
+ * Inline: every command's key, user and company events are applied in the transaction that
+ * appends them, so what the guard reads (status, deletion, expiry and grace, owner's rights and
+ * state) is current when the command commits — with the worker, Redis or both stopped, and
+ * whatever long transaction holds the asynchronous projector back. Changes that can take rights
+ * away also write an `auth_changes` row in that transaction, which every API instance applies to
+ * its cache (CacheCoherenceService). The asynchronous projector applies the same events again
+ * (and `KeyUsed`, which only moves `last_used_at`); rows carry their stream version and only an
+ * event newer than the row changes it, so nothing is applied twice, and a rebuild from the log
+ * gives the same rows.
+ */
 @Injectable()
-export class KeysReadModelProjection implements Projection {
+export class KeysReadModelProjection implements InlineProjection {
   readonly tables = ['companies', 'users', 'api_keys'];
+  readonly inlineTypes: ReadonlySet<string> = INLINE_TYPES;
 
-  constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
-  ) {}
+  constructor(private readonly store: EventStore) {}
+
+  async applyInline(m: EntityManager, events: StoredEvent[]): Promise<void> {
+    for (const stream of new Set(events.map((e) => e.streamId))) {
+      const first = events.find((e) => e.streamId === stream)!;
+      await this.catchUpStream(m, first);
+    }
+    for (const e of events) await applyToReadModel(m, e);
+
+    const keyIds = events.filter((e) => TAKES_KEY_RIGHTS.has(e.type)).map((e) => (e.data as { keyId: string }).keyId);
+    // UserUpdated: the owner's rights or state may have changed (all of its keys follow)
+    const ownerIds = events.filter((e) => e.type === KeywardEvent.UserUpdated).map((e) => (e.data as unknown as UserUpdatedData).userId);
+    if (keyIds.length === 0 && ownerIds.length === 0) return;
+    // under the append lock: seq follows commit order; the notification is delivered at commit
+    await m.query(
+      `WITH change AS (INSERT INTO auth_changes (key_ids, owner_ids) VALUES ($1::uuid[], $2::uuid[]) RETURNING seq)
+       SELECT pg_notify($3, seq::text) FROM change`,
+      [keyIds, ownerIds, AUTH_CHANGES_CHANNEL],
+    );
+  }
 
   /**
-   * Changes that take rights away reach every instance's cache from here too, so they
-   * hold even when the write that made them could not wait for the projector.
+   * A row behind the event about to be applied (events appended before inline projection
+   * existed and not projected yet) first gets the events it missed, in stream order.
    */
-  async afterCommit(events: StoredEvent[]): Promise<void> {
-    const keyIds = events.filter((e) => TAKES_KEY_RIGHTS.has(e.type)).map((e) => (e.data as { keyId: string }).keyId);
-    const ownerIds = events.filter((e) => e.type === KeywardEvent.UserUpdated).map((e) => (e.data as { userId: string }).userId);
-    if (keyIds.length === 0 && ownerIds.length === 0) return;
-    await publishInvalidation(this.redis, this.config.redisPrefix, { keyIds, ownerIds });
+  private async catchUpStream(m: EntityManager, first: StoredEvent): Promise<void> {
+    const table = first.streamId.startsWith('key-') ? 'api_keys' : first.streamId.startsWith('user-') ? 'users' : null;
+    if (!table || first.streamVersion === 1) return;
+    const id = first.streamId.slice(first.streamId.indexOf('-') + 1);
+    const rows: { version: number }[] = await m.query(`SELECT version FROM ${table} WHERE id = $1`, [id]);
+    const have = rows[0]?.version ?? 0;
+    if (have >= first.streamVersion - 1) return;
+    const missed = (await this.store.readStream(first.streamId, m)).filter(
+      (e) => e.streamVersion > have && e.streamVersion < first.streamVersion,
+    );
+    for (const e of missed) await applyToReadModel(m, e);
   }
 
   async apply(m: EntityManager, events: StoredEvent[]): Promise<void> {
@@ -69,6 +101,23 @@ const KEY_COLUMNS: Record<string, string> = {
   rateLimit: 'rate_limit',
 };
 const USER_COLUMNS: Record<string, string> = { name: 'name', permissions: 'permissions', disabled: 'disabled' };
+/** Applied in the appending transaction; KeyUsed (last use) is left to the asynchronous projector. */
+const INLINE_TYPES = new Set<string>([
+  KeywardEvent.CompanyCreated,
+  KeywardEvent.UserCreated,
+  KeywardEvent.UserUpdated,
+  KeywardEvent.KeyCreated,
+  KeywardEvent.KeyUpdated,
+  KeywardEvent.KeyRevoked,
+  KeywardEvent.KeyRotated,
+  KeywardEvent.KeyExpired,
+  KeywardEvent.KeyDeleted,
+]);
+/** Whether the event can take rights away from a key an API instance may have cached. */
+export function takesKeyRights(e: { type: string }): boolean {
+  return TAKES_KEY_RIGHTS.has(e.type) || e.type === KeywardEvent.UserUpdated;
+}
+
 const TAKES_KEY_RIGHTS = new Set<string>([
   KeywardEvent.KeyUpdated,
   KeywardEvent.KeyRevoked,
@@ -82,7 +131,9 @@ const NOT_NULL = new Set(['name', 'permissions', 'allowed_ips', 'disabled']);
 
 /**
  * Applies one event to the companies, users and api_keys tables. Every value comes
- * from the event (timestamps included), so a rebuild produces the same rows.
+ * from the event (timestamps included), so a rebuild produces the same rows. A row already at
+ * (or past) the event's stream version is left alone: applying an event twice — inline, then
+ * by the projector — changes nothing.
  */
 export async function applyToReadModel(m: EntityManager, e: StoredEvent): Promise<void> {
   const at = e.occurredAt;
@@ -133,7 +184,7 @@ export async function applyToReadModel(m: EntityManager, e: StoredEvent): Promis
       const d = e.data as unknown as KeyRevokedData;
       await m.query(
         `UPDATE api_keys SET status = 'revoked', revoked_at = $2, revoked_reason = $3, updated_at = $2, version = $4
-          WHERE id = $1`,
+          WHERE id = $1 AND version < $4`,
         [d.keyId, at, d.reason, e.streamVersion],
       );
       return;
@@ -141,20 +192,22 @@ export async function applyToReadModel(m: EntityManager, e: StoredEvent): Promis
     case KeywardEvent.KeyRotated: {
       const d = e.data as unknown as KeyRotatedData;
       await m.query(
-        `UPDATE api_keys SET replaced_by = $2, grace_ends_at = $3, updated_at = $4, version = $5 WHERE id = $1`,
+        `UPDATE api_keys SET replaced_by = $2, grace_ends_at = $3, updated_at = $4, version = $5 WHERE id = $1 AND version < $5`,
         [d.keyId, d.newKeyId, d.graceEndsAt, at, e.streamVersion],
       );
       return;
     }
     case KeywardEvent.KeyExpired: {
       await m.query(
-        `UPDATE api_keys SET status = 'expired', updated_at = $2, version = $3 WHERE id = $1 AND status = 'active'`,
+        `UPDATE api_keys SET status = CASE WHEN status = 'active' THEN 'expired' ELSE status END,
+                updated_at = CASE WHEN status = 'active' THEN $2 ELSE updated_at END, version = $3
+          WHERE id = $1 AND version < $3`,
         [(e.data as { keyId: string }).keyId, at, e.streamVersion],
       );
       return;
     }
     case KeywardEvent.KeyDeleted: {
-      await m.query(`UPDATE api_keys SET deleted_at = $2, updated_at = $2, version = $3 WHERE id = $1`, [
+      await m.query(`UPDATE api_keys SET deleted_at = $2, updated_at = $2, version = $3 WHERE id = $1 AND version < $3`, [
         (e.data as { keyId: string }).keyId,
         at,
         e.streamVersion,
@@ -183,7 +236,7 @@ async function updateRow(
     sets.push(`${column} = $${params.length}`);
   }
   await m.query(
-    `UPDATE ${table} SET ${[...sets, 'updated_at = $2', 'version = $3'].join(', ')} WHERE id = $1`,
+    `UPDATE ${table} SET ${[...sets, 'updated_at = $2', 'version = $3'].join(', ')} WHERE id = $1 AND version < $3`,
     params,
   );
 }

@@ -23,6 +23,6 @@ export class DeleteKeyHandler implements ICommandHandler<DeleteKeyCommand> {
         { expectedVersions: { [stream]: key.version } },
       )
       .catch((err) => asConflict(err));
-    await this.consistency.settle(result, { keyIds: [keyId] });
+    await this.consistency.settle(result);
   }
 }

@@ -29,7 +29,7 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
         { expectedVersions: { [stream]: key.version } },
       )
       .catch((err) => asConflict(err));
-    await this.consistency.settle(result, { keyIds: [keyId] });
+    await this.consistency.settle(result);
     return this.queries.execute(new GetKeyQuery(ctx.companyId, keyId));
   }
 }

@@ -65,7 +65,7 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
         { expectedVersions: { [oldStream]: old.version, [minted.event.streamId]: 0 } },
       )
       .catch((err) => asConflict(err));
-    await this.consistency.settle(result, { keyIds: [keyId] });
+    await this.consistency.settle(result);
     const resource = await this.queries.execute(new GetKeyQuery(ctx.companyId, minted.keyId));
     return { ...resource, key: minted.key };
   }

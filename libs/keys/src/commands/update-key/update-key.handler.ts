@@ -78,7 +78,7 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
           { expectedVersions: { [stream]: key.version } },
         )
         .catch((err) => asConflict(err));
-      await this.consistency.settle(result, { keyIds: [keyId] });
+      await this.consistency.settle(result);
     }
     return this.queries.execute(new GetKeyQuery(ctx.companyId, keyId));
   }

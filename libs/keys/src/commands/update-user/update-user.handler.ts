@@ -34,7 +34,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
           { expectedVersions: { [stream]: user.version } },
         )
         .catch((err) => asConflict(err));
-      await this.consistency.settle(result, { ownerIds: [userId] });
+      await this.consistency.settle(result);
     }
     return this.queries.execute(new GetUserQuery(ctx.companyId, userId));
   }

@@ -270,6 +270,34 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
       expect((await call(s.url, 'GET', '/v1/me', { key: admin })).status).toBe(200);
     });
 
+    it("cannot revoke, delete or loosen the keys of a user whose rights it does not cover; can for one it covers", async () => {
+      const rights = ['keys:read', 'keys:write', 'users:read', 'users:write'];
+      const hrUser = (await call(s.url, 'POST', '/v1/users', { key: admin, body: { email: 'hr@acme.test', name: 'HR', permissions: rights } })).body;
+      const hr = (await create(admin, { name: 'hr-keys', permissions: rights, ownerId: hrUser.id })).body;
+      const adminsOther = (await create(admin, { name: 'admin-other', permissions: ['keys:read'] })).body;
+      for (const [method, path, body] of [
+        ['POST', `/v1/keys/${adminsOther.id}/revoke`, {}],
+        ['DELETE', `/v1/keys/${adminsOther.id}`, undefined],
+        ['PATCH', `/v1/keys/${adminsOther.id}`, { allowedIps: ['0.0.0.0/0'] }],
+        ['PATCH', `/v1/keys/${adminsOther.id}`, { expiresAt: new Date(Date.now() + 86_400_000).toISOString() }],
+        ['PATCH', `/v1/keys/${adminsOther.id}`, { rateLimit: { limit: 1000000, windowSeconds: 1 } }],
+      ] as const) {
+        const r = await call(s.url, method, path, { key: hr.key, body });
+        expect({ method, path, body, status: r.status, code: r.body.code }).toEqual({ method, path, body, status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
+      }
+      expect((await call(s.url, 'GET', '/v1/me', { key: adminsOther.key })).status).toBe(200);
+      expect((await api('GET', `/v1/keys/${adminsOther.id}`)).body).toMatchObject({ status: 'active', allowedIps: [], expiresAt: null, rateLimit: null });
+
+      // a user whose rights the key covers: its keys can be revoked and deleted
+      const clerk = (await call(s.url, 'POST', '/v1/users', { key: admin, body: { email: 'clerk@acme.test', name: 'Clerk', permissions: ['keys:read'] } })).body;
+      const clerks = (await create(admin, { name: 'clerks', permissions: ['keys:read'], ownerId: clerk.id })).body;
+      const clerks2 = (await create(admin, { name: 'clerks-2', permissions: ['keys:read'], ownerId: clerk.id })).body;
+      expect((await call(s.url, 'PATCH', `/v1/keys/${clerks.id}`, { key: hr.key, body: { allowedIps: ['127.0.0.1'] } })).status).toBe(200);
+      expect((await call(s.url, 'POST', `/v1/keys/${clerks.id}/revoke`, { key: hr.key, body: {} })).status).toBe(200);
+      expect((await call(s.url, 'DELETE', `/v1/keys/${clerks2.id}`, { key: hr.key })).status).toBe(204);
+      expect((await call(s.url, 'GET', '/v1/me', { key: clerks.key })).status).toBe(401);
+    });
+
     it('refuses null for a field that cannot be empty, and the projector keeps going', async () => {
       const k = (await create(admin, { name: 'nullable' })).body;
       const r = await call(s.url, 'PATCH', `/v1/keys/${k.id}`, { key: admin, body: { name: null } });

@@ -62,6 +62,22 @@ export function assertNotAbove(ctx: CommandContext, targetPermissions: readonly 
 }
 
 /**
+ * Revoking or deleting another user's key changes what that user can do: like editing the user,
+ * it needs a calling key that covers every permission the user holds (users:write alone does
+ * not let a lesser key cut off an administrator).
+ */
+export function assertCoversOwnerOf(ctx: CommandContext, key: { ownerId: string }, owner: { permissions: readonly string[] }): void {
+  if (key.ownerId === ctx.ownerId || ctx.permissions === 'all') return;
+  const have = new Set(ctx.permissions);
+  const above = owner.permissions.filter((p) => !have.has(p));
+  if (above.length > 0) {
+    throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', `the key's owner has ${above.join(', ')}, which the calling key lacks`, [
+      { field: 'keyId', message: `the key's owner has ${above.join(', ')}, which the calling key lacks` },
+    ]);
+  }
+}
+
+/**
  * A key with an expiry or allowed addresses cannot hand out more than it has: the keys it
  * creates, edits or rotates must expire no later than it does and be usable only from
  * inside its own networks. Only the given fields are checked (an edit of the name of an

@@ -1,8 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { EventStore } from '@keyward/event-store';
-import { loadKey } from '../../domain/aggregates';
+import { loadKey, loadUser } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertMayManageKeysOf } from '../../domain/rules';
+import { asConflict, assertCoversOwnerOf, assertMayManageKeysOf } from '../../domain/rules';
 import { KeywardEvent, streamOf } from '../../events/keyward-events';
 import { DeleteKeyCommand } from './delete-key.command';
 
@@ -16,6 +16,7 @@ export class DeleteKeyHandler implements ICommandHandler<DeleteKeyCommand> {
   async execute({ ctx, keyId }: DeleteKeyCommand): Promise<void> {
     const key = await loadKey(this.store, keyId, ctx.companyId);
     assertMayManageKeysOf(ctx, key.ownerId);
+    if (key.ownerId !== ctx.ownerId) assertCoversOwnerOf(ctx, key, await loadUser(this.store, key.ownerId, ctx.companyId));
     const stream = streamOf.key(keyId);
     const result = await this.store
       .append(

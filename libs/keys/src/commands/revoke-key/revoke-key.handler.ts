@@ -1,9 +1,9 @@
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { Problem } from '@keyward/common';
 import { EventStore } from '@keyward/event-store';
-import { loadKey } from '../../domain/aggregates';
+import { loadKey, loadUser } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertMayManageKeysOf } from '../../domain/rules';
+import { asConflict, assertCoversOwnerOf, assertMayManageKeysOf } from '../../domain/rules';
 import { KeyRevokedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { KeyResource } from '../../queries/resources';
@@ -20,6 +20,7 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
   async execute({ ctx, keyId, reason }: RevokeKeyCommand): Promise<KeyResource> {
     const key = await loadKey(this.store, keyId, ctx.companyId);
     assertMayManageKeysOf(ctx, key.ownerId);
+    if (key.ownerId !== ctx.ownerId) assertCoversOwnerOf(ctx, key, await loadUser(this.store, key.ownerId, ctx.companyId));
     if (key.revoked) throw Problem.conflict('KEY_ALREADY_REVOKED', `key ${keyId} is already revoked`);
     const stream = streamOf.key(keyId);
     const data: KeyRevokedData = { keyId, reason };

@@ -4,10 +4,10 @@ import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Problem } from '@keyward/common';
 import { EventStore } from '@keyward/event-store';
-import { loadKey } from '../../domain/aggregates';
+import { loadKey, loadUser } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
 import { isKeyLive } from '../../domain/key.state';
-import { asConflict, assertGrantable, assertMayManageKeysOf, assertWithinRestrictions, checkAllowedIps, checkExpiry, resolvePermissions, throwIfAny } from '../../domain/rules';
+import { asConflict, assertCoversOwnerOf, assertGrantable, assertMayManageKeysOf, keyReach, assertWithinRestrictions, checkAllowedIps, checkExpiry, resolvePermissions, throwIfAny } from '../../domain/rules';
 import { KeyUpdatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { KeyResource } from '../../queries/resources';
@@ -35,6 +35,12 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
       ]);
     }
     if (!isKeyLive(key, now)) throw Problem.conflict('KEY_NOT_ACTIVE', 'a revoked, expired or rotated-out key cannot be changed');
+    if (restriction) {
+      // new restrictions on a key could open it wider: the caller must be able to hand out what the key can do
+      const owner = await loadUser(this.store, key.ownerId, ctx.companyId);
+      assertCoversOwnerOf(ctx, key, owner);
+      assertGrantable(ctx, keyReach(key.type, key.permissions, owner.permissions), restriction);
+    }
 
     assertWithinRestrictions(
       ctx,

@@ -57,6 +57,8 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
   private inFlight: Promise<void> | null = null;
   private again = false;
   private lastPruneAt = 0;
+  /** When the last warning about failing polls was logged (one per 10 s while they fail, not one per poll). */
+  private warnedAt: number | null = null;
 
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
@@ -142,9 +144,13 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
         [this.instanceId, this.seenSeq, this.leaseMs, hostname(), process.pid],
       );
       this.trustedUntil = startedAt + this.leaseMs - this.marginMs;
+      if (this.warnedAt !== null) this.logger.log('key cache lease renewed again: the cache is in use');
+      this.warnedAt = null;
       await this.prune();
     } catch (err) {
-      if (!this.closing) this.logger.warn(`key cache lease not renewed: ${(err as Error).message}`);
+      if (this.closing || (this.warnedAt !== null && startedAt - this.warnedAt < 10_000)) return;
+      this.warnedAt = startedAt;
+      this.logger.warn(`key cache lease not renewed (${(err as Error).message}): keys are read from Postgres until it is`);
     }
   }
 

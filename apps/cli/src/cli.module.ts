@@ -8,7 +8,7 @@ import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
 import { RedisModule } from '@keyward/queue';
 import { SystemModule, SystemReadModelProjection } from '@keyward/system';
 
-/** The operator's view: the database directly, the log applied inline, API caches invalidated over Redis. */
+/** The operator's view: the database directly, the log applied inline; API caches confirmed through Postgres like any write. */
 @Module({})
 export class CliModule {
   static forRoot(config: KeywardConfig): DynamicModule {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CacheCoherenceService } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { AppendResult, ProjectionTimeoutError, ProjectionWaiter, Projector, hasReached } from '@keyward/event-store';
@@ -24,8 +24,6 @@ export type ProjectionMode = 'wait' | 'inline';
  */
 @Injectable()
 export class ConsistencyService {
-  private readonly logger = new Logger(ConsistencyService.name);
-
   constructor(
     private readonly producer: QueueProducer,
     private readonly waiter: ProjectionWaiter,
@@ -39,11 +37,7 @@ export class ConsistencyService {
     if (result.appliedInline) {
       // the projector still moves its checkpoint past these events (and the worker's other read
       // models may care); a wake-up it misses is made up by its tick
-      if (this.mode === 'wait') {
-        void this.producer
-          .wakeProjector(result.events[0].type)
-          .catch((err: Error) => this.logger.debug(`projector not woken: ${err.message}`));
-      }
+      if (this.mode === 'wait') void this.producer.wakeProjector(result.events[0].type); // bounded, never throws
     } else {
       await this.awaitProjection(result);
     }

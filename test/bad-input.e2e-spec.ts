@@ -65,6 +65,11 @@ const AUTH: { name: string; headers: Record<string, string>; code: string }[] = 
   { name: 'x-api-key with a wrong checksum', headers: { 'x-api-key': wrongChecksum() }, code: 'MALFORMED_API_KEY' },
   { name: 'Bearer with a wrong checksum', headers: { authorization: `Bearer ${wrongChecksum()}` }, code: 'MALFORMED_API_KEY' },
   { name: 'a well-formed key nobody has', headers: { 'x-api-key': generateKey().key }, code: 'INVALID_API_KEY' },
+  { name: 'api-key with a wrong checksum', headers: { 'api-key': wrongChecksum() }, code: 'MALFORMED_API_KEY' },
+  { name: 'api-key: a well-formed key nobody has', headers: { 'api-key': generateKey().key }, code: 'INVALID_API_KEY' },
+  { name: 'bearer (lower case) with a wrong checksum', headers: { authorization: `bearer ${wrongChecksum()}` }, code: 'MALFORMED_API_KEY' },
+  { name: 'two different keys (x-api-key, api-key)', headers: { 'x-api-key': generateKey().key, 'api-key': generateKey().key }, code: 'AMBIGUOUS_API_KEY' },
+  { name: 'a junk x-api-key beside a Bearer key', headers: { 'x-api-key': 'junk', authorization: `Bearer ${generateKey().key}` }, code: 'AMBIGUOUS_API_KEY' },
 ];
 
 const authCases: Case[] = ROUTES.flatMap(([method, path, body]) =>

@@ -77,7 +77,7 @@ interface Failure {
   runIndex: number;
 }
 
-const AUTH_HEADERS = new Set(['x-api-key', 'authorization']);
+const AUTH_HEADERS = new Set(['x-api-key', 'api-key', 'authorization']);
 const SECRETS: string[] = [];
 
 /** Removes anything that could be (part of) a key or a secret. */
@@ -829,6 +829,7 @@ function fuzzedAuth(fx: Fixtures): fc.Arbitrary<Auth> {
   const scheme = fc.oneof({ weight: 6, arbitrary: fc.constant('Bearer ') }, { weight: 4, arbitrary: fc.constantFrom(...SCHEMES) });
   return fc.oneof(
     { weight: 6, arbitrary: key.map((k): Auth => ({ label: `x-api-key: ${k.label}`, headers: [['x-api-key', k.value]] })) },
+    { weight: 2, arbitrary: key.map((k): Auth => ({ label: `api-key: ${k.label}`, headers: [['api-key', k.value]] })) },
     {
       weight: 5,
       arbitrary: fc.tuple(scheme, key).map(([s, k]): Auth => ({ label: `Authorization: ${JSON.stringify(s)} + ${k.label}`, headers: [['authorization', s + k.value]] })),
@@ -843,6 +844,10 @@ function fuzzedAuth(fx: Fixtures): fc.Arbitrary<Auth> {
     {
       weight: 1,
       arbitrary: fc.tuple(key, key).map(([a, b]): Auth => ({ label: `x-api-key twice: ${a.label}, then ${b.label}`, headers: [['x-api-key', a.value], ['x-api-key', b.value]] })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(key, key).map(([a, b]): Auth => ({ label: `x-api-key: ${a.label}; api-key: ${b.label}`, headers: [['x-api-key', a.value], ['api-key', b.value]] })),
     },
     {
       weight: 1,

@@ -1,13 +1,13 @@
-import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
 import { userAgentOf } from '@keyward/observability';
 import { Problem } from '@keyward/common';
 import { UsageBuffer } from '@keyward/usage';
-import { AuthFailure, AuthenticatedRequest, STRATEGIES } from './api-key.strategies';
+import { ApiKeyStrategies, AuthFailure } from './api-key.strategies';
 import { Principal } from './auth-record';
 import { IS_PUBLIC, REQUIRED_PERMISSIONS } from './decorators';
+import { PresentedKey, presentedKey } from './key-headers';
 import { Permission } from './permissions';
 import { AuthFailureThrottle, KeyRateLimiter, rateLimitHeaders } from './rate-limits';
 
@@ -25,47 +25,44 @@ export function routeOf(req: Request): string {
   return req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
 }
 
+/** A refusal recorded as AuthenticationFailed: why, and the key and company when known (never the key itself). */
+type RecordedRefusal = Omit<AuthFailure, 'reason'> & { reason: AuthFailure['reason'] | 'AMBIGUOUS' };
+
+type KeyedRequest = Request & { user?: Principal; id?: unknown };
+
 /**
- * The one global guard. In order: an address throttled for failed authentication is
- * refused with no I/O; the key is authenticated (passport); its rate limit is counted;
- * the route's permissions are checked.
+ * The one global guard. In order:
+ * 1. the key headers — missing, malformed or ambiguous is refused here, with no I/O;
+ * 2. authentication — passport, through the strategy of the header that holds the key;
+ * 3. a refused key — counted against the client address; 429 while the address is
+ *    throttled, else 401 (a valid key is never throttled);
+ * 4. the key's rate limit;
+ * 5. the route's permissions.
  */
 @Injectable()
-export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
+export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
+    private readonly strategies: ApiKeyStrategies,
     private readonly throttle: AuthFailureThrottle,
     private readonly limits: KeyRateLimiter,
     private readonly usage: UsageBuffer,
-  ) {
-    super();
-  }
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const req = context.switchToHttp().getRequest<KeyedRequest>();
     const res = context.switchToHttp().getResponse<Response>();
 
-    const wait = this.throttle.retryAfter(req.ip);
-    if (wait > 0) {
-      outcome(req, 'TOO_MANY_FAILED_AUTHENTICATIONS');
-      throw new Problem(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `too many failed authentications from this address; retry in ${wait} s`, undefined, {
-        'Retry-After': String(wait),
-      });
-    }
+    const presented = presentedKey(req);
+    if (presented.kind !== 'key') throw this.headerRefusal(req, presented);
 
-    try {
-      await super.canActivate(context);
-    } catch (err) {
-      if (err instanceof HttpException && err.getStatus() === 401) {
-        outcome(req, (err.getResponse() as { code?: string }).code ?? 'INVALID_API_KEY');
-        await this.recordFailure(req, req.authFailure);
-      }
-      throw err;
-    }
+    const authentication = await this.strategies.authenticate(presented.header, req, res);
+    if (!authentication.ok) throw await this.keyRefusal(req, authentication.failure);
+    const principal = authentication.principal;
+    req.user = principal;
 
-    const principal = req.user as Principal;
     const decision = await this.limits.consume(principal.keyId, principal.rateLimit);
     const headers = rateLimitHeaders(decision);
     if (!decision.allowed) {
@@ -84,44 +81,57 @@ export class ApiKeyGuard extends AuthGuard([...STRATEGIES]) {
     return true;
   }
 
-  override handleRequest<T>(err: unknown, user: T, _info: unknown, context: ExecutionContext): T {
-    if (err) throw err;
-    if (user) return user;
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const reason = req.authFailure?.reason ?? (hasAnyKeyHeader(req) ? 'MALFORMED' : 'MISSING');
-    if (reason === 'MISSING') {
-      throw new Problem(401, 'MISSING_API_KEY', 'send a key in x-api-key or Authorization: Bearer', undefined, CHALLENGE);
+  /**
+   * No key, a malformed one, or different keys in several headers: 401 at once. Only the
+   * ambiguous request is an attempt with keys: it is counted (not awaited) and recorded.
+   */
+  private headerRefusal(req: KeyedRequest, presented: Exclude<PresentedKey, { kind: 'key' }>): Problem {
+    const code = { missing: 'MISSING_API_KEY', malformed: 'MALFORMED_API_KEY', ambiguous: 'AMBIGUOUS_API_KEY' }[presented.kind];
+    outcome(req, code);
+    if (presented.kind === 'ambiguous') {
+      void this.throttle.countFailure(req.ip);
+      this.recordFailure(req, { reason: 'AMBIGUOUS' }, 401);
     }
-    if (reason === 'MALFORMED') {
-      throw new Problem(401, 'MALFORMED_API_KEY', 'the key is not a well-formed Keyward key', undefined, CHALLENGE);
-    }
-    // one answer for every other reason: no hint whether the key exists
-    throw new Problem(401, 'INVALID_API_KEY', 'the key is not valid', undefined, CHALLENGE);
+    return new Problem(401, code, presented.detail, undefined, CHALLENGE);
   }
 
-  /** Counts the failure against the address and, for a key that reached lookup, records AuthenticationFailed. */
-  private async recordFailure(req: AuthenticatedRequest, failure: AuthFailure | undefined): Promise<void> {
-    const wellFormed = failure !== undefined && failure.reason !== 'MALFORMED';
-    if (failure === undefined && !hasAnyKeyHeader(req)) return; // no key at all: not an attempt
-    await this.throttle.fail(req.ip, wellFormed);
-    if (!wellFormed) return;
+  /**
+   * A well-formed key that authentication refused: counted against the address, recorded,
+   * and answered 429 while the address is throttled, else 401 — the same answer for every
+   * reason, no hint whether the key exists.
+   */
+  private async keyRefusal(req: KeyedRequest, failure: AuthFailure): Promise<Problem> {
+    if (failure.reason === 'MALFORMED') {
+      outcome(req, 'MALFORMED_API_KEY'); // the headers' shape check already refuses these; never counted
+      return new Problem(401, 'MALFORMED_API_KEY', 'the key is not a well-formed Keyward key', undefined, CHALLENGE);
+    }
+    const wait = await this.throttle.countFailure(req.ip);
+    this.recordFailure(req, failure, wait > 0 ? 429 : 401);
+    if (wait > 0) {
+      outcome(req, 'TOO_MANY_FAILED_AUTHENTICATIONS');
+      return new Problem(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `the key is not valid, and this address sent too many keys that are not; retry in ${wait} s`, undefined, {
+        'Retry-After': String(wait),
+      });
+    }
+    outcome(req, 'INVALID_API_KEY');
+    return new Problem(401, 'INVALID_API_KEY', 'the key is not valid', undefined, CHALLENGE);
+  }
+
+  /** AuthenticationFailed, buffered like every usage record: the reason, never the key. */
+  private recordFailure(req: KeyedRequest, refusal: RecordedRefusal, status: number): void {
     this.usage.record({
       type: 'AuthenticationFailed',
       occurredAt: new Date().toISOString(),
-      companyId: failure.companyId ?? null,
-      keyId: failure.keyId ?? null,
-      reason: failure.reason,
+      companyId: refusal.companyId ?? null,
+      keyId: refusal.keyId ?? null,
+      reason: refusal.reason,
       method: req.method,
       route: routeOf(req),
-      status: 401,
+      status,
       ip: req.ip ?? null,
       userAgent: userAgentOf(req),
       requestId: req.id !== undefined ? String(req.id) : null,
       durationMs: 0,
     });
   }
-}
-
-function hasAnyKeyHeader(req: AuthenticatedRequest): boolean {
-  return req.headers['x-api-key'] !== undefined || req.headers.authorization !== undefined;
 }

@@ -26,6 +26,20 @@ export function rateLimitHeaders(d: RateDecision): Record<string, string> {
   return headers;
 }
 
+/** Resolves once the connection is ready, or after `ms` (Redis may be away: counts then fall back to memory). */
+async function readyOrAfter(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
+
 /**
  * Per-key limits in fixed windows, counted atomically in Redis across every API
  * instance (rate-limiter-flexible). If Redis is unreachable each instance falls back
@@ -57,16 +71,7 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
 
   /** Before the server listens, give the connection a moment to be up (not longer: Redis may be away). */
   async onModuleInit(): Promise<void> {
-    if (this.counts.status === 'ready') return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.counts.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, 1_000);
-      this.counts.once('ready', done);
-    });
+    await readyOrAfter(this.counts, 1_000);
   }
 
   /** After the HTTP server closed (Nest calls shutdown hooks last): no request counts any more. */
@@ -105,23 +110,42 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** How long a failure count waits for Redis before the in-memory count answers instead. */
+const FAILURE_COUNT_TIMEOUT_MS = 250;
+
 /**
- * Throttles failed authentication per client address. Failures with a well-formed key
- * are counted in Redis (shared by all instances); malformed ones in memory only, since
- * they are refused before any I/O. An address over the limit is refused locally, with
- * no I/O, until its window ends.
+ * Counts refused authentications per client address (IPv6 by /64), in fixed windows of
+ * AUTH_FAILURE_WINDOW_SECONDS, and says when an address is over AUTH_FAILURE_LIMIT.
+ *
+ * It never refuses a key: the guard asks it only about a key it already refused (a
+ * well-formed key that is unknown, revoked, expired, deleted, of a disabled owner or from
+ * an address it does not allow; or two different keys), and answers such a refusal 429
+ * instead of 401 while the address is over its limit. A valid key from the same address
+ * (behind a NAT, or a proxy that is not trusted) is answered as usual. Malformed keys are
+ * refused before anything is counted and never count.
+ *
+ * The counts are shared by every instance in Redis (rate-limiter-flexible), on a connection
+ * of its own that gives up after FAILURE_COUNT_TIMEOUT_MS (a paused Redis) or at once (a
+ * stopped one); the in-memory insurance limiter then counts. An address known here to be
+ * over its limit is answered without asking Redis until its window ends.
  */
 @Injectable()
-export class AuthFailureThrottle {
-  private readonly blockedUntil = new LRUCache<string, number>({ max: 100_000 });
-  private readonly shared: RateLimiterRedis;
-  private readonly local: RateLimiterMemory;
+export class AuthFailureThrottle implements OnModuleInit, OnApplicationShutdown {
+  private readonly throttledUntil = new LRUCache<string, number>({ max: 100_000 });
+  private readonly counts: Redis;
+  private readonly failures: RateLimiterRedis;
 
   constructor(@Inject(KEYWARD_CONFIG) config: KeywardConfig, @Inject(REDIS) redis: Redis) {
     const { limit, windowSeconds } = config.authFailures;
-    this.local = new RateLimiterMemory({ points: limit, duration: windowSeconds });
-    this.shared = new RateLimiterRedis({
-      storeClient: redis,
+    this.counts = redis.duplicate({
+      connectionName: 'keyward-auth-failures',
+      lazyConnect: false,
+      enableAutoPipelining: true,
+      commandTimeout: FAILURE_COUNT_TIMEOUT_MS,
+    });
+    this.counts.on('error', () => undefined); // reconnects by itself; the shared connection logs Redis outages
+    this.failures = new RateLimiterRedis({
+      storeClient: this.counts,
       keyPrefix: `${config.redisPrefix}:rl:authfail`,
       points: limit,
       duration: windowSeconds,
@@ -129,26 +153,40 @@ export class AuthFailureThrottle {
     });
   }
 
-  /** Seconds the address must wait, or 0. */
-  retryAfter(ip: string | undefined): number {
-    const bucket = throttleBucket(ip);
-    const until = this.blockedUntil.get(bucket);
-    if (until === undefined) return 0;
-    const left = until - Date.now();
-    if (left <= 0) {
-      this.blockedUntil.delete(bucket);
-      return 0;
-    }
-    return Math.ceil(left / 1000);
+  /** Before the server listens, give the connection a moment to be up (not longer: Redis may be away). */
+  async onModuleInit(): Promise<void> {
+    await readyOrAfter(this.counts, 1_000);
   }
 
-  async fail(ip: string | undefined, wellFormed: boolean): Promise<void> {
-    const address = throttleBucket(ip);
+  async onApplicationShutdown(): Promise<void> {
+    await this.counts.quit().catch(() => this.counts.disconnect());
+  }
+
+  /**
+   * Counts one refused authentication from the address. Resolves to the seconds the
+   * address is throttled for (0: it is not); never rejects.
+   */
+  async countFailure(ip: string | undefined): Promise<number> {
+    const bucket = throttleBucket(ip);
+    const known = this.secondsLeft(bucket);
+    if (known > 0) return known;
     try {
-      await (wellFormed ? this.shared : this.local).consume(address);
+      await this.failures.consume(bucket);
+      return 0;
     } catch (err) {
-      if (err instanceof RateLimiterRes) this.blockedUntil.set(address, Date.now() + err.msBeforeNext);
+      if (!(err instanceof RateLimiterRes)) return 0; // counting never fails a request
+      this.throttledUntil.set(bucket, Date.now() + err.msBeforeNext);
+      return Math.max(1, Math.ceil(err.msBeforeNext / 1000));
     }
+  }
+
+  private secondsLeft(bucket: string): number {
+    const until = this.throttledUntil.get(bucket);
+    if (until === undefined) return 0;
+    const left = until - Date.now();
+    if (left > 0) return Math.ceil(left / 1000);
+    this.throttledUntil.delete(bucket);
+    return 0;
   }
 }
 

@@ -10,6 +10,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Every path that may hold a key or a secret, in requests, responses and logged objects. */
 export const REDACTED_PATHS = [
   'req.headers["x-api-key"]',
+  'req.headers["api-key"]',
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',

@@ -50,7 +50,7 @@ export class Metrics {
   });
   readonly authOutcomes = new Counter({
     name: 'keyward_auth_outcomes_total',
-    help: 'Authentication outcomes by code (OK, MISSING_API_KEY, MALFORMED_API_KEY, INVALID_API_KEY, RATE_LIMITED, TOO_MANY_FAILED_AUTHENTICATIONS, INSUFFICIENT_PERMISSIONS)',
+    help: 'Authentication outcomes by code (OK, MISSING_API_KEY, MALFORMED_API_KEY, AMBIGUOUS_API_KEY, INVALID_API_KEY, TOO_MANY_FAILED_AUTHENTICATIONS, RATE_LIMITED, INSUFFICIENT_PERMISSIONS)',
     labelNames: ['code'],
     registers: [this.registry],
   });

@@ -23,6 +23,15 @@ describe('describeError', () => {
     expect(describeError(error)).toBe('rate limit reached. The signed-in key has used up its rate limit for now. Retry after 42 s. (429 RATE_LIMITED)');
   });
 
+  it('explains two different keys, and a refused key from a throttled address', () => {
+    const ambiguous = new ApiError(toProblem(401, 'Unauthorized', { detail: 'x-api-key and api-key carry different keys: send one key', code: 'AMBIGUOUS_API_KEY' }));
+    expect(describeError(ambiguous)).toBe(
+      'x-api-key and api-key carry different keys: send one key. The request carried two different keys (x-api-key, api-key or Authorization: Bearer). Send one key, in one header. (401 AMBIGUOUS_API_KEY)',
+    );
+    const throttled = new ApiError(toProblem(429, 'Too Many Requests', { detail: 'the key is not valid', code: 'TOO_MANY_FAILED_AUTHENTICATIONS' }), 30);
+    expect(describeError(throttled)).toContain('check the key, then wait before trying again. Retry after 30 s. (429 TOO_MANY_FAILED_AUTHENTICATIONS)');
+  });
+
   it('never shows what is not a problem document (an HTML error page, a stack)', () => {
     const error = new ApiError(toProblem(502, 'Bad Gateway', '<html>Error: at Object.<anonymous> (/app/main.js:1:1)</html>'));
     expect(describeError(error)).toBe('Bad Gateway. (502)');

@@ -56,7 +56,8 @@ export function toProblem(status: number, statusText: string, body: unknown): Pr
 const HINTS: Record<string, string> = {
   INSUFFICIENT_PERMISSIONS: 'The signed-in key lacks the permission this action needs.',
   RATE_LIMITED: 'The signed-in key has used up its rate limit for now.',
-  TOO_MANY_FAILED_AUTHENTICATIONS: 'Too many refused keys from this address; wait before trying again.',
+  AMBIGUOUS_API_KEY: 'The request carried two different keys (x-api-key, api-key or Authorization: Bearer). Send one key, in one header.',
+  TOO_MANY_FAILED_AUTHENTICATIONS: 'This key was refused, and too many refused keys came from this address; check the key, then wait before trying again.',
   VERSION_CONFLICT: 'Someone changed this record at the same time. Reload and try again.',
   UNAVAILABLE: 'A dependency of the API (database or Redis) is not answering. Try again shortly.',
   INVALIDATION_UNCONFIRMED: 'Not every API instance confirmed the change yet. Try again shortly.',

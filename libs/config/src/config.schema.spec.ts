@@ -35,4 +35,49 @@ describe('loadConfig', () => {
       expect((e as Error).message).not.toContain('short-secret');
     }
   });
+
+  describe('TRUST_PROXY', () => {
+    const refusal = (value: string) => {
+      try {
+        loadConfig({ ...valid, TRUST_PROXY: value });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      throw new Error(`TRUST_PROXY=${value} was accepted`);
+    };
+
+    it.each(['true', 'TRUE', ' true ', 'yes', '*'])('refuses %p (every hop trusted: any client could spoof X-Forwarded-For), naming the variable and the safer values', (value) => {
+      const msg = refusal(value);
+      expect(msg).toMatch(/TRUST_PROXY: .*would trust every hop/);
+      expect(msg).toContain('X-Forwarded-For');
+      expect(msg).toMatch(/a hop count such as 1/);
+      expect(msg).toMatch(/addresses or CIDRs of your proxies/);
+      expect(msg).toMatch(/loopback/);
+    });
+
+    it.each(['0.0.0.0/0', '::/0', '10.0.0.1, 0.0.0.0/0', '0.0.0.0/0.0.0.0'])('refuses %p: a CIDR of every address is the same as true', (value) => {
+      expect(refusal(value)).toMatch(/TRUST_PROXY: ".*" is every address.*a hop count such as 1/);
+    });
+
+    it.each(['10.0.0.300', 'proxy.internal', '10.0.0.0/33', 'loopback,nonsense', ''])('refuses %p, naming the bad entry', (value) => {
+      expect(refusal(value)).toMatch(/TRUST_PROXY: .*(is not an address|no valid prefix length)/);
+    });
+
+    it.each([
+      [undefined, false],
+      ['false', false],
+      ['0', 0],
+      ['1', 1],
+      ['2', 2],
+      ['loopback', 'loopback'],
+      ['10.0.0.5', '10.0.0.5'],
+      ['10.0.0.0/8, 192.168.1.1', '10.0.0.0/8,192.168.1.1'],
+      ['loopback, fd00::/8', 'loopback,fd00::/8'],
+      ['linklocal,uniquelocal', 'linklocal,uniquelocal'],
+      ['10.0.0.0/255.0.0.0', '10.0.0.0/255.0.0.0'],
+    ])('accepts %p as Express "trust proxy" %p', (value, expected) => {
+      expect(loadConfig({ ...valid, TRUST_PROXY: value }).trustProxy).toBe(expected);
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -5,6 +6,45 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const TRUST_PROXY_SAFER =
+  'use a hop count such as 1 (one proxy in front of Keyward), the addresses or CIDRs of your proxies (e.g. 10.0.0.5,10.1.0.0/16), ' +
+  'loopback, linklocal or uniquelocal, or false (the socket address)';
+const trustProxyEntries = (value: string) => value.split(',').map((e) => e.trim());
+
+/** Why one comma-separated TRUST_PROXY entry is refused, or null when Express can take it. */
+function trustProxyEntryProblem(entry: string): string | null {
+  if (TRUST_PROXY_NAMES.has(entry)) return null;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) return `"${entry}" is not an address, a CIDR or one of loopback, linklocal, uniquelocal`;
+  if (prefix === undefined) return null;
+  const netmask = family === 4 && isIP(prefix) === 4;
+  const bits = netmask ? prefix.split('.').reduce((n, part) => n + Number(part).toString(2).replace(/0/g, '').length, 0) : Number(prefix);
+  if (!netmask && (!/^\d{1,3}$/.test(prefix) || bits > (family === 4 ? 32 : 128))) return `"${entry}" has no valid prefix length`;
+  if (bits === 0) return `"${entry}" is every address: any client could choose its address with X-Forwarded-For`;
+  return null;
+}
+
+/**
+ * TRUST_PROXY as Express reads it, except `true` (and a CIDR of every address): trusting
+ * every hop lets any client choose the address that allowedIps, throttling and the audit
+ * trail see, by sending X-Forwarded-For.
+ */
+const trustProxy = z.string().superRefine((value, ctx) => {
+  const v = value.trim();
+  if (/^(true|yes|on|all|\*)$/i.test(v)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${v}" would trust every hop, so any client could choose its address with X-Forwarded-For; ${TRUST_PROXY_SAFER}`,
+    });
+    return;
+  }
+  if (v === 'false' || /^\d{1,2}$/.test(v)) return;
+  const problem = trustProxyEntries(v).map(trustProxyEntryProblem).find((p) => p !== null);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; ${TRUST_PROXY_SAFER}` });
+});
 
 /**
  * Every environment variable Keyward reads. This schema is the only place that
@@ -39,8 +79,11 @@ export const envSchema = z.object({
   CONSOLE_ENABLED: bool.default(true),
   /** Where the console's build is; by default dist/console of this installation. */
   CONSOLE_DIR: z.string().min(1).optional(),
-  /** Express "trust proxy": false (default: the socket address), true, a hop count, or comma-separated addresses/CIDRs. */
-  TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[0-9A-Fa-f.:/, ]+|loopback|linklocal|uniquelocal)$/).default('false'),
+  /**
+   * Express "trust proxy": false (default: the socket address), a hop count, or comma-separated
+   * addresses/CIDRs of the proxies and the names loopback, linklocal, uniquelocal. Never `true`.
+   */
+  TRUST_PROXY: trustProxy.default('false'),
   /** Failed authentications allowed per client address and window before 429. */
   AUTH_FAILURE_LIMIT: int(1, 1_000_000).default(30),
   AUTH_FAILURE_WINDOW_SECONDS: int(1, 86_400).default(60),
@@ -89,7 +132,8 @@ export interface KeywardConfig {
   projection: { tickMs: number; batchSize: number };
   docsPublic: boolean;
   console: { enabled: boolean; dir: string | null };
-  trustProxy: boolean | number | string;
+  /** Express "trust proxy": false, a hop count, or comma-separated addresses/CIDRs/names; never true. */
+  trustProxy: false | number | string;
   authFailures: { limit: number; windowSeconds: number };
   usage: { flushMs: number; batchSize: number };
   expirySweepMs: number;
@@ -152,9 +196,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
   };
 }
 
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
+function parseTrustProxy(value: string): number | string | false {
+  const v = value.trim();
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return trustProxyEntries(v).join(',');
 }

@@ -55,6 +55,7 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
     it('creates a key shown once, lists it without the secret, and filters', async () => {
       const created = await api('POST', '/v1/keys', { body: { name: 'reporting', role: 'READONLY', description: 'read only' } });
       expect(created.status).toBe(201);
+      expect(created.headers.get('cache-control')).toBe('no-store'); // it shows the key: no cache keeps it
       expect(created.body.key).toMatch(/^kw_[0-9A-Za-z]{49}$/);
       expect(created.body).toMatchObject({ name: 'reporting', status: 'active', type: 'standard', start: created.body.key.slice(0, 10), lastUsedAt: null });
       expect(created.body.permissions).toEqual(['audit:read', 'keys:read', 'users:read']);
@@ -128,6 +129,7 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
 
       const rotated = await api('POST', `/v1/keys/${k.body.id}/rotate`, { body: { gracePeriodSeconds: 3600 } });
       expect(rotated.status).toBe(201);
+      expect(rotated.headers.get('cache-control')).toBe('no-store'); // it shows the new key
       expect(rotated.body).toMatchObject({ name: 'life-2', rotatedFrom: k.body.id, permissions: ['keys:read'] });
       expect((await call(s.url, 'GET', '/v1/me', { key: k.body.key })).status).toBe(200); // grace
       expect((await call(s.url, 'GET', '/v1/me', { key: rotated.body.key })).status).toBe(200);

@@ -11,13 +11,15 @@ interface Case {
   method: string;
   path: string;
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
   /** false: send no key; default: the admin key in x-api-key */
   auth?: false;
   status: number;
   /** a field `errors` must name */
   field?: string;
+  /** what `errors` must say about `field` */
+  message?: string;
   code?: string;
 }
 
@@ -76,6 +78,17 @@ const authCases: Case[] = ROUTES.flatMap(([method, path, body]) =>
   AUTH.map((a) => ({ name: a.name, method, path, body, headers: a.headers, auth: false as const, status: 401, code: a.code })),
 );
 
+/** JSON bodies whose bytes are not UTF-8; each would be valid JSON if they were. */
+const utf8Body = (before: string, bytes: number[], after: string) => Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+const INVALID_UTF8: [string, Uint8Array][] = [
+  ['a lone continuation byte in a value', utf8Body('{"name":"k', [0x80], '"}')],
+  ['Latin-1 é in a value', utf8Body('{"name":"caf', [0xe9], '"}')],
+  ['a truncated sequence', utf8Body('{"name":"k', [0xe2, 0x82], '"}')],
+  ['an overlong encoding of "/"', utf8Body('{"name":"', [0xc0, 0xaf], '"}')],
+  ['an encoded surrogate', utf8Body('{"name":"', [0xed, 0xa0, 0x80], '"}')],
+  ['0xFF in a field name', utf8Body('{"na', [0xff], 'me":"k"}')],
+];
+
 // --- every route with a body: what the HTTP layer refuses before any DTO -------------------------
 const BODY_ROUTES: [string, string][] = [
   ['POST', '/v1/users'],
@@ -100,6 +113,11 @@ const bodyCases: Case[] = BODY_ROUTES.flatMap(([method, path]): Case[] => [
   { name: 'unknown content-encoding', method, path, rawBody: '{}', headers: { ...JSON_TYPE, 'content-encoding': 'x-unknown' }, status: 415, code: UNSUPPORTED },
   { name: 'body over 64kb', method, path, body: { name: 'k', description: x(70_000) }, status: 413, field: 'body', code: 'PAYLOAD_TOO_LARGE' },
   { name: 'NUL in an unknown field', method, path, body: { nope: 'a\u0000b' }, status: 400, field: 'nope' },
+  // bytes that are not UTF-8 would otherwise be decoded with replacement and stored as U+FFFD
+  ...INVALID_UTF8.map(([what, bytes]) => ({
+    name: `invalid UTF-8 (${what})`, method, path, rawBody: bytes, headers: JSON_TYPE, status: 400, field: 'body', message: 'is not valid UTF-8', code: 'MALFORMED_JSON',
+  })),
+  { name: 'invalid UTF-8 with charset=utf-8', method, path, rawBody: INVALID_UTF8[0][1], headers: { 'content-type': 'application/json; charset=UTF-8' }, status: 400, field: 'body', code: 'MALFORMED_JSON' },
 ]);
 
 // --- :id routes: malformed and unknown ids ------------------------------------------------------
@@ -186,7 +204,7 @@ const keySettings = (base: Record<string, unknown>) => [
   ...limits(base),
 ];
 
-type BodyCase = { name: string; body: unknown; field?: string; status?: number; code?: string; rawBody?: string };
+type BodyCase = { name: string; body: unknown; field?: string; message?: string; status?: number; code?: string; rawBody?: string };
 const on = (method: string, path: string, list: BodyCase[]): Case[] =>
   list.map((c) => ({
     ...c,
@@ -200,9 +218,9 @@ const validUser = { email: 'new@acme.test', name: 'New', role: 'READONLY' };
 const fieldCases: Case[] = [
   { name: 'NUL in a query value', method: 'GET', path: '/v1/me?x=a%00b', status: 400, field: 'x' },
   ...on('POST', '/v1/users', [
-    { name: 'empty object', body: {}, field: 'email' },
-    { name: 'email missing', body: { name: 'New', role: 'READONLY' }, field: 'email' },
-    { name: 'name missing', body: { email: 'new@acme.test', role: 'READONLY' }, field: 'name' },
+    { name: 'empty object', body: {}, field: 'email', message: 'is required' },
+    { name: 'email missing', body: { name: 'New', role: 'READONLY' }, field: 'email', message: 'is required' },
+    { name: 'name missing', body: { email: 'new@acme.test', role: 'READONLY' }, field: 'name', message: 'is required' },
     { name: 'email a number', body: { ...validUser, email: 123 }, field: 'email' },
     { name: 'email an array', body: { ...validUser, email: ['new@acme.test'] }, field: 'email' },
     { name: 'email not an address', body: { ...validUser, email: 'not-an-email' }, field: 'email' },
@@ -234,8 +252,10 @@ const fieldCases: Case[] = [
     { name: 'name with NUL', body: { name: 'a\u0000b' }, field: 'name' },
   ]),
   ...on('POST', '/v1/keys', [
-    { name: 'empty object', body: {}, field: 'name' },
-    { name: 'name missing', body: { description: 'd' }, field: 'name' },
+    { name: 'empty object', body: {}, field: 'name', message: 'is required' },
+    { name: 'name missing', body: { description: 'd' }, field: 'name', message: 'is required' },
+    { name: 'rateLimit without its fields', body: { name: 'k', rateLimit: {} }, field: 'rateLimit.limit', message: 'is required' },
+    { name: 'name a number: the type is named, not the length', body: { name: 7 }, field: 'name', message: 'must be a string' },
     ...keySettings({ name: 'k' }),
     { name: 'type unknown', body: { name: 'k', type: 'super' }, field: 'type' },
     { name: 'type upper-case', body: { name: 'k', type: 'STANDARD' }, field: 'type' },
@@ -268,9 +288,11 @@ const fieldCases: Case[] = [
     { name: 'gracePeriodSeconds an object', body: { gracePeriodSeconds: { seconds: 60 } }, field: 'gracePeriodSeconds' },
   ]),
   ...on('POST', '/v1/keys/verify', [
-    { name: 'key missing', body: {}, field: 'key' },
-    { name: 'key a number', body: { key: 123 }, field: 'key' },
-    { name: 'key an array', body: { key: ['kw_'] }, field: 'key' },
+    { name: 'key missing', body: {}, field: 'key', message: 'is required' },
+    { name: 'key missing, permissions given', body: { permissions: ['keys:read'] }, field: 'key', message: 'is required' },
+    { name: 'key null', body: { key: null }, field: 'key', message: 'must be a string' },
+    { name: 'key a number', body: { key: 123 }, field: 'key', message: 'must be a string' },
+    { name: 'key an array', body: { key: ['kw_'] }, field: 'key', message: 'must be a string' },
     { name: 'key of 257 characters', body: { key: x(257) }, field: 'key' },
     { name: 'key with NUL', body: { key: 'abc\u0000' }, field: 'key' },
     { name: 'permissions a string', body: { key: 'abc', permissions: 'keys:read' }, field: 'permissions' },
@@ -341,6 +363,7 @@ describe('bad input is refused cleanly on every route', () => {
       code: typeof body.code === 'string' && body.code.length > 0 ? (c.code ? body.code : 'any') : body.code,
       shape: ['type', 'title', 'detail'].every((k) => typeof body[k] === 'string'),
       fields: Array.isArray(body.errors) ? body.errors.map((e: { field: unknown }) => e.field) : [],
+      message: c.message === undefined || !Array.isArray(body.errors) ? undefined : body.errors.find((e: { field: unknown }) => e.field === c.field)?.message,
       stackTrace: text.includes('    at ') || text.includes('.ts:'),
       wwwAuthenticate: res.status === 401 ? res.headers.get('www-authenticate') : null,
       events: await stack.eventCount(),
@@ -353,6 +376,7 @@ describe('bad input is refused cleanly on every route', () => {
       code: c.code ?? 'any',
       shape: true,
       fields: c.field ? expect.arrayContaining([c.field]) : expect.any(Array),
+      message: c.message,
       stackTrace: false,
       wwwAuthenticate: c.status === 401 ? 'Bearer' : null,
       events: before,
@@ -368,5 +392,22 @@ describe('bad input is refused cleanly on every route', () => {
     expect(user.body).toEqual(userBefore);
     const listed = await call(stack.url, 'GET', '/v1/keys?limit=500', { key: stack.admin.key });
     expect(listed.body.items.map((k: { id: string }) => k.id).sort()).toEqual([stack.admin.keyId, keyId].sort()); // nothing created
+  });
+});
+
+describe('valid UTF-8 is taken byte for byte', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => stack?.close());
+
+  it('accepts multi-byte characters (2, 3 and 4 bytes) and a byte-order mark, and stores exactly them', async () => {
+    const name = 'café ✓ 𝄞';
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ name }), 'utf8')]);
+    const created = await call(stack.url, 'POST', '/v1/keys', { key: stack.admin.key, rawBody: bytes, headers: JSON_TYPE });
+    expect(created.status).toBe(201);
+    const got = await call(stack.url, 'GET', `/v1/keys/${created.body.id}`, { key: stack.admin.key });
+    expect(got.body.name).toBe(name);
   });
 });

@@ -1,6 +1,17 @@
 import { CommandBus } from '@nestjs/cqrs';
+import type Redis from 'ioredis';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { BootstrapCommand } from '@keyward/keys';
+import { REDIS } from '@keyward/queue';
+import { testEnvironment } from '@keyward/testing';
 import { Stack, call, startStack } from './support/stack';
+
+/**
+ * Every path @nestjs/swagger serves for the playground and the document (page, its assets and
+ * init script, JSON, the YAML alias beside /docs), in the spellings Express also routes there.
+ */
+const DOCS_PATHS = ['/docs', '/docs/', '/docs/index.html', '/docs/swagger-ui-init.js', '/docs/swagger-ui.css', '/docs/openapi.json', '/docs-yaml', '/docs-yaml/', '/DOCS-YAML'];
 
 /** A second tenant with its own ADMIN key: admin.system.api, but not the installation's operator. */
 async function otherCompanyAdmin(s: Stack): Promise<string> {
@@ -42,6 +53,63 @@ describe('operations endpoints (one API and one worker)', () => {
     const ready = await call(s.url, 'GET', '/health/ready');
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.checks).sort()).toEqual(['postgres', 'projection', 'redis']);
+  });
+
+  it('names a failing readiness check (Redis) without the driver\'s error text', async () => {
+    const redis = s.api.get<Redis>(REDIS);
+    redis.disconnect();
+    try {
+      const driverText = await redis.ping().then(
+        () => null,
+        (err: Error) => err.message,
+      );
+      expect(driverText).toEqual(expect.any(String)); // what the driver says while it is away
+      const ready = await call(s.url, 'GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('retry-after')).toBe('5');
+      expect(ready.body).toMatchObject({ code: 'NOT_READY', detail: 'not ready: redis', errors: [{ field: 'redis', message: 'unavailable' }] });
+      expect(JSON.stringify(ready.body)).not.toContain(driverText!);
+    } finally {
+      await redis.connect();
+    }
+    expect((await call(s.url, 'GET', '/health/ready')).status).toBe(200);
+  });
+
+  it('names a failing readiness check (Postgres) without the driver\'s error text', async () => {
+    const db = (await s.sql.query('SELECT current_database() AS name'))[0].name as string;
+    // from the server's admin database: no new connection to the test database, and the app's
+    // pooled ones (application_name keyward) ended
+    const admin = new Client({ connectionString: testEnvironment().pgAdminUrl });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS false`);
+    try {
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'keyward'`, [db]);
+      const driverText = await s.api
+        .get(DataSource)
+        .query('SELECT 1')
+        .then(
+          () => null,
+          (err: Error) => err.message,
+        );
+      expect(driverText).toEqual(expect.any(String));
+      const ready = await call(s.url, 'GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.code).toBe('NOT_READY');
+      const failing = (ready.body.errors as { field: string; message: string }[]).map((e) => e.field);
+      expect(failing).toContain('postgres');
+      for (const e of ready.body.errors as { field: string; message: string }[]) expect(e.message).toMatch(/^(unavailable|no answer within 2000 ms)$/);
+      const text = JSON.stringify(ready.body);
+      expect(text).not.toContain(driverText!);
+      expect(text).not.toContain(db);
+    } finally {
+      await admin.query(`ALTER DATABASE "${db}" ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    expect((await call(s.url, 'GET', '/health/ready')).status).toBe(200);
+  });
+
+  it('serves the playground, the JSON and the YAML document without a key (DOCS_PUBLIC defaults to true)', async () => {
+    for (const path of DOCS_PATHS) expect({ path, status: (await fetch(`${s.url}${path}`)).status }).toEqual({ path, status: 200 });
   });
 
   it('opens the queue dashboard to admin.system.api keys only', async () => {
@@ -130,6 +198,30 @@ describe('protected docs and metrics by configuration', () => {
   });
 });
 
+describe('every path of the OpenAPI document and playground follows DOCS_PUBLIC=false', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ DOCS_PUBLIC: 'false' });
+  });
+  afterAll(async () => s?.close());
+
+  it.each(DOCS_PATHS)('%s: 401 without a key, 200 with one', async (path) => {
+    const anonymous = await call(s.url, 'GET', path);
+    expect({ status: anonymous.status, code: anonymous.body?.code, wwwAuthenticate: anonymous.headers.get('www-authenticate') }).toEqual({
+      status: 401,
+      code: 'MISSING_API_KEY',
+      wwwAuthenticate: 'Bearer',
+    });
+    expect((await call(s.url, 'GET', path, { key: 'kw_not-a-key' })).status).toBe(401);
+    expect((await fetch(`${s.url}${path}`, { headers: { 'x-api-key': s.admin.key } })).status).toBe(200);
+  });
+
+  it('gates /docs-json, the module\'s default JSON path, too', async () => {
+    expect((await call(s.url, 'GET', '/docs-json')).status).toBe(401);
+    expect((await call(s.url, 'GET', '/docs-yaml?format=json')).status).toBe(401);
+  });
+});
+
 describe('the web console by configuration', () => {
   it('is not served with CONSOLE_ENABLED=false', async () => {
     const s = await startStack({ CONSOLE_ENABLED: 'false' });
@@ -140,11 +232,11 @@ describe('the web console by configuration', () => {
     }
   });
 
-  it('answers 503 CONSOLE_NOT_BUILT, naming what to run, when its build is missing', async () => {
+  it('answers 409 CONSOLE_NOT_BUILT (a settled state of the installation, not an outage), naming what to run, when its build is missing', async () => {
     const s = await startStack({ CONSOLE_DIR: '/nonexistent/keyward-console' });
     try {
       const page = await call(s.url, 'GET', '/console/');
-      expect(page.status).toBe(503);
+      expect(page.status).toBe(409);
       expect(page.body).toMatchObject({ code: 'CONSOLE_NOT_BUILT', detail: expect.stringContaining('npm run build') });
       // the API itself is unaffected
       expect((await call(s.url, 'GET', '/v1/me', { key: s.admin.key })).status).toBe(200);

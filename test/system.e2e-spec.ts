@@ -237,6 +237,7 @@ describe('shared secret, central link and telemetry (one API and one worker, a f
       const old = (await api('GET', '/v1/shared-secret')).body;
       const rotated = await api('POST', '/v1/shared-secret/rotate');
       expect(rotated.status).toBe(201);
+      expect(rotated.headers.get('cache-control')).toBe('no-store');
       const { secret, ...meta } = rotated.body;
       secrets.push(secret);
       expect(secret === secrets[0]).toBe(false);
@@ -809,7 +810,7 @@ describe('shared secret and central link without SECRETS_ENCRYPTION_KEY', () => 
     await central.stop();
   });
 
-  it('answers 503 SECRETS_KEY_NOT_CONFIGURED, naming the variable, and writes nothing; metadata still answers', async () => {
+  it('answers 409 SECRETS_KEY_NOT_CONFIGURED (a settled configuration, not an outage), naming the variable, and writes nothing; metadata still answers', async () => {
     const count = async () => Number((await s.sql.query(`SELECT count(*) AS n FROM events WHERE type LIKE 'SharedSecret%' OR type LIKE 'Central%'`))[0].n);
     for (const [method, route, body] of [
       ['POST', '/v1/shared-secret/rotate'],
@@ -817,12 +818,41 @@ describe('shared secret and central link without SECRETS_ENCRYPTION_KEY', () => 
       ['PUT', '/v1/system/central', { apiKey: 'ck_test_unused' }],
     ] as [string, string, unknown?][]) {
       const r = await call(s.url, method, route, { key: s.admin.key, body });
-      expect({ route, status: r.status, code: r.body.code }).toEqual({ route, status: 503, code: 'SECRETS_KEY_NOT_CONFIGURED' });
+      expect({ route, status: r.status, code: r.body.code }).toEqual({ route, status: 409, code: 'SECRETS_KEY_NOT_CONFIGURED' });
       expect(r.body.detail).toMatch(/SECRETS_ENCRYPTION_KEY/);
+      expect(r.headers.get('retry-after')).toBeNull(); // retrying changes nothing
     }
     expect(await count()).toBe(0);
     expect(central.received).toHaveLength(0);
     expect((await call(s.url, 'GET', '/v1/shared-secret', { key: s.admin.key })).body).toMatchObject({ exists: false });
     expect((await call(s.url, 'GET', '/v1/system/status', { key: s.admin.key })).body.central.status).toBe('inactive');
+  });
+});
+
+describe('central link without CENTRAL_URL', () => {
+  let s: Stack;
+
+  beforeAll(async () => {
+    s = await startStack({ CENTRAL_URL: undefined });
+  });
+  afterAll(async () => s?.close());
+
+  it('answers 409 CENTRAL_NOT_CONFIGURED (a settled configuration, not an outage) on activate, check and heartbeat, and writes nothing', async () => {
+    // CENTRAL_URL is checked before anything else (the encryption key, the shared secret, the log)
+    const count = async () =>
+      Number((await s.sql.query(`SELECT count(*) AS n FROM events WHERE type LIKE 'Central%' OR type LIKE 'Heartbeat%'`))[0].n);
+    for (const [method, route, body] of [
+      ['PUT', '/v1/system/central', { apiKey: 'ck_test_unused' }],
+      ['POST', '/v1/system/central/check'],
+      ['POST', '/v1/system/heartbeat'],
+    ] as [string, string, unknown?][]) {
+      const r = await call(s.url, method, route, { key: s.admin.key, body });
+      expect({ route, status: r.status, code: r.body.code }).toEqual({ route, status: 409, code: 'CENTRAL_NOT_CONFIGURED' });
+      expect(r.body.detail).toMatch(/CENTRAL_URL is not set/);
+      expect(r.headers.get('retry-after')).toBeNull();
+    }
+    expect(await count()).toBe(0);
+    const status = await call(s.url, 'GET', '/v1/system/status', { key: s.admin.key });
+    expect(status.body.central.status).toBe('not_configured');
   });
 });

@@ -96,12 +96,13 @@ export async function call<T = any>(
   url: string,
   method: string,
   path: string,
-  options: { key?: string; bearer?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: { key?: string; bearer?: string; body?: unknown; rawBody?: string | Uint8Array; headers?: Record<string, string> } = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key !== undefined) headers['x-api-key'] = options.key;
   if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
-  let body: string | undefined = options.rawBody;
+  // bytes as given (a copy the fetch types accept): tests send bodies that are not valid UTF-8
+  let body: string | Uint8Array<ArrayBuffer> | undefined = typeof options.rawBody === 'string' ? options.rawBody : options.rawBody && new Uint8Array(options.rawBody);
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';

@@ -16,6 +16,17 @@ import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
 import { consoleRouter, findConsoleBuild } from './console/console-assets';
 
+/**
+ * Where SwaggerModule.setup serves the playground and the document: the page and its assets
+ * under /docs, the JSON at /docs/openapi.json and the YAML at /docs-yaml. `/docs-json` is the
+ * module's default JSON path (unused here since jsonDocumentUrl moves it); it is listed so that
+ * no default alias escapes DOCS_PUBLIC if that option ever goes.
+ */
+const DOCS_PATH = 'docs';
+const DOCS_JSON_URL = `${DOCS_PATH}/openapi.json`;
+const DOCS_YAML_URL = `${DOCS_PATH}-yaml`;
+export const DOCS_ROUTES = [`/${DOCS_PATH}`, `/${DOCS_PATH}-json`, `/${DOCS_YAML_URL}`];
+
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Keyward')
@@ -69,6 +80,6 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  if (!config.docsPublic) app.use('/docs', keyGate(app.get(KeyLookupService)));
-  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  if (!config.docsPublic) app.use(DOCS_ROUTES, keyGate(app.get(KeyLookupService)));
+  SwaggerModule.setup(DOCS_PATH, app, () => openApiDocument(app), { jsonDocumentUrl: DOCS_JSON_URL, yamlDocumentUrl: DOCS_YAML_URL });
 }

@@ -45,10 +45,11 @@ function secure(res: Response): void {
 export function consoleRouter(dir: string | null): Router {
   const router = Router();
   if (!dir || !existsSync(path.join(dir, 'index.html'))) {
+    // how this installation is set up, not an outage: 409 like every such answer (README "Errors")
     router.use((req: Request, res: Response) => {
       sendProblem(
         res,
-        problemDocument(503, 'CONSOLE_NOT_BUILT', 'the web console has not been built: run `npm run build`', [
+        problemDocument(409, 'CONSOLE_NOT_BUILT', 'the web console has not been built: run `npm run build`', [
           { field: 'console', message: 'dist/console/index.html is missing' },
         ]),
       );

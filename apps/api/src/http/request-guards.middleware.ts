@@ -71,6 +71,26 @@ export function requireCleanInput(req: Request, res: Response, next: NextFunctio
   next();
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Thrown by the parser's verify hook; bodyErrors answers it (body-parser keeps the type). */
+const INVALID_UTF8 = 'entity.encoding.invalid';
+
+/**
+ * body-parser decodes with replacement: bytes that are not UTF-8 would reach the handlers (and
+ * be stored) as U+FFFD, silently changing what the caller sent. A UTF-8 body (the default, and
+ * what RFC 8259 requires between systems) must decode strictly. A body declared in another
+ * utf-* charset is left to body-parser's decoder, as before.
+ */
+function requireStrictUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string): void {
+  if (encoding !== 'utf-8' && encoding !== 'utf8') return;
+  try {
+    strictUtf8.decode(buf);
+  } catch {
+    throw Object.assign(new Error('body: is not valid UTF-8'), { type: INVALID_UTF8 });
+  }
+}
+
 /** Renders body-parser failures (too large, malformed JSON, bad charset) as problems. */
 export function bodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   const e = err as { type?: string; status?: number; limit?: number; expose?: boolean };
@@ -84,6 +104,9 @@ export function bodyErrors(err: unknown, _req: Request, res: Response, next: Nex
   if (e.type === 'entity.too.large') {
     return sendProblem(res, problemDocument(413, 'PAYLOAD_TOO_LARGE', `body: larger than the ${e.limit} bytes accepted`, [{ field: 'body', message: 'too large' }]));
   }
+  if (e.type === INVALID_UTF8) {
+    return sendProblem(res, problemDocument(400, 'MALFORMED_JSON', 'body: is not valid UTF-8', [{ field: 'body', message: 'is not valid UTF-8' }]));
+  }
   if (e.type === 'entity.parse.failed') {
     return sendProblem(res, problemDocument(400, 'MALFORMED_JSON', 'body: is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]));
   }
@@ -91,5 +114,5 @@ export function bodyErrors(err: unknown, _req: Request, res: Response, next: Nex
 }
 
 export function jsonBody(limit: string) {
-  return express.json({ limit, strict: false, type: ['application/json', 'application/*+json'] });
+  return express.json({ limit, strict: false, type: ['application/json', 'application/*+json'], verify: requireStrictUtf8 });
 }

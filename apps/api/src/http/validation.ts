@@ -2,14 +2,28 @@ import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidateIf } from 'class-validator';
 import { FieldError, Problem } from '@keyward/common';
 
+/**
+ * The one message a failing field gets: "is required" when it is missing (an optional field
+ * that is left out is never validated, see OptionalNotNull), otherwise the first rule written
+ * on the property that fails. class-validator runs a property's rules in the order their
+ * decorators were applied, which is bottom-up: the last one written (often a length or range
+ * rule) would speak first and tell a caller who sent nothing, or a number, that the value is
+ * "too long". `constraints` keeps that run order, so the rule written first is its last entry
+ * (ValidateNested's own check runs after all of them: it speaks only when nothing else does).
+ */
+function messageOf(e: ValidationError): string | null {
+  const { nestedValidation, ...rules } = e.constraints ?? {};
+  const messages = Object.values(rules);
+  if (messages.length === 0 && nestedValidation === undefined) return null;
+  if (e.value === undefined) return 'is required';
+  return (messages[messages.length - 1] ?? nestedValidation).replace(/^(each value in )?\S+ /, (_m, each) => (each ? 'each value ' : ''));
+}
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
     const field = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({
-      field,
-      message: message.replace(/^(each value in )?\S+ /, (m, each) => (each ? 'each value ' : '')),
-    }));
-    return [...own, ...flatten(e.children ?? [], field)];
+    const message = messageOf(e);
+    return [...(message === null ? [] : [{ field, message }]), ...flatten(e.children ?? [], field)];
   });
 }
 
@@ -20,7 +34,10 @@ export function validationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    stopAtFirstError: true,
+    // every rule runs so that messageOf can answer with the one written first (see there)
+    stopAtFirstError: false,
+    // the value tells a missing field from a wrong one; the target is not needed
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => {
       const list = flatten(errors);
       return new Problem(400, 'VALIDATION_FAILED', list.map((e) => `${e.field}: ${e.message}`).join('; '), list);

@@ -23,6 +23,7 @@ import {
 } from '@keyward/keys';
 import { Ctx } from '../http/command-context.decorator';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
+import { ShowsSecret } from '../http/shows-secret.decorator';
 import {
   CreateKeyDto,
   CreatedKeyResponse,
@@ -49,6 +50,7 @@ export class KeysController {
 
   @Post()
   @RequirePermissions('keys:write')
+  @ShowsSecret()
   @ApiOperation({ summary: 'Create a key; the key itself is in this response only' })
   @ApiCreatedResponse({ type: CreatedKeyResponse })
   create(@Ctx() ctx: CommandContext, @Body() body: CreateKeyDto) {
@@ -109,6 +111,7 @@ export class KeysController {
 
   @Post(':id/rotate')
   @RequirePermissions('keys:write')
+  @ShowsSecret()
   @ApiOperation({ summary: 'A new key with the same settings; the old one works until the grace period ends' })
   @ApiCreatedResponse({ type: CreatedKeyResponse })
   rotate(@Ctx() ctx: CommandContext, @Param('id', uuid) id: string, @Body() body: RotateKeyDto) {

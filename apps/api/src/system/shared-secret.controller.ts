@@ -1,14 +1,16 @@
-import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermissions } from '@keyward/auth';
 import { CommandContext } from '@keyward/keys';
 import { GetSharedSecretQuery, RevealSharedSecretCommand, RotateSharedSecretCommand } from '@keyward/system';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { Ctx } from '../http/command-context.decorator';
+import { ShowsSecret } from '../http/shows-secret.decorator';
 import { SharedSecretMetadataResponse, SharedSecretResponse } from './system.dto';
 
-const NOT_CONFIGURED = 'SECRETS_KEY_NOT_CONFIGURED: SECRETS_ENCRYPTION_KEY is not set on the server';
+const NOT_CONFIGURED =
+  'SECRETS_KEY_NOT_CONFIGURED: SECRETS_ENCRYPTION_KEY is not set on the server; SECRETS_KEY_MISMATCH: the secret was sealed under another key (nothing changed)';
 
 @ApiTags('shared secret')
 @ApiKeyAuth()
@@ -28,20 +30,20 @@ export class SharedSecretController {
   }
 
   @Post('rotate')
-  @Header('Cache-Control', 'no-store')
+  @ShowsSecret()
   @ApiOperation({ summary: 'Create the shared secret, or replace it; the secret is in this response only' })
   @ApiCreatedResponse({ type: SharedSecretResponse })
-  @ApiServiceUnavailableResponse({ description: NOT_CONFIGURED })
+  @ApiConflictResponse({ description: NOT_CONFIGURED })
   rotate(@Ctx() ctx: CommandContext) {
     return this.commands.execute(new RotateSharedSecretCommand(ctx));
   }
 
   @Post('reveal')
   @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
+  @ShowsSecret()
   @ApiOperation({ summary: 'Show the shared secret; recorded as SharedSecretRevealed with the caller' })
   @ApiOkResponse({ type: SharedSecretResponse })
-  @ApiServiceUnavailableResponse({ description: NOT_CONFIGURED })
+  @ApiConflictResponse({ description: NOT_CONFIGURED })
   reveal(@Ctx() ctx: CommandContext) {
     return this.commands.execute(new RevealSharedSecretCommand(ctx));
   }

@@ -59,7 +59,11 @@ export class SystemController {
   @ApiUnprocessableEntityResponse({ description: 'CENTRAL_KEY_REJECTED: the central service refused the key (nothing changed)' })
   @ApiBadGatewayResponse({ description: 'CENTRAL_UNREACHABLE: no connection, or an unexpected answer (nothing changed)' })
   @ApiGatewayTimeoutResponse({ description: 'CENTRAL_TIMEOUT: no answer within CENTRAL_TIMEOUT_MS (nothing changed)' })
-  @ApiConflictResponse({ description: 'SHARED_SECRET_REQUIRED: create the shared secret first (it signs every request)' })
+  @ApiConflictResponse({
+    description:
+      'SHARED_SECRET_REQUIRED: create the shared secret first (it signs every request); CENTRAL_NOT_CONFIGURED: CENTRAL_URL is not set; ' +
+      'SECRETS_KEY_NOT_CONFIGURED / SECRETS_KEY_MISMATCH: SECRETS_ENCRYPTION_KEY is not set, or is not the key that sealed the secret (nothing changed)',
+  })
   activate(@Ctx() ctx: CommandContext, @Body() body: ActivateCentralDto) {
     return this.commands.execute(new ActivateCentralCommand(ctx, body.apiKey));
   }
@@ -77,7 +81,7 @@ export class SystemController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Check the connection now; the outcome and latency are recorded (CentralChecked)' })
   @ApiOkResponse({ type: CentralCheckResponse })
-  @ApiConflictResponse({ description: 'CENTRAL_NOT_ACTIVE or CENTRAL_URL_CHANGED' })
+  @ApiConflictResponse({ description: 'CENTRAL_NOT_CONFIGURED (CENTRAL_URL is not set), CENTRAL_NOT_ACTIVE or CENTRAL_URL_CHANGED' })
   check(@Ctx() ctx: CommandContext) {
     return this.commands.execute(new CheckCentralCommand(ctx));
   }
@@ -93,7 +97,7 @@ export class SystemController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Send one heartbeat now (one attempt); HeartbeatSent or HeartbeatFailed is recorded' })
   @ApiOkResponse({ type: HeartbeatResponse })
-  @ApiConflictResponse({ description: 'CENTRAL_NOT_ACTIVE or CENTRAL_URL_CHANGED' })
+  @ApiConflictResponse({ description: 'CENTRAL_NOT_CONFIGURED (CENTRAL_URL is not set), CENTRAL_NOT_ACTIVE or CENTRAL_URL_CHANGED' })
   heartbeat(@Ctx() ctx: CommandContext) {
     return this.commands.execute(SendHeartbeatCommand.now(ctx));
   }

@@ -25,8 +25,13 @@ export interface LinkUnavailable {
 }
 
 export const linkProblems = {
+  /** 409, not 503: a settled configuration of this installation, not an outage; retrying changes nothing. */
   notConfigured: () =>
-    new Problem(503, 'CENTRAL_NOT_CONFIGURED', 'CENTRAL_URL is not set: there is no central service to link to'),
+    new Problem(
+      409,
+      'CENTRAL_NOT_CONFIGURED',
+      'CENTRAL_URL is not set: there is no central service to link to (set it on every API, worker and command-line process and restart them)',
+    ),
   notActive: () =>
     new Problem(
       409,

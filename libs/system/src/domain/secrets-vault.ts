@@ -14,6 +14,10 @@ export const SECRETS_KEY_NOT_CONFIGURED = 'SECRETS_KEY_NOT_CONFIGURED';
 /**
  * Seals and opens secrets under SECRETS_ENCRYPTION_KEY, turning every failure into a problem
  * that names the variable (never a 500 for a missing key, never key material in a message).
+ * A missing or another key is a settled state of the configuration, not an outage: 409 with
+ * its code (no retry helps; an operator sets the variable, or replaces the secret), never a
+ * 5xx that pages someone as if the service were down. Only a ciphertext that does not
+ * authenticate is a 500: stored data no longer matches what was written.
  */
 @Injectable()
 export class SecretsVault {
@@ -23,7 +27,7 @@ export class SecretsVault {
     return this.config.secretsKey !== null;
   }
 
-  /** 503 SECRETS_KEY_NOT_CONFIGURED unless SECRETS_ENCRYPTION_KEY is set. */
+  /** 409 SECRETS_KEY_NOT_CONFIGURED unless SECRETS_ENCRYPTION_KEY is set. */
   key(): Buffer {
     if (!this.config.secretsKey) throw notConfigured();
     return this.config.secretsKey;
@@ -42,7 +46,7 @@ export class SecretsVault {
       if (!(err instanceof SecretOpenError)) throw err;
       if (err.reason === 'KEY_MISMATCH') {
         throw new Problem(
-          503,
+          409,
           'SECRETS_KEY_MISMATCH',
           `${what} was encrypted under another SECRETS_ENCRYPTION_KEY (key id ${err.sealedWith}; the configured key ` +
             `has id ${secretsKeyId(key)}): restore that key, or replace the secret (rotate it, or activate the central link again)`,
@@ -60,7 +64,7 @@ export class SecretsVault {
 
 export function notConfigured(): Problem {
   return new Problem(
-    503,
+    409,
     SECRETS_KEY_NOT_CONFIGURED,
     'SECRETS_ENCRYPTION_KEY is not set: shared secrets and the central API key are kept encrypted under it. ' +
       'Set it to 32 random bytes (64 hex characters, or base64) on every API, worker and command-line process, ' +

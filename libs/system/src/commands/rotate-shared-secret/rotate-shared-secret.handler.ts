@@ -18,7 +18,7 @@ export class RotateSharedSecretHandler implements ICommandHandler<RotateSharedSe
   ) {}
 
   async execute({ ctx }: RotateSharedSecretCommand): Promise<SharedSecretWithValue> {
-    this.vault.key(); // 503 before anything else when SECRETS_ENCRYPTION_KEY is missing
+    this.vault.key(); // 409 SECRETS_KEY_NOT_CONFIGURED before anything else when SECRETS_ENCRYPTION_KEY is missing
     const stream = systemStreams.sharedSecret(ctx.companyId);
     const current = foldSharedSecret(await this.store.readStream(stream));
     const secret = generateSharedSecret();

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { checkpointPayload, publicKeyFingerprint } from '@keyward/audit';
 import { APPEND_LOCK, computeEventHash, toStoredEvent } from '@keyward/event-store';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
 import { RunningProcess, processEnv, redactKeys, runCli, runCliJson, startProcess } from './support/processes';
@@ -257,6 +259,41 @@ describe('keyward command line: users, key deletion, audit list/export/verify', 
       const json = onTerminal(['audit', 'verify', '--json'], env);
       expect(json.code).toBe(0);
       expect(json.output.trim()).toMatch(/^\{"ok":true.*\}$/);
+    });
+
+    it('reports a stored checkpoint re-signed with another key (and stored with it) as not trusted, as the API does', async () => {
+      // two signed checkpoints at least: the oldest stays genuine (the next test keeps it), the newest is forged
+      await waitFor(async () => (await call(api.url!, 'GET', '/v1/audit-events/checkpoints', { key: admin.key })).body.items.length >= 2);
+      const page = (await call(api.url!, 'GET', '/v1/audit-events/checkpoints', { key: admin.key })).body;
+      const target = page.items[0];
+      const forger = generateKeyPairSync('ed25519');
+      const forgerPem = forger.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+      // the same statement, signed by the forger (what a rewrite of the log would need, with a new hash);
+      // its content is left as it was, so that checkpoints the worker signs meanwhile still link to it
+      await sql.transaction(async (m) => {
+        await m.query('SET LOCAL session_replication_role = replica');
+        await m.query('UPDATE audit_checkpoints SET signature = $2, public_key = $3 WHERE position = $1', [
+          target.position,
+          sign(null, checkpointPayload(target), forger.privateKey).toString('base64'),
+          forgerPem,
+        ]);
+      });
+      const expected = { unverifiable: 1, firstUnverifiable: { position: target.position, keyFingerprint: publicKeyFingerprint(forgerPem) } };
+
+      const json = await runCliJson<{ ok: boolean; checkpoints: Record<string, unknown> }>(['audit', 'verify', '--json'], env);
+      expect(json.checkpoints).toMatchObject({ ...expected, signingKey: { fingerprint: publicKeyFingerprint(page.publicKey) } });
+      expect(json.checkpoints.firstContradicted).toBeUndefined();
+      const text = await runCli(['audit', 'verify'], env);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(new RegExp(`1 signed checkpoint NOT TRUSTED: stored with another key \\(${publicKeyFingerprint(forgerPem)}, first at position ${target.position}\\)`));
+      expect((await call(api.url!, 'GET', '/v1/audit-events/verify', { key: admin.key })).body.checkpoints).toMatchObject(expected);
+
+      // without a configured signing key, nothing stored is trusted, and the answer says so
+      const { AUDIT_SIGNING_KEY: _configured, ...unsigned } = env;
+      const bare = await runCliJson<{ checkpoints: { signingKey: unknown; checked: number; unverifiable: number } }>(['audit', 'verify', '--json'], unsigned);
+      expect(bare.checkpoints).toMatchObject({ signingKey: null, checked: 0 });
+      expect(bare.checkpoints.unverifiable).toBeGreaterThanOrEqual(page.items.length);
+      expect((await runCli(['audit', 'verify'], unsigned)).stdout).toMatch(/signed checkpoints NOT VERIFIED: AUDIT_SIGNING_KEY is not set/);
     });
 
     it('holds a kept checkpoint against the log: valid, then contradicted by a superuser rewrite', async () => {

@@ -139,7 +139,7 @@ export function registerAuditCommands(program: Command): void {
     )
     .option('--from <position>', 'start at this position, trusting the one before it', integer(1, Number.MAX_SAFE_INTEGER))
     .option('--checkpoint <file>', 'a kept checkpoint: one item of GET /v1/audit-events/checkpoints, an array, or the whole page')
-    .option('--public-key <file>', 'the SPKI PEM public key you trust for --checkpoint (default: the one inside the checkpoint)')
+    .option('--public-key <file>', 'the SPKI PEM public key you trust for --checkpoint (default: the configured AUDIT_SIGNING_KEY\'s; without one, the key inside the checkpoint)')
     .option('--file <export.jsonl>', 'verify this JSONL export offline instead of the database')
     .option('--strict', 'with --file: the export must be one unbroken piece of the chain (an unfiltered export)')
     .addOption(jsonOption())
@@ -230,28 +230,41 @@ async function exportRecord(target: ApiTarget, rows: number): Promise<ExportReco
 
 interface KeptInput {
   checkpoints: Checkpoint[];
-  /** The key the signatures are checked with: --public-key, else the one each checkpoint carries. */
+  /** --public-key, when given; else the configured signing key's, else (said so) the one each checkpoint carries. */
   publicKey: string | null;
-  keySource: string;
+  keySource: string | null;
 }
 
+const CHECKPOINT_REASONS: Record<string, string> = {
+  signature_invalid: 'stored as signed by the configured key, but its signature does not verify with it',
+  hash_differs: 'the log no longer has the signed hash there',
+  previous_differs: 'its previous is not the checkpoint stored before it: a checkpoint was removed or slipped in',
+};
+
 async function verifyDatabase(from: number | undefined, kept: KeptInput | null, json: boolean): Promise<void> {
-  const { result, keptChecks } = await withApp(async (app) => {
+  const { result, keptChecks, keySource } = await withApp(async (app) => {
     const head = await app.get(EventStore).head();
     const total = head ? Math.max(0, head.position - (from ?? 1) + 1) : 0;
     const bar = progressBar('verifying', { enabled: !json, total });
     let result: AuditVerification;
     try {
-      result = await app.get(QueryBus).execute(new VerifyAuditQuery(from, (n) => bar.update(n)));
+      // the operator's command line: the whole chain (requester null), in the installation's one-scan-at-a-time queue
+      result = await app.get(QueryBus).execute(new VerifyAuditQuery(null, from, (n: number) => bar.update(n)));
       if (result.firstBadPosition === undefined) bar.update(Math.max(result.checked, total));
       else bar.halt(`broken at position ${result.firstBadPosition}`);
     } finally {
       bar.stop();
     }
     const signer = app.get(CheckpointSigner);
+    const trusted = kept?.publicKey ?? signer.publicKey;
+    const keySource =
+      kept?.keySource ??
+      (signer.publicKey
+        ? `by the configured signing key ${signer.fingerprint}`
+        : 'by the public key inside the checkpoint, as AUDIT_SIGNING_KEY is not set; pass --public-key to use one you trust');
     const keptChecks: KeptCheckpointCheck[] = [];
-    for (const c of kept?.checkpoints ?? []) keptChecks.push(await signer.checkKept(c, kept?.publicKey ?? c.publicKey));
-    return { result, keptChecks };
+    for (const c of kept?.checkpoints ?? []) keptChecks.push(await signer.checkKept(c, trusted ?? c.publicKey));
+    return { result, keptChecks, keySource };
   });
 
   const contradicted = keptChecks.find((k) => k.reason === 'hash_differs');
@@ -266,27 +279,41 @@ async function verifyDatabase(from: number | undefined, kept: KeptInput | null, 
       printLine(`chain intact: ${result.checked.toLocaleString('en')} events checked, head at position ${result.head?.position ?? 0}${result.head ? ` (${short(result.head.hash)})` : ''}`);
     }
     const cp = result.checkpoints;
-    if (cp.firstContradicted) {
+    if (!cp.signingKey) {
+      printLine(
+        `signed checkpoints NOT VERIFIED: AUDIT_SIGNING_KEY is not set, and the keys stored beside the checkpoints are not trusted ` +
+          `(${cp.unverifiable} stored)`,
+      );
+    } else if (cp.firstContradicted) {
       const f = cp.firstContradicted;
-      printLine(`CHECKPOINT CONTRADICTED at position ${f.position} (${f.reason}): signed ${short(f.signedHash)}, the log has ${f.logHash ? short(f.logHash) : 'no event there'}`);
+      const found = f.logHash === undefined ? '' : `, the log has ${f.logHash ? short(f.logHash) : 'no event there'}`;
+      printLine(`CHECKPOINT CONTRADICTED at position ${f.position} (${f.reason}: ${CHECKPOINT_REASONS[f.reason] ?? f.reason}): signed ${short(f.signedHash)}${found}`);
     } else {
-      printLine(`signed checkpoints in the database: ${cp.checked} held against the log, none contradicted`);
+      printLine(`signed checkpoints in the database: ${cp.checked} verified with the configured key ${cp.signingKey.fingerprint.slice(0, 19)}… and held against the log, none contradicted`);
+    }
+    if (cp.signingKey && cp.firstUnverifiable) {
+      const u = cp.firstUnverifiable;
+      printLine(
+        `${cp.unverifiable} signed checkpoint${cp.unverifiable === 1 ? '' : 's'} NOT TRUSTED: stored with another key ` +
+          `(${u.keyFingerprint ?? 'not a public key'}, first at position ${u.position}) than AUDIT_SIGNING_KEY: expected only after a change of the ` +
+          `signing key; otherwise someone wrote them into the database`,
+      );
     }
     for (const k of keptChecks) {
       const at = `kept checkpoint at position ${k.position} (signed ${k.signedAt})`;
-      if (k.ok) printLine(`${at}: signature valid (${kept!.keySource}), the log still has its hash ${short(k.signedHash)}`);
+      if (k.ok) printLine(`${at}: signature valid (${keySource}), the log still has its hash ${short(k.signedHash)}`);
       else if (k.reason === 'hash_differs') {
         printLine(
           `KEPT CHECKPOINT CONTRADICTED at position ${k.position}: signed ${short(k.signedHash)} on ${k.signedAt}, the log now has ` +
             `${k.logHash ? short(k.logHash) : 'no event there'}: the log was rewritten after it was signed`,
         );
       }
-      else printLine(`${at}: SIGNATURE NOT VALID (${kept!.keySource}): this checkpoint proves nothing`);
+      else printLine(`${at}: SIGNATURE NOT VALID (${keySource}): this checkpoint proves nothing`);
     }
   }
   if (broken) process.exitCode = 2;
   else if (badSignature) {
-    process.stderr.write(`keyward: the kept checkpoint at position ${badSignature.position} does not carry a valid signature (${kept!.keySource})\n`);
+    process.stderr.write(`keyward: the kept checkpoint at position ${badSignature.position} does not carry a valid signature (${keySource})\n`);
     process.exitCode = 1;
   }
 }
@@ -303,7 +330,7 @@ function readCheckpoints(file: string, publicKeyFile: string | undefined): KeptI
   if (list.length === 0) throw new Error(`--checkpoint ${file}: holds no checkpoint`);
   const fallbackKey = typeof page?.publicKey === 'string' ? page.publicKey : null;
   const checkpoints = list.map((c, i) => asCheckpoint(c, fallbackKey, `${file}${list.length > 1 ? ` item ${i}` : ''}`));
-  if (!publicKeyFile) return { checkpoints, publicKey: null, keySource: 'by the public key inside the checkpoint; pass --public-key to use one you trust' };
+  if (!publicKeyFile) return { checkpoints, publicKey: null, keySource: null };
   let publicKey: string;
   try {
     publicKey = readFileSync(publicKeyFile, 'utf8');

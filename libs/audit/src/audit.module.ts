@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreModule } from '@keyward/event-store';
+import { InstallationOperator } from '@keyward/system';
 import { CheckpointSigner } from './checkpoints/checkpoint-signer';
 import { SignCheckpointHandler } from './commands/sign-checkpoint/sign-checkpoint.handler';
 import { ExportAuditEventsHandler } from './export/export-audit-events.handler';
@@ -8,6 +9,8 @@ import { KeyHistoryHandler } from './queries/key-history/key-history.handler';
 import { KeyStateHandler } from './queries/key-state/key-state.handler';
 import { ListAuditEventsHandler } from './queries/list-audit-events/list-audit-events.handler';
 import { ListCheckpointsHandler } from './queries/list-checkpoints/list-checkpoints.handler';
+import { CompanyChainVerifier } from './queries/verify-audit/company-chain';
+import { VerificationScans } from './queries/verify-audit/verification-scans';
 import { VerifyAuditHandler } from './queries/verify-audit/verify-audit.handler';
 
 /** The audit trail: queries, export, verification and signed checkpoints. */
@@ -22,7 +25,10 @@ import { VerifyAuditHandler } from './queries/verify-audit/verify-audit.handler'
     KeyStateHandler,
     ListCheckpointsHandler,
     VerifyAuditHandler,
+    CompanyChainVerifier,
+    VerificationScans,
+    InstallationOperator,
   ],
-  exports: [CqrsModule, CheckpointSigner],
+  exports: [CqrsModule, CheckpointSigner, VerificationScans],
 })
 export class AuditModule {}

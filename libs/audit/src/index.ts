@@ -9,5 +9,7 @@ export * from './queries/key-history/key-history.query';
 export * from './queries/key-state/key-state.query';
 export * from './queries/list-checkpoints/list-checkpoints.query';
 export * from './queries/verify-audit/verify-audit.query';
+export { VerificationScans, VERIFY_LOCK, type VerificationScanStats } from './queries/verify-audit/verification-scans';
+export type { CompanyChainBreak } from './queries/verify-audit/company-chain';
 export * from './audit.module';
 export * from './offline-verify';

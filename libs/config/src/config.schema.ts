@@ -112,6 +112,14 @@ export const envSchema = z.object({
   PROJECTION_LAG_MAX_SECONDS: int(1, 86_400).default(60),
   /** How often the chain head is signed (only when it moved). */
   AUDIT_CHECKPOINT_MS: int(1000, 86_400_000).default(600_000),
+  /** Audit exports hold a database connection while their client reads: at most this many at once per API instance ... */
+  AUDIT_EXPORT_MAX_PER_INSTANCE: int(1, 100).default(2),
+  /** ... and per company across the installation, so one company's slow reader cannot hold every slot. */
+  AUDIT_EXPORT_MAX_PER_COMPANY: int(1, 100).default(1),
+  /** An export whose client accepts nothing for this long ends (completed: false) and releases its cursor. */
+  AUDIT_EXPORT_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  /** No export runs longer than this, however steadily its client reads. */
+  AUDIT_EXPORT_MAX_DURATION_MS: int(1000, 86_400_000).default(3_600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -142,7 +150,11 @@ export interface KeywardConfig {
   central: { url: string | null; timeoutMs: number };
   telemetryIntervalMs: number;
   telemetryRetry: { attempts: number; delayMs: number };
-  audit: { signingKey: string | null; checkpointMs: number };
+  audit: {
+    signingKey: string | null;
+    checkpointMs: number;
+    export: { maxPerInstance: number; maxPerCompany: number; idleTimeoutMs: number; maxDurationMs: number };
+  };
   metricsPublic: boolean;
   projectionLagMaxSeconds: number;
 }
@@ -190,7 +202,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
     central: { url: e.CENTRAL_URL ?? null, timeoutMs: e.CENTRAL_TIMEOUT_MS },
     telemetryIntervalMs: e.TELEMETRY_INTERVAL_MS,
     telemetryRetry: { attempts: e.TELEMETRY_RETRY_ATTEMPTS, delayMs: e.TELEMETRY_RETRY_DELAY_MS },
-    audit: { signingKey: e.AUDIT_SIGNING_KEY ?? null, checkpointMs: e.AUDIT_CHECKPOINT_MS },
+    audit: {
+      signingKey: e.AUDIT_SIGNING_KEY ?? null,
+      checkpointMs: e.AUDIT_CHECKPOINT_MS,
+      export: {
+        maxPerInstance: e.AUDIT_EXPORT_MAX_PER_INSTANCE,
+        maxPerCompany: e.AUDIT_EXPORT_MAX_PER_COMPANY,
+        idleTimeoutMs: e.AUDIT_EXPORT_IDLE_TIMEOUT_MS,
+        maxDurationMs: e.AUDIT_EXPORT_MAX_DURATION_MS,
+      },
+    },
     metricsPublic: e.METRICS_PUBLIC,
     projectionLagMaxSeconds: e.PROJECTION_LAG_MAX_SECONDS,
   };

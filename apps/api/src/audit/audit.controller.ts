@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuditFilter, ExportAuditEventsCommand, KeyHistoryQuery, KeyStateQuery, ListAuditEventsQuery, ListCheckpointsQuery, VerifyAuditQuery } from '@keyward/audit';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
@@ -54,22 +54,48 @@ export class AuditController {
 
   @Get('audit-events/export')
   @RequirePermissions('audit:read')
-  @ApiOperation({ summary: 'Stream every matching event as CSV or JSON lines, with position, prevHash and hash; recorded as AuditExported' })
+  @ApiOperation({
+    summary: 'Stream every matching event as CSV or JSON lines, with position, prevHash and hash; recorded as AuditExported',
+    description:
+      'Each export holds a database cursor while its client reads, within limits: at most AUDIT_EXPORT_MAX_PER_INSTANCE at once ' +
+      'on an API instance (else 429 `EXPORT_BUSY`) and AUDIT_EXPORT_MAX_PER_COMPANY at once for one company across the ' +
+      'installation (else 429 `COMPANY_EXPORT_BUSY`), both with Retry-After; a client that reads nothing for ' +
+      'AUDIT_EXPORT_IDLE_TIMEOUT_MS, or an export that runs longer than AUDIT_EXPORT_MAX_DURATION_MS, is ended: the download ' +
+      'breaks off and AuditExported says `completed: false` with `stoppedBy`.',
+  })
   @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiTooManyRequestsResponse({ description: '`EXPORT_BUSY` (this instance) or `COMPANY_EXPORT_BUSY` (this company): retry after Retry-After seconds' })
   async export(@Ctx() ctx: CommandContext, @Query() q: ExportQueryDto, @Res() res: Response): Promise<void> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    res.status(200);
-    res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="keyward-audit-${stamp}.${q.format}"`);
-    await this.commands.execute(new ExportAuditEventsCommand(ctx, toFilter(ctx.companyId, q), q.format, res));
+    await this.commands.execute(
+      new ExportAuditEventsCommand(ctx, toFilter(ctx.companyId, q), q.format, res, () => {
+        res.status(200);
+        res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="keyward-audit-${stamp}.${q.format}"`);
+      }),
+    );
   }
 
   @Get('audit-events/verify')
   @RequirePermissions('audit:read')
-  @ApiOperation({ summary: 'Recompute the hash chain and hold it against the signed checkpoints' })
+  @ApiOperation({
+    summary: 'Recompute the hash chain and hold it against the signed checkpoints',
+    description:
+      "A key of the installation's operator company (the first company) verifies the whole chain (`scope: installation`). " +
+      "A key of any other company verifies only its company's events (`scope: company`): each one's hash is recomputed, its " +
+      "prevHash is checked against the stored hash of the event before it in the log, and the event after it (when another " +
+      "company's) must link to it; those neighbours are read, never returned, so `checked`, `head` and `firstBadPosition` " +
+      "count and name only the company's own events (`head` is null for a company without events). " +
+      'Signed checkpoints are verified with the configured signing key only (`AUDIT_SIGNING_KEY`), never with the key stored ' +
+      'beside them: checkpoints stored with another key are counted in `checkpoints.unverifiable` and not trusted; ' +
+      '`checkpoints.signingKey` is null when no key is configured (then nothing is verified). ' +
+      'One verification scan runs at a time per installation; identical requests share one scan, others wait their turn. ' +
+      'A company with a different verification already waiting or running gets 429 `VERIFY_BUSY` with Retry-After.',
+  })
   @ApiOkResponse({ type: VerifyResponse })
-  verify(@Query() q: VerifyQueryDto) {
-    return this.queries.execute(new VerifyAuditQuery(q.from));
+  @ApiTooManyRequestsResponse({ description: '`VERIFY_BUSY`: this company already has a different verification waiting or running' })
+  verify(@CurrentPrincipal() p: Principal, @Query() q: VerifyQueryDto) {
+    return this.queries.execute(new VerifyAuditQuery(p.companyId, q.from));
   }
 
   @Get('audit-events/checkpoints')

@@ -148,12 +148,70 @@ export class CheckpointPageResponse {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
+export class SigningKeyResponse {
+  @ApiProperty({ enum: ['Ed25519'] }) algorithm!: string;
+  @ApiProperty({ description: '`sha256:` and the hex SHA-256 of the public key (SPKI DER)' }) fingerprint!: string;
+}
+
+export class UnverifiableCheckpointResponse {
+  @ApiProperty() position!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'fingerprint of the key stored with it (not the configured one)' })
+  keyFingerprint!: string | null;
+}
+
+export class ContradictedCheckpointResponse {
+  @ApiProperty() position!: number;
+  @ApiProperty() signedHash!: string;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'the hash the log has at that position now (null: no event there); only in installation-wide answers',
+  })
+  logHash?: string | null;
+  @ApiProperty({
+    enum: ['signature_invalid', 'hash_differs', 'previous_differs'],
+    description:
+      'signature_invalid: stored as signed by the configured key but its signature does not verify; hash_differs: the log has ' +
+      'another hash at its position; previous_differs: its `previous` is not the checkpoint stored before it (one was removed or slipped in)',
+  })
+  reason!: string;
+}
+
+export class CheckpointsCheckResponse {
+  @ApiProperty({
+    type: SigningKeyResponse,
+    nullable: true,
+    description: 'the configured signing key (AUDIT_SIGNING_KEY) checkpoints are verified with; null: none is configured, nothing is verified',
+  })
+  signingKey!: SigningKeyResponse | null;
+  @ApiProperty({ description: 'checkpoints verified with the configured key: signature, link to the one before, hash at their position' })
+  checked!: number;
+  @ApiProperty({ description: 'checkpoints stored with another key (e.g. before a key change), or all of them without a configured key: not trusted' })
+  unverifiable!: number;
+  @ApiPropertyOptional({ type: UnverifiableCheckpointResponse }) firstUnverifiable?: UnverifiableCheckpointResponse;
+  @ApiPropertyOptional({ type: ContradictedCheckpointResponse }) firstContradicted?: ContradictedCheckpointResponse;
+}
+
 export class VerifyResponse {
-  @ApiProperty() ok!: boolean;
-  @ApiProperty() checked!: number;
-  @ApiPropertyOptional() firstBadPosition?: number;
-  @ApiPropertyOptional({ enum: ['prev_hash_mismatch', 'hash_mismatch'] }) reason?: string;
-  @ApiProperty({ type: ChainPositionResponse, nullable: true, description: 'the last event whose link held; null when none did' })
+  @ApiProperty({
+    enum: ['installation', 'company'],
+    description: "installation: the whole chain (keys of the operator company); company: only the key's company's events",
+  })
+  scope!: string;
+  @ApiProperty({ description: 'no event fails and no verified checkpoint contradicts the log' }) ok!: boolean;
+  @ApiProperty({ description: 'events checked: of the whole log, or of the company only' }) checked!: number;
+  @ApiPropertyOptional({ description: 'the first position that fails; with scope company always one of the company\'s own' })
+  firstBadPosition?: number;
+  @ApiPropertyOptional({
+    enum: ['prev_hash_mismatch', 'hash_mismatch', 'next_prev_hash_mismatch'],
+    description: 'next_prev_hash_mismatch (scope company): the event after it in the log, another company\'s, does not link to it',
+  })
+  reason?: string;
+  @ApiProperty({
+    type: ChainPositionResponse,
+    nullable: true,
+    description: "the last event that passed (of the log, or of the company); null when none did or the company has no events",
+  })
   head!: ChainPositionResponse | null;
-  @ApiProperty({ description: 'signed checkpoints held against the log' }) checkpoints!: Record<string, unknown>;
+  @ApiProperty({ type: CheckpointsCheckResponse, description: 'signed checkpoints held against the log' }) checkpoints!: CheckpointsCheckResponse;
 }

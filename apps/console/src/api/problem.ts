@@ -61,7 +61,9 @@ const HINTS: Record<string, string> = {
   VERSION_CONFLICT: 'Someone changed this record at the same time. Reload and try again.',
   UNAVAILABLE: 'A dependency of the API (database or Redis) is not answering. Try again shortly.',
   INVALIDATION_UNCONFIRMED: 'Not every API instance confirmed the change yet. Try again shortly.',
-  EXPORT_BUSY: 'Two exports are already running on this server. Try again when one finishes.',
+  EXPORT_BUSY: 'As many exports as this server allows are running. Try again when one finishes.',
+  COMPANY_EXPORT_BUSY: 'Your company already has as many exports running as it may. Try again when one finishes.',
+  VERIFY_BUSY: 'A different integrity check of your company is still running. Try again when it has answered.',
 };
 
 /**

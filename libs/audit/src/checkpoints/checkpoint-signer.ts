@@ -1,4 +1,4 @@
-import { KeyObject, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { KeyObject, createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { canonicalize } from 'json-canonicalize';
 import { DataSource } from 'typeorm';
@@ -17,6 +17,9 @@ export interface Checkpoint {
   publicKey: string;
 }
 
+/** Taken by whoever signs a checkpoint, so checkpoints link one after the other. */
+export const CHECKPOINT_LOCK = 7_301_944_021;
+
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** PKCS#8 PEM, or base64 of the 32-byte seed. */
@@ -34,9 +37,37 @@ export function checkpointPayload(c: Pick<Checkpoint, 'position' | 'hash' | 'pre
 /** How the log now stands against one checkpoint: null when it agrees. */
 export type Contradiction = 'signature_invalid' | 'hash_differs';
 
-function contradiction(c: Checkpoint, logHash: string | null, publicKeyPem = c.publicKey): Contradiction | null {
+/** How the stored checkpoints contradict the log or each other. */
+export type CheckpointContradiction = Contradiction | 'previous_differs';
+
+function contradiction(c: Checkpoint, logHash: string | null, publicKeyPem: string): Contradiction | null {
   if (!checkpointSignatureValid(c, publicKeyPem)) return 'signature_invalid';
   return logHash === c.hash ? null : 'hash_differs';
+}
+
+/** `sha256:` and the hex SHA-256 of the key's SPKI DER form; null when it is not a public key. */
+export function publicKeyFingerprint(publicKeyPem: string): string | null {
+  try {
+    return `sha256:${createHash('sha256').update(createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' })).digest('hex')}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The stored checkpoints held against the log, trusting only the configured signing key (never the
+ * key a row carries: whoever can rewrite the database can store a key of their own and re-sign).
+ */
+export interface CheckpointsCheck {
+  /** The key checkpoints are verified with (AUDIT_SIGNING_KEY's public key); null: none is configured, so nothing is verified. */
+  signingKey: { algorithm: 'Ed25519'; fingerprint: string } | null;
+  /** Checkpoints verified with that key: signature, link to the checkpoint before, the log's hash at their position. */
+  checked: number;
+  /** Checkpoints stored with another key (e.g. from before a key change), or all of them when no key is configured: not trusted, not held against the log. */
+  unverifiable: number;
+  firstUnverifiable?: { position: number; keyFingerprint: string | null };
+  /** logHash: what the log has there now (null: no event); left out of a company's answer, it may be another company's event. */
+  firstContradicted?: { position: number; signedHash: string; logHash?: string | null; reason: CheckpointContradiction };
 }
 
 /** A checkpoint someone kept outside the database, held against the log as it is now. */
@@ -52,7 +83,7 @@ export interface KeptCheckpointCheck {
 }
 
 /** True when the signature is the given public key's over the checkpoint's content. */
-export function checkpointSignatureValid(c: Checkpoint, publicKeyPem = c.publicKey): boolean {
+export function checkpointSignatureValid(c: Checkpoint, publicKeyPem: string): boolean {
   try {
     return verify(null, checkpointPayload(c), createPublicKey(publicKeyPem), Buffer.from(c.signature, 'base64'));
   } catch {
@@ -88,7 +119,9 @@ const toCheckpoint = (r: Row): Checkpoint => ({
 export class CheckpointSigner {
   private readonly logger = new Logger(CheckpointSigner.name);
   private readonly key: KeyObject | null;
+  /** SPKI PEM of the configured key: the only key checkpoints are verified with. */
   readonly publicKey: string | null;
+  readonly fingerprint: string | null;
 
   constructor(
     @Inject(KEYWARD_CONFIG) config: KeywardConfig,
@@ -97,36 +130,41 @@ export class CheckpointSigner {
   ) {
     this.key = config.audit.signingKey ? parseSigningKey(config.audit.signingKey) : null;
     this.publicKey = this.key ? (createPublicKey(this.key).export({ type: 'spki', format: 'pem' }) as string) : null;
+    this.fingerprint = this.publicKey ? publicKeyFingerprint(this.publicKey) : null;
   }
 
-  /** Signs the head if it moved since the last checkpoint; null when there is nothing to sign or no key. */
+  /**
+   * Signs the head if it moved since the last checkpoint; null when there is nothing to sign or no key.
+   * Under a lock, so that two workers never sign two checkpoints naming the same one before them.
+   */
   async signHead(): Promise<Checkpoint | null> {
-    if (!this.key || !this.publicKey) {
+    const key = this.key;
+    const publicKey = this.publicKey;
+    if (!key || !publicKey) {
       this.logger.warn('AUDIT_SIGNING_KEY is not set: no checkpoint signed');
       return null;
     }
-    const head = await this.store.head();
-    if (!head) return null;
-    const last = await this.latest();
-    if (last && last.position >= head.position) return null;
-    const unsigned = {
-      position: head.position,
-      hash: head.hash,
-      previous: last ? { position: last.position, hash: last.hash } : null,
-      signedAt: new Date().toISOString(),
-    };
-    const signature = sign(null, checkpointPayload(unsigned), this.key).toString('base64');
-    const inserted = await this.dataSource.query(
-      `INSERT INTO audit_checkpoints (position, hash, previous_position, previous_hash, signed_at, public_key, signature)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (position) DO NOTHING RETURNING position`,
-      [unsigned.position, unsigned.hash, unsigned.previous?.position ?? null, unsigned.previous?.hash ?? null, unsigned.signedAt, this.publicKey, signature],
-    );
-    return inserted.length ? { ...unsigned, signature, publicKey: this.publicKey } : null;
-  }
-
-  async latest(): Promise<Checkpoint | null> {
-    const rows: Row[] = await this.dataSource.query('SELECT * FROM audit_checkpoints ORDER BY position DESC LIMIT 1');
-    return rows[0] ? toCheckpoint(rows[0]) : null;
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [CHECKPOINT_LOCK]);
+      const head = await this.store.head();
+      if (!head) return null;
+      const newest: Row[] = await m.query('SELECT * FROM audit_checkpoints ORDER BY position DESC LIMIT 1');
+      const last = newest[0] ? toCheckpoint(newest[0]) : null;
+      if (last && last.position >= head.position) return null;
+      const unsigned = {
+        position: head.position,
+        hash: head.hash,
+        previous: last ? { position: last.position, hash: last.hash } : null,
+        signedAt: new Date().toISOString(),
+      };
+      const signature = sign(null, checkpointPayload(unsigned), key).toString('base64');
+      const inserted = await m.query(
+        `INSERT INTO audit_checkpoints (position, hash, previous_position, previous_hash, signed_at, public_key, signature)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (position) DO NOTHING RETURNING position`,
+        [unsigned.position, unsigned.hash, unsigned.previous?.position ?? null, unsigned.previous?.hash ?? null, unsigned.signedAt, publicKey, signature],
+      );
+      return inserted.length ? { ...unsigned, signature, publicKey } : null;
+    });
   }
 
   /** Newest first. */
@@ -139,26 +177,52 @@ export class CheckpointSigner {
   }
 
   /**
-   * Holds every stored checkpoint against the log: its signature, and the hash the log
-   * now has at its position. Returns the first checkpoint the log contradicts.
+   * Holds every stored checkpoint against the log with the configured key only: its signature,
+   * its `previous` (the checkpoint stored before it: none may go missing or be slipped in), and
+   * the hash the log now has at its position. A row signed by another key is counted as
+   * unverifiable, never trusted; one that claims the configured key but does not verify with it
+   * contradicts the log (signature_invalid). Without a configured key nothing is verified.
    */
-  async checkAgainstLog(): Promise<{ checked: number; firstContradicted?: { position: number; signedHash: string; logHash: string | null; reason: string } }> {
+  async checkAgainstLog(): Promise<CheckpointsCheck> {
     const rows: (Row & { log_hash: string | null })[] = await this.dataSource.query(
       `SELECT c.*, e.hash AS log_hash FROM audit_checkpoints c LEFT JOIN events e ON e.position = c.position ORDER BY c.position`,
     );
+    const result: CheckpointsCheck = {
+      signingKey: this.fingerprint ? { algorithm: 'Ed25519', fingerprint: this.fingerprint } : null,
+      checked: 0,
+      unverifiable: 0,
+    };
+    let before: Checkpoint | null = null;
     for (const row of rows) {
       const c = toCheckpoint(row);
-      const reason = contradiction(c, row.log_hash);
-      if (reason) return { checked: rows.length, firstContradicted: { position: c.position, signedHash: c.hash, logHash: row.log_hash, reason } };
+      const reason = this.publicKey ? this.contradictionOf(c, before, row.log_hash) : 'unverifiable';
+      before = c;
+      if (reason === 'unverifiable') {
+        result.unverifiable++;
+        result.firstUnverifiable ??= { position: c.position, keyFingerprint: publicKeyFingerprint(c.publicKey) };
+        continue;
+      }
+      result.checked++;
+      if (reason) result.firstContradicted ??= { position: c.position, signedHash: c.hash, logHash: row.log_hash, reason };
     }
-    return { checked: rows.length };
+    return result;
+  }
+
+  private contradictionOf(c: Checkpoint, before: Checkpoint | null, logHash: string | null): CheckpointContradiction | 'unverifiable' | null {
+    if (!checkpointSignatureValid(c, this.publicKey!)) {
+      // stored as ours but not signed by it: forged; stored with another key: we cannot tell
+      return publicKeyFingerprint(c.publicKey) === this.fingerprint ? 'signature_invalid' : 'unverifiable';
+    }
+    const linked = c.previous === null ? before === null : before !== null && c.previous.position === before.position && c.previous.hash === before.hash;
+    if (!linked) return 'previous_differs';
+    return logHash === c.hash ? null : 'hash_differs';
   }
 
   /**
-   * Holds a checkpoint kept outside the database against the log: its signature (by the
-   * given public key, else the one it carries) and the hash the log has at its position.
+   * Holds a checkpoint kept outside the database against the log: its signature by the given
+   * public key (one the caller trusts), and the hash the log has at its position.
    */
-  async checkKept(c: Checkpoint, publicKeyPem = c.publicKey): Promise<KeptCheckpointCheck> {
+  async checkKept(c: Checkpoint, publicKeyPem: string): Promise<KeptCheckpointCheck> {
     const rows: { hash: string }[] = await this.dataSource.query('SELECT hash FROM events WHERE position = $1', [c.position]);
     const logHash = rows[0]?.hash ?? null;
     const reason = contradiction(c, logHash, publicKeyPem);

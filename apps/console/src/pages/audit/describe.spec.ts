@@ -50,17 +50,21 @@ describe('audit event words', () => {
 
 describe('verification words', () => {
   const head = { position: 6, hash: 'c'.repeat(64) };
+  const signingKey = { algorithm: 'Ed25519', fingerprint: `sha256:${'f'.repeat(64)}` };
+  const checkpoints = (checked: number, more: Partial<AuditVerification['checkpoints']> = {}) => ({ signingKey, checked, unverifiable: 0, ...more });
 
   it('reports an intact chain with the count and the checkpoints', () => {
-    const d = describeVerification({ ok: true, checked: 6, head, checkpoints: { checked: 1 } });
+    const d = describeVerification({ scope: 'installation', ok: true, checked: 6, head, checkpoints: checkpoints(1) });
     expect(d.headline).toBe('Chain intact');
     expect(d.lines[0]).toMatch(/^6 events checked/);
     expect(d.lines[1]).toMatch(/1 signed checkpoint agrees/);
-    expect(describeVerification({ ok: true, checked: 6, head, checkpoints: { checked: 0 } }).lines[1]).toMatch(/No signed checkpoint/);
+    expect(describeVerification({ scope: 'installation', ok: true, checked: 6, head, checkpoints: checkpoints(0) }).lines[1]).toMatch(/No signed checkpoint/);
   });
 
   it('names the position and the reason of a break', () => {
-    const v: AuditVerification = { ok: false, checked: 3, firstBadPosition: 4, reason: 'hash_mismatch', head: { position: 3, hash: 'a' }, checkpoints: { checked: 0 } };
+    const v: AuditVerification = {
+      scope: 'installation', ok: false, checked: 3, firstBadPosition: 4, reason: 'hash_mismatch', head: { position: 3, hash: 'a' }, checkpoints: checkpoints(0),
+    };
     const d = describeVerification(v);
     expect(d.ok).toBe(false);
     expect(d.headline).toBe('Chain broken at position 4');
@@ -70,13 +74,42 @@ describe('verification words', () => {
 
   it('reports a chain that is consistent but contradicted by a signed checkpoint as broken there', () => {
     const d = describeVerification({
+      scope: 'installation',
       ok: false,
       checked: 6,
       head,
-      checkpoints: { checked: 2, firstContradicted: { position: 5, signedHash: 'aa', logHash: 'bb', reason: 'hash_differs' } },
+      checkpoints: checkpoints(2, { firstContradicted: { position: 5, signedHash: 'aa', logHash: 'bb', reason: 'hash_differs' } }),
     });
     expect(d.headline).toBe('Chain broken at position 5');
     expect(d.lines[1]).toMatch(/checkpoint at position 5 contradicts the log.*signed aa; the log now has bb/);
+  });
+
+  it("tells a company that only its own events were checked, and says nothing of the log's hash elsewhere", () => {
+    const mine = describeVerification({ scope: 'company', ok: true, checked: 2, head, checkpoints: checkpoints(1) });
+    expect(mine.lines[0]).toMatch(/Only your company's events were checked/);
+    expect(mine.lines[1]).toMatch(/^2 events checked/);
+    const none = describeVerification({ scope: 'company', ok: true, checked: 0, head: null, checkpoints: checkpoints(0) });
+    expect(none.lines[1]).toMatch(/Your company has no events/);
+    const broken = describeVerification({
+      scope: 'company', ok: false, checked: 1, firstBadPosition: 9, reason: 'next_prev_hash_mismatch', head, checkpoints: checkpoints(1),
+    });
+    expect(broken.headline).toBe('Chain broken at position 9');
+    expect(broken.lines[1]).toMatch(/event after it in the log .*does not link to it/);
+    expect(broken.lines[2]).toMatch(/1 of your company's events before it is intact/);
+    const contradicted = describeVerification({
+      scope: 'company', ok: false, checked: 2, head, checkpoints: checkpoints(1, { firstContradicted: { position: 5, signedHash: 'aa', reason: 'previous_differs' } }),
+    });
+    expect(contradicted.lines.join(' ')).toMatch(/signed aa\)\./);
+  });
+
+  it('says when no signing key is configured, and when checkpoints were stored with another key', () => {
+    const unconfigured = describeVerification({ scope: 'installation', ok: true, checked: 6, head, checkpoints: { signingKey: null, checked: 0, unverifiable: 3 } });
+    expect(unconfigured.lines[1]).toMatch(/No signing key is configured \(AUDIT_SIGNING_KEY\).*not verified/);
+    const other = describeVerification({
+      scope: 'installation', ok: true, checked: 6, head,
+      checkpoints: checkpoints(1, { unverifiable: 2, firstUnverifiable: { position: 3, keyFingerprint: 'sha256:abc' } }),
+    });
+    expect(other.lines[2]).toMatch(/2 signed checkpoints were stored with another key \(sha256:abc\) and are not trusted/);
   });
 });
 

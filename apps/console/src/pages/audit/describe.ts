@@ -94,11 +94,14 @@ const CHAIN_REASONS: Record<string, string> = {
   prev_hash_mismatch:
     'its prevHash is not the hash of the event before it: an event was removed, inserted or reordered there',
   hash_mismatch: 'its content no longer matches its hash: the event was altered after it was written',
+  next_prev_hash_mismatch:
+    "the event after it in the log (another company's) does not link to it: this event, or the link to it, was changed",
 };
 
 const CHECKPOINT_REASONS: Record<string, string> = {
   hash_differs: 'the log no longer has the hash that was signed at that position',
-  signature_invalid: 'its Ed25519 signature does not verify',
+  signature_invalid: 'its Ed25519 signature does not verify with the configured signing key',
+  previous_differs: 'it does not name the checkpoint stored before it: a checkpoint was removed or slipped in',
 };
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -108,38 +111,61 @@ function plural(n: number, one: string, many = `${one}s`): string {
 /** How a verification is told: a headline (the status text tests look for) and plain sentences. */
 export function describeVerification(v: AuditVerification): { ok: boolean; headline: string; lines: string[] } {
   const lines: string[] = [];
+  const ours = v.scope === 'company';
   const contradicted = v.checkpoints.firstContradicted;
   const badPosition = v.firstBadPosition ?? contradicted?.position;
   const headline = v.ok ? 'Chain intact' : badPosition !== undefined ? `Chain broken at position ${badPosition}` : 'Chain broken';
 
+  if (ours) lines.push("Only your company's events were checked, each against its neighbours in the installation's log.");
   if (v.firstBadPosition !== undefined) {
     const why = v.reason ? (CHAIN_REASONS[v.reason] ?? v.reason) : 'the reason was not given';
     lines.push(`The event at position ${v.firstBadPosition} fails the check: ${why}.`);
     lines.push(
       v.head
-        ? `${plural(v.checked, 'event')} before it are intact, up to position ${v.head.position}.`
+        ? ours
+          ? `${v.checked} of your company's events before it ${v.checked === 1 ? 'is' : 'are'} intact, up to position ${v.head.position}.`
+          : `${plural(v.checked, 'event')} before it are intact, up to position ${v.head.position}.`
         : 'No event before it could be confirmed.',
     );
   } else if (v.checked === 0) {
-    lines.push('The log is empty: there was nothing to check.');
+    lines.push(ours ? 'Your company has no events in the log yet: there was nothing to check.' : 'The log is empty: there was nothing to check.');
   } else {
-    lines.push(`${plural(v.checked, 'event')} checked: every hash was recomputed and links to the one before it.`);
+    lines.push(
+      ours
+        ? `${plural(v.checked, 'event')} checked: every hash was recomputed and each links to the event before it in the log.`
+        : `${plural(v.checked, 'event')} checked: every hash was recomputed and links to the one before it.`,
+    );
   }
 
   const cp = v.checkpoints;
-  if (contradicted) {
-    const why = CHECKPOINT_REASONS[contradicted.reason] ?? contradicted.reason;
-    const found = contradicted.logHash === null ? 'the log has no event at that position any more' : `the log now has ${contradicted.logHash}`;
+  if (!cp.signingKey) {
     lines.push(
-      `The signed checkpoint at position ${contradicted.position} contradicts the log: ${why} (signed ${contradicted.signedHash}; ${found}).`,
+      'No signing key is configured (AUDIT_SIGNING_KEY), so the stored signed checkpoints were not verified: the keys stored beside them are not trusted.',
     );
+  } else if (contradicted) {
+    const why = CHECKPOINT_REASONS[contradicted.reason] ?? contradicted.reason;
+    const found =
+      contradicted.logHash === undefined
+        ? ''
+        : contradicted.logHash === null
+          ? '; the log has no event at that position any more'
+          : `; the log now has ${contradicted.logHash}`;
+    lines.push(`The signed checkpoint at position ${contradicted.position} contradicts the log: ${why} (signed ${contradicted.signedHash}${found}).`);
   } else if (cp.checked === 0) {
     lines.push('No signed checkpoint is stored yet, so the chain could only be checked against itself.');
   } else {
     lines.push(
       cp.checked === 1
-        ? 'The 1 signed checkpoint agrees with the log: its Ed25519 signature is valid and its hash is the one the log has at its position.'
-        : `All ${cp.checked} signed checkpoints agree with the log: their Ed25519 signatures are valid and their hashes are the ones the log has at their positions.`,
+        ? 'The 1 signed checkpoint agrees with the log: its Ed25519 signature is valid for the configured key and its hash is the one the log has at its position.'
+        : `All ${cp.checked} signed checkpoints agree with the log: their Ed25519 signatures are valid for the configured key and their hashes are the ones the log has at their positions.`,
+    );
+  }
+  if (cp.signingKey && cp.unverifiable > 0) {
+    const first = cp.firstUnverifiable;
+    lines.push(
+      `${plural(cp.unverifiable, 'signed checkpoint was', 'signed checkpoints were')} stored with another key` +
+        `${first?.keyFingerprint ? ` (${first.keyFingerprint})` : ''} and ${cp.unverifiable === 1 ? 'is' : 'are'} not trusted: ` +
+        'expected only after a change of the signing key; otherwise someone wrote them into the database.',
     );
   }
   return { ok: v.ok, headline, lines };

@@ -5,7 +5,10 @@ import { useSession } from '../../session';
 import { describeVerification } from './describe';
 import type { AuditVerification } from './types';
 
-/** The verify button: recomputes the whole hash chain and holds it against the signed checkpoints. */
+/**
+ * The verify button: recomputes the hash chain (the whole log for the operator company, the
+ * company's own events otherwise) and holds it against the signed checkpoints.
+ */
 export function useVerification() {
   const { client } = useSession();
   return useMutation({
@@ -45,7 +48,7 @@ export function VerifyResult({ verification }: { verification: ReturnType<typeof
             </ul>
             {data.result.head && (
               <dl className="facts">
-                <dt>{described.ok ? 'Head position' : 'Last intact position'}</dt>
+                <dt>{headLabel(data.result.scope, described.ok)}</dt>
                 <dd>{data.result.head.position}</dd>
                 <dt>{described.ok ? 'Head hash' : 'Last intact hash'}</dt>
                 <dd>
@@ -59,4 +62,10 @@ export function VerifyResult({ verification }: { verification: ReturnType<typeof
       {!verification.isPending && <ErrorNotice error={verification.error} />}
     </>
   );
+}
+
+/** The operator company sees the log's head; another company its own last event. */
+function headLabel(scope: AuditVerification['scope'], ok: boolean): string {
+  if (scope === 'company') return ok ? "Your company's last event" : 'Last intact event of your company';
+  return ok ? 'Head position' : 'Last intact position';
 }

@@ -1,6 +1,9 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EventStore } from '@keyward/event-store';
-import { CheckpointSigner } from '../../checkpoints/checkpoint-signer';
+import { InstallationOperator } from '@keyward/system';
+import { CheckpointSigner, CheckpointsCheck } from '../../checkpoints/checkpoint-signer';
+import { CompanyChainVerifier } from './company-chain';
+import { VerificationScans } from './verification-scans';
 import { AuditVerification, VerifyAuditQuery } from './verify-audit.query';
 
 @QueryHandler(VerifyAuditQuery)
@@ -8,20 +11,46 @@ export class VerifyAuditHandler implements IQueryHandler<VerifyAuditQuery> {
   constructor(
     private readonly store: EventStore,
     private readonly signer: CheckpointSigner,
+    private readonly companyChain: CompanyChainVerifier,
+    private readonly operator: InstallationOperator,
+    private readonly scans: VerificationScans,
   ) {}
 
-  private running: Promise<AuditVerification> | null = null;
-
-  /** Requests that arrive while a full verification runs share it: one scan at a time. */
-  execute(q: VerifyAuditQuery): Promise<AuditVerification> {
-    if (q.fromPosition !== undefined || q.onProgress) return this.run(q);
-    this.running ??= this.run(q).finally(() => (this.running = null));
-    return this.running;
+  /**
+   * One scan at a time per installation (VerificationScans); identical requests share one.
+   * The operator company (and the command line) verifies the whole chain; another company only
+   * its own events, and learns nothing about anyone else's.
+   */
+  async execute(q: VerifyAuditQuery): Promise<AuditVerification> {
+    const from = q.fromPosition ?? 1;
+    const installation = q.requester === null || q.requester === (await this.operator.companyId());
+    // a scan that reports progress has one caller: it is not shared
+    const share = q.onProgress ? undefined : installation ? `installation:${from}` : `company:${q.requester}:${from}`;
+    return this.scans.run(() => (installation ? this.installationWide(q) : this.companyOnly(q.requester!, q)), {
+      share,
+      requester: q.requester ?? undefined,
+    });
   }
 
-  private async run(q: VerifyAuditQuery): Promise<AuditVerification> {
+  private async installationWide(q: VerifyAuditQuery): Promise<AuditVerification> {
     const chain = await this.store.verify({ fromPosition: q.fromPosition, onProgress: q.onProgress });
     const checkpoints = await this.signer.checkAgainstLog();
-    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, checkpoints };
+    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'installation', checkpoints };
   }
+
+  private async companyOnly(companyId: string, q: VerifyAuditQuery): Promise<AuditVerification> {
+    const chain = await this.companyChain.verify(companyId, { fromPosition: q.fromPosition, onProgress: q.onProgress });
+    const checkpoints = withoutLogHash(await this.signer.checkAgainstLog());
+    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'company', checkpoints };
+  }
+}
+
+/**
+ * Checkpoints are the installation's (their positions and hashes are listed to every company);
+ * what the log holds at a contradicted one now may be another company's event: not told.
+ */
+function withoutLogHash(c: CheckpointsCheck): CheckpointsCheck {
+  if (!c.firstContradicted) return c;
+  const { logHash: _hidden, ...rest } = c.firstContradicted;
+  return { ...c, firstContradicted: rest };
 }

@@ -117,19 +117,20 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths[path] ?? {})).toContain(method);
   });
 
-  test('both ways of sending a key are declared as security schemes', () => {
+  test('the three ways of sending a key are declared as security schemes', () => {
     expect(doc.components.securitySchemes?.['x-api-key']).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    expect(doc.components.securitySchemes?.['api-key']).toMatchObject({ type: 'apiKey', in: 'header', name: 'api-key' });
     expect(doc.components.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
-  test.each(KEYED)('%s %s requires x-api-key or bearer', (method, path) => {
+  test.each(KEYED)('%s %s requires x-api-key, api-key or bearer', (method, path) => {
     const security = effectiveSecurity(method, path);
     expect(security.length).toBeGreaterThan(0);
     // every alternative needs a key: none is the empty (anonymous) requirement
     for (const requirement of security) {
       const names = Object.keys(requirement);
       expect(names.length).toBeGreaterThan(0);
-      expect(names.every((n) => n === 'x-api-key' || n === 'bearer')).toBe(true);
+      expect(names.every((n) => n === 'x-api-key' || n === 'api-key' || n === 'bearer')).toBe(true);
     }
   });
 

@@ -196,6 +196,17 @@ describe('protected docs and metrics by configuration', () => {
     expect(tenant.status).toBe(403);
     expect((await tenant.json()).code).toBe('NOT_INSTALLATION_OPERATOR');
   });
+
+  it('reads keys the way the guard does: api-key, any-case bearer, and two different keys refused', async () => {
+    const other = await otherCompanyAdmin(s);
+    for (const path of ['/docs', '/metrics', '/admin/queues']) {
+      const status = async (headers: Record<string, string>) => (await fetch(`${s.url}${path}`, { headers })).status;
+      expect({ path, status: await status({ 'api-key': s.admin.key }) }).toEqual({ path, status: 200 });
+      expect({ path, status: await status({ authorization: `bearer ${s.admin.key}` }) }).toEqual({ path, status: 200 });
+      const ambiguous = await fetch(`${s.url}${path}`, { headers: { 'x-api-key': other, authorization: `Bearer ${s.admin.key}` } });
+      expect({ path, status: ambiguous.status, code: (await ambiguous.json()).code }).toEqual({ path, status: 401, code: 'AMBIGUOUS_API_KEY' });
+    }
+  });
 });
 
 describe('every path of the OpenAPI document and playground follows DOCS_PUBLIC=false', () => {

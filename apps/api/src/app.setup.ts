@@ -32,10 +32,11 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Keyward')
     .setDescription(
       'Self-hosted API keys: create, authenticate, revoke and rotate keys, with an append-only, hash-chained audit log. ' +
-        'Send the key as `x-api-key: <key>` or `Authorization: Bearer <key>`. Errors are application/problem+json.',
+        'Send the key as `x-api-key: <key>`, `api-key: <key>` or `Authorization: Bearer <key>` (two headers with different keys: 401 AMBIGUOUS_API_KEY). Errors are application/problem+json.',
     )
     .setVersion(process.env.npm_package_version ?? '0.1.0')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'x-api-key')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'api-key' }, 'api-key')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'kw_…' }, 'bearer')
     .build();
   return SwaggerModule.createDocument(app, config);

@@ -1,5 +1,6 @@
 export * from './permissions';
 export * from './key-format';
+export * from './key-headers';
 export * from './auth-record';
 export * from './auth-cache';
 export * from './cache-coherence.service';

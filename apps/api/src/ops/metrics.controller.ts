@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { KeyLookupService, Public } from '@keyward/auth';
+import { KeyLookupService, Public, presentedKey } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Metrics } from '@keyward/observability';
@@ -28,8 +28,9 @@ export class MetricsController {
   }
 
   private async requireAdmin(req: Request): Promise<void> {
-    const header = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
-    const verdict = await this.lookup.evaluate(header, req.ip);
+    const presented = presentedKey(req);
+    if (presented.kind === 'ambiguous') throw new Problem(401, 'AMBIGUOUS_API_KEY', presented.detail, undefined, { 'WWW-Authenticate': 'Bearer' });
+    const verdict = await this.lookup.evaluate(presented.kind === 'key' ? presented.key : undefined, req.ip);
     if (!verdict.ok) throw new Problem(401, 'INVALID_API_KEY', 'the key is not valid', undefined, { 'WWW-Authenticate': 'Bearer' });
     if (!verdict.principal.permissions.includes('admin.system.api')) {
       throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', 'this key lacks the permission admin.system.api');

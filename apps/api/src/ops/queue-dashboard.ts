@@ -5,7 +5,7 @@ import { DynamicModule, Inject, Injectable, NestMiddleware } from '@nestjs/commo
 import type Redis from 'ioredis';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import type { NextFunction, Request, Response } from 'express';
-import { KeyLookupService, Permission } from '@keyward/auth';
+import { KeyLookupService, Permission, presentedKey } from '@keyward/auth';
 import { QueueName, REDIS } from '@keyward/queue';
 import { InstallationOperator } from '@keyward/system';
 import { DataSource } from 'typeorm';
@@ -28,9 +28,13 @@ interface GateOptions {
 export function keyGate(lookup: KeyLookupService, options: GateOptions = {}) {
   const { permission, operator, sessions } = options;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const bearer = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined;
-    const key = req.headers['x-api-key'] ?? bearer;
-    const token = key === undefined && sessions ? cookieValue(req.headers.cookie, DASHBOARD_COOKIE) : undefined;
+    // the same header rules as the global guard: x-api-key, api-key, Authorization: Bearer (any case)
+    const presented = presentedKey(req);
+    if (presented.kind === 'ambiguous') {
+      return sendProblem(res, problemDocument(401, 'AMBIGUOUS_API_KEY', presented.detail), { 'WWW-Authenticate': 'Bearer' });
+    }
+    const key = presented.kind === 'key' ? presented.key : undefined;
+    const token = presented.kind === 'missing' && sessions ? cookieValue(req.headers.cookie, DASHBOARD_COOKIE) : undefined;
     let unavailable = false;
     const verdict = await (async () => {
       if (token === undefined) return lookup.evaluate(key, req.ip);
@@ -47,7 +51,10 @@ export function keyGate(lookup: KeyLookupService, options: GateOptions = {}) {
     }
     if (!verdict?.ok) {
       const need = permission ? `a key with ${permission}` : 'a key';
-      const code = token !== undefined ? 'DASHBOARD_SESSION_ENDED' : key ? 'INVALID_API_KEY' : 'MISSING_API_KEY';
+      const code =
+        token !== undefined
+          ? 'DASHBOARD_SESSION_ENDED'
+          : { key: 'INVALID_API_KEY', malformed: 'MALFORMED_API_KEY', missing: 'MISSING_API_KEY' }[presented.kind];
       const detail = token !== undefined ? `the dashboard session ended: open the dashboard again from the console (${need} is needed)` : `${need} is needed`;
       return sendProblem(res, problemDocument(401, code, detail), { 'WWW-Authenticate': 'Bearer' });
     }

@@ -274,6 +274,18 @@ export class EventStore {
     return rows.map(toStoredEvent);
   }
 
+  /**
+   * The next events after `afterPosition` in position order, with no visibility horizon: for a
+   * caller that holds the append lock, for whom every event is committed (a rebuild).
+   */
+  async readByPosition(afterPosition: number, limit: number, manager: EntityManager): Promise<StoredEvent[]> {
+    const rows: EventRow[] = await manager.query(`SELECT ${COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [
+      afterPosition,
+      limit,
+    ]);
+    return rows.map(toStoredEvent);
+  }
+
   /** The newest position and hash (null on an empty log). */
   async head(): Promise<{ position: number; hash: string } | null> {
     const rows: { position: string; hash: string }[] = await this.dataSource.query(

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Channels, REDIS } from '@keyward/queue';
-import { EventStore } from './event-store';
+import { APPEND_LOCK, EventStore } from './event-store';
 import { LOG_START, LogCheckpoint, StoredEvent } from './event.types';
 import { PROJECTIONS, Projection, isInlineProjection } from './projection';
 
@@ -57,25 +57,37 @@ export class Projector {
     return { applied, checkpoint };
   }
 
-  /** Empties the read models and replays the whole log, in one transaction. */
+  /**
+   * Empties the read models and replays the whole log, in one transaction. It holds the append
+   * lock throughout: no append is in flight, so every event of the log is committed and replayed
+   * — a transaction left open elsewhere cannot make the rebuilt tables stop short of the log (the
+   * key tables are what the guard reads). Appends wait for the rebuild.
+   */
   async rebuild(onProgress?: (applied: number) => void): Promise<ProjectionRun> {
     const run = await this.dataSource.transaction('READ COMMITTED', async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
+      await m.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
       await m.query(`TRUNCATE ${this.projections.flatMap((p) => p.tables).join(', ')}`);
-      await m.query(
-        `INSERT INTO projection_checkpoints (name, transaction_id, position) VALUES ($1, '0', 0)
-         ON CONFLICT (name) DO UPDATE SET transaction_id = '0', position = 0, updated_at = now()`,
-        [PROJECTION_NAME],
-      );
       let applied = 0;
-      let checkpoint = LOG_START;
+      let position = 0;
       for (;;) {
-        const batch = await this.applyBatch(m, true);
-        applied += batch.applied;
-        checkpoint = batch.checkpoint;
+        const events = await this.events.readByPosition(position, this.config.projection.batchSize, m);
+        if (events.length === 0) break;
+        for (const projection of this.projections) await projection.apply(m, events);
+        applied += events.length;
+        position = events[events.length - 1].position;
         onProgress?.(applied);
-        if (batch.applied < this.config.projection.batchSize) break;
       }
+      // every event is applied: the checkpoint is the last one in reader order
+      const last: { transaction_id: string; position: string }[] = await m.query(
+        'SELECT transaction_id::text AS transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1',
+      );
+      const checkpoint = last[0] ? { transactionId: last[0].transaction_id, position: Number(last[0].position) } : LOG_START;
+      await m.query(
+        `INSERT INTO projection_checkpoints (name, transaction_id, position, updated_at) VALUES ($1, $2::text::xid8, $3, now())
+         ON CONFLICT (name) DO UPDATE SET transaction_id = excluded.transaction_id, position = excluded.position, updated_at = now()`,
+        [PROJECTION_NAME, checkpoint.transactionId, checkpoint.position],
+      );
       return { applied, checkpoint };
     });
     await this.announce(run.checkpoint);
@@ -90,8 +102,8 @@ export class Projector {
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : LOG_START;
   }
 
-  private async applyBatch(m: EntityManager, locked = false): Promise<BatchRun> {
-    if (!locked) await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
+  private async applyBatch(m: EntityManager): Promise<BatchRun> {
+    await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
     const rows: { transaction_id: string; position: string }[] = await m.query(
       'SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints WHERE name = $1',
       [PROJECTION_NAME],

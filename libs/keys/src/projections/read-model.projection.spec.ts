@@ -121,6 +121,25 @@ describe('KeysReadModelProjection: inline with the append, again by the projecto
     expect(await tables()).toEqual(inline);
   });
 
+  it('a rebuild replays the whole log even while a transaction elsewhere holds the projector back', async () => {
+    const long = ds.createQueryRunner();
+    await long.connect();
+    await long.startTransaction();
+    await long.query('SELECT pg_current_xact_id()');
+    try {
+      const keyId = await createKey();
+      await store.append([event(keyId, KeywardEvent.KeyRevoked, { reason: null })], { expectedVersions: { [streamOf.key(keyId)]: 1 } });
+      const live = await tables();
+      await projector.rebuild();
+      // a rebuild that stopped at the open transaction would bring the key back as active, or lose it
+      expect(await keyRow(keyId)).toMatchObject({ status: 'revoked', version: 2 });
+      expect(await tables()).toEqual(live);
+    } finally {
+      await long.rollbackTransaction();
+      await long.release();
+    }
+  });
+
   it('a row behind its stream (events appended without the inline projection) first gets what it missed', async () => {
     const keyId = await createKey();
     const stream = streamOf.key(keyId);

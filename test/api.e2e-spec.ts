@@ -167,7 +167,7 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
       const k = await api('POST', '/v1/keys', { body: { name: 'elsewhere', allowedIps: ['203.0.113.0/24'] } });
       expect((await call(s.url, 'GET', '/v1/me', { key: k.body.key })).status).toBe(401);
       const v = await api('POST', '/v1/keys/verify', { body: { key: k.body.key } });
-      expect(v.body).toEqual({ valid: false, code: 'FORBIDDEN' });
+      expect(v.body).toEqual({ valid: false, code: 'FORBIDDEN', ip: '127.0.0.1' });
     });
   });
 

@@ -74,7 +74,20 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
       } finally {
         await queue.close();
       }
-      await worker.get(Projector).catchUp();
+      // applied up to the last event: a transaction open elsewhere in the cluster may hold the
+      // projector's horizon back for a while (bounded poll for that state)
+      const projector = worker.get(Projector);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { checkpoint } = await projector.catchUp();
+        const [{ n }] = await sql.query(`SELECT count(*)::int AS n FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)`, [
+          checkpoint.transactionId,
+          checkpoint.position,
+        ]);
+        if (n === 0) break;
+        if (Date.now() > deadline) throw new Error(`the projector is ${n} events behind after 30 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     close: async () => {
       await api.close();

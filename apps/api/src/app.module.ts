@@ -21,6 +21,8 @@ import { SystemController } from './system/system.controller';
 import { DashboardSessionController } from './system/dashboard-session.controller';
 import { DashboardSessions } from './ops/dashboard-sessions';
 import { UsersController } from './users/users.controller';
+import { PermissionsController } from './catalog/permissions.controller';
+import { RolesController } from './catalog/roles.controller';
 
 @Module({})
 export class AppModule {
@@ -43,7 +45,7 @@ export class AppModule {
         MetricsModule,
         ...queueDashboard(),
       ],
-      controllers: [MeController, UsersController, KeysController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController],
+      controllers: [MeController, UsersController, KeysController, PermissionsController, RolesController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController],
       providers: [DashboardSessions],
     };
   }

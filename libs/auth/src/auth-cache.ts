@@ -64,7 +64,7 @@ export class AuthCache {
     if (this.entries && epochAtRead === this.epoch) this.entries.set(hash, record);
   }
 
-  invalidate(match: { keyIds?: string[]; ownerIds?: string[]; all?: boolean }): number {
+  invalidate(match: { keyIds?: string[]; ownerIds?: string[]; companyIds?: string[]; all?: boolean }): number {
     this.epoch++;
     if (!this.entries) return 0;
     if (match.all) {
@@ -75,9 +75,10 @@ export class AuthCache {
     }
     const keys = new Set(match.keyIds ?? []);
     const owners = new Set(match.ownerIds ?? []);
+    const companies = new Set(match.companyIds ?? []);
     let removed = 0;
     for (const [hash, entry] of this.entries.entries()) {
-      if (keys.has(entry.record.keyId) || owners.has(entry.record.ownerId)) {
+      if (keys.has(entry.record.keyId) || owners.has(entry.record.ownerId) || companies.has(entry.record.companyId)) {
         this.entries.delete(hash);
         removed++;
       }

@@ -1,6 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
 import { RateLimitSetting } from '@keyward/database';
-import { Permission, intersect, normalisePermissions } from './permissions';
+import { intersect, normalisePermissions, splitPermissions } from './permissions';
 
 /** What the guard needs to know about one key and its owner, as read from the projected tables. */
 export interface AuthRecord {
@@ -17,6 +17,13 @@ export interface AuthRecord {
   rateLimit: RateLimitSetting | null;
   ownerPermissions: string[];
   ownerDisabled: boolean;
+  /** Roles the key holds by name. */
+  roles: string[];
+  /** The company permissions of the key's company roles, as the roles are now. */
+  rolePermissions: string[];
+  name: string;
+  meta: Record<string, unknown>;
+  externalId: string | null;
 }
 
 /** The authenticated caller, attached to the request. */
@@ -24,7 +31,15 @@ export interface Principal {
   keyId: string;
   ownerId: string;
   companyId: string;
-  permissions: Permission[];
+  /**
+   * Effective permissions: Keyward's own (the key's ∩ its owner's now; an administration key: all of
+   * its owner's), then the company's own (the key's and its roles' now), each sorted.
+   */
+  permissions: string[];
+  roles: string[];
+  name: string;
+  meta: Record<string, unknown>;
+  externalId: string | null;
   expiresAt: Date | null;
   rateLimit: RateLimitSetting | null;
   /** The key's own allowed addresses (empty: any); keys it creates stay inside them. */
@@ -120,10 +135,9 @@ export class CompiledAuthRecord {
     if (r.graceEndsAt && now >= r.graceEndsAt.getTime()) return { ok: false, reason: 'EXPIRED' };
     if (r.ownerDisabled) return { ok: false, reason: 'OWNER_DISABLED' };
     if (!this.allows(ip)) return { ok: false, reason: 'FORBIDDEN' };
-    const permissions =
-      r.type === 'administration'
-        ? normalisePermissions(r.ownerPermissions)
-        : intersect(r.permissions, r.ownerPermissions);
+    const own = r.type === 'administration' ? normalisePermissions(r.ownerPermissions) : intersect(r.permissions, r.ownerPermissions);
+    const company = splitPermissions([...r.permissions, ...r.rolePermissions]).company;
+    const permissions = [...own, ...company];
     const expiresAt = [r.expiresAt, r.graceEndsAt]
       .filter((d): d is Date => d !== null)
       .sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
@@ -134,6 +148,10 @@ export class CompiledAuthRecord {
         ownerId: r.ownerId,
         companyId: r.companyId,
         permissions,
+        roles: r.roles,
+        name: r.name,
+        meta: r.meta,
+        externalId: r.externalId,
         expiresAt,
         rateLimit: r.rateLimit,
         allowedIps: r.allowedIps,

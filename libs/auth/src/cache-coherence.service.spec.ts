@@ -23,6 +23,11 @@ const record = (keyId: string, ownerId = 'owner-1'): CompiledAuthRecord =>
     rateLimit: null,
     ownerPermissions: ['keys:read'],
     ownerDisabled: false,
+    roles: [],
+    rolePermissions: [],
+    name: keyId,
+    meta: {},
+    externalId: null,
   } satisfies AuthRecord);
 
 /** An API instance's cache and its coherence, over its own connections (as separate processes would have). */

@@ -17,6 +17,7 @@ interface ChangeRow {
   seq: string;
   key_ids: string[];
   owner_ids: string[];
+  company_ids: string[];
 }
 
 /**
@@ -24,7 +25,8 @@ interface ChangeRow {
  * holds the change itself, so neither Redis nor the worker stands between a revoke and the
  * guards.
  *
- * A command that can take rights away (revoke, delete, rotation, key edit, owner change) writes
+ * A command that can take rights away (revoke, delete, rotation, key edit, owner change, a company
+ * role edited or deleted, a company permission removed) writes
  * an `auth_changes` row in the transaction of its event (under the append lock, so `seq`
  * follows commit order) and notifies `keyward_auth_changes` at commit. Each instance:
  * - applies new rows to its cache (woken by the notification, and every `pollMs` regardless),
@@ -128,11 +130,11 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
         this.seenSeq = Number(head[0].seq);
       } else {
         const rows: ChangeRow[] = await this.dataSource.query(
-          'SELECT seq, key_ids, owner_ids FROM auth_changes WHERE seq > $1 ORDER BY seq',
+          'SELECT seq, key_ids, owner_ids, company_ids FROM auth_changes WHERE seq > $1 ORDER BY seq',
           [this.seenSeq],
         );
         for (const row of rows) {
-          this.cache.invalidate({ keyIds: row.key_ids, ownerIds: row.owner_ids });
+          this.cache.invalidate({ keyIds: row.key_ids, ownerIds: row.owner_ids, companyIds: row.company_ids });
           this.seenSeq = Number(row.seq);
         }
       }

@@ -47,6 +47,11 @@ const record = (over: Partial<AuthRecord> = {}): AuthRecord => ({
   rateLimit: null,
   ownerPermissions: ['keys:read', 'users:read', 'audit:read'],
   ownerDisabled: false,
+  roles: [],
+  rolePermissions: [],
+  name: 'k',
+  meta: {},
+  externalId: null,
   ...over,
 });
 
@@ -56,6 +61,14 @@ describe('CompiledAuthRecord', () => {
   it("grants the key's permissions that its owner still has", () => {
     const r = new CompiledAuthRecord(record()).evaluate(now, '10.0.0.1');
     expect(r).toMatchObject({ ok: true, principal: { permissions: ['keys:read', 'users:read'] } });
+  });
+
+  it("adds the company's own permissions of the key and of its roles, which the owner need not hold", () => {
+    const r = new CompiledAuthRecord(
+      record({ permissions: ['keys:read', 'invoices:read', 'audit:read'], roles: ['billing'], rolePermissions: ['invoices:write', 'invoices:read'] }),
+    ).evaluate(now, '10.0.0.1');
+    // Keyward's own: key ∩ owner (audit:read is the owner's, keys:write is not the key's); then the company's, once each
+    expect(r).toMatchObject({ ok: true, principal: { permissions: ['audit:read', 'keys:read', 'invoices:read', 'invoices:write'], roles: ['billing'] } });
   });
 
   it("gives an administration key all of its owner's permissions", () => {

@@ -20,6 +20,11 @@ interface Row {
   rate_limit: AuthRecord['rateLimit'];
   owner_permissions: string[];
   owner_disabled: boolean;
+  roles: string[];
+  role_permissions: string[];
+  name: string;
+  meta: Record<string, unknown>;
+  external_id: string | null;
 }
 
 /** Turns a presented key into a verdict: shape, then cache, then the projected key table. */
@@ -79,7 +84,9 @@ export class KeyLookupService {
     const rows: Row[] = await this.dataSource.query(
       `SELECT k.id, k.company_id, k.owner_id, k.type, k.permissions, k.status, k.deleted_at, k.expires_at,
               k.grace_ends_at, k.allowed_ips, k.rate_limit, u.permissions AS owner_permissions,
-              u.disabled AS owner_disabled
+              u.disabled AS owner_disabled, k.roles, k.name, k.meta, k.external_id,
+              ARRAY(SELECT DISTINCT p FROM company_roles r, unnest(r.permissions) p
+                     WHERE r.company_id = k.company_id AND r.name = ANY(k.roles) ORDER BY p) AS role_permissions
          FROM api_keys k JOIN users u ON u.id = k.owner_id
         WHERE ${column} = $1`,
       [value],
@@ -100,6 +107,11 @@ export class KeyLookupService {
       rateLimit: r.rate_limit,
       ownerPermissions: r.owner_permissions,
       ownerDisabled: r.owner_disabled,
+      roles: r.roles,
+      rolePermissions: r.role_permissions,
+      name: r.name,
+      meta: r.meta,
+      externalId: r.external_id,
     });
   }
 }

@@ -19,6 +19,14 @@ import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
 import { ListUsersHandler } from './queries/list-users/list-users.handler';
 import { VerifyKeyHandler } from './queries/verify-key/verify-key.handler';
 import { ExpireKeysHandler } from './commands/expire-keys/expire-keys.handler';
+import { DefinePermissionHandler } from './commands/define-permission/define-permission.handler';
+import { RemovePermissionHandler } from './commands/remove-permission/remove-permission.handler';
+import { DefineRoleHandler } from './commands/define-role/define-role.handler';
+import { UpdateRoleHandler } from './commands/update-role/update-role.handler';
+import { DeleteRoleHandler } from './commands/delete-role/delete-role.handler';
+import { ListPermissionsHandler } from './queries/list-permissions/list-permissions.handler';
+import { ListRolesHandler } from './queries/list-roles/list-roles.handler';
+import { GetRoleHandler } from './queries/get-role/get-role.handler';
 import { RecordUsageHandler } from './commands/record-usage/record-usage.handler';
 
 const COMMAND_HANDLERS = [
@@ -30,8 +38,13 @@ const COMMAND_HANDLERS = [
   RevokeKeyHandler,
   RotateKeyHandler,
   DeleteKeyHandler,
+  DefinePermissionHandler,
+  RemovePermissionHandler,
+  DefineRoleHandler,
+  UpdateRoleHandler,
+  DeleteRoleHandler,
 ];
-const QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, GetUserHandler, ListUsersHandler];
+const QUERY_HANDLERS = [GetKeyHandler, ListKeysHandler, GetUserHandler, ListUsersHandler, ListPermissionsHandler, ListRolesHandler, GetRoleHandler];
 
 /**
  * Commands and queries of keys, users and companies. Needs, in the importing

@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   'KeyExpired', 'KeyDeleted', 'KeyUsed', 'AuthenticationFailed', 'SharedSecretRotated', 'SharedSecretRevealed',
   'AuditExported', 'TelemetryEnabled', 'TelemetryDisabled', 'HeartbeatSent', 'HeartbeatFailed',
   'CentralActivated', 'CentralDeactivated', 'CentralChecked',
+  'PermissionDefined', 'PermissionRemoved', 'RoleDefined', 'RoleUpdated', 'RoleDeleted',
 ];
 
 /**

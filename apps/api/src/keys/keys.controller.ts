@@ -63,7 +63,14 @@ export class KeysController {
   @ApiOkResponse({ type: KeyPage })
   list(@CurrentPrincipal() p: Principal, @Query() q: ListKeysQueryDto) {
     return this.queries.execute(
-      new ListKeysQuery(p.companyId, { status: q.status, ownerId: q.ownerId, q: q.q, limit: q.limit ?? 50, cursor: q.cursor }),
+      new ListKeysQuery(p.companyId, {
+        status: q.status,
+        ownerId: q.ownerId,
+        q: q.q,
+        externalId: q.externalId,
+        limit: q.limit ?? 50,
+        cursor: q.cursor,
+      }),
     );
   }
 
@@ -94,7 +101,7 @@ export class KeysController {
 
   @Patch(':id')
   @RequirePermissions('keys:write')
-  @ApiOperation({ summary: 'Edit name, description, permissions, expiresAt, allowedIps, rateLimit' })
+  @ApiOperation({ summary: 'Edit name, description, permissions, roles, meta, externalId, expiresAt, allowedIps, rateLimit' })
   @ApiOkResponse({ type: KeyResponse })
   update(@Ctx() ctx: CommandContext, @Param('id', uuid) id: string, @Body() body: UpdateKeyDto) {
     return this.commands.execute(new UpdateKeyCommand(ctx, id, body));

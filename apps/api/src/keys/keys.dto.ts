@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -11,6 +11,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -18,12 +19,27 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { OptionalNotNull } from '../http/validation';
-import { PERMISSIONS, ROLES } from '@keyward/auth';
+import { PERMISSIONS, PERMISSION_NAME_SHAPE, ROLES, ROLE_NAME } from '@keyward/auth';
 import { PaginationDto } from '../http/pagination.dto';
 import { RateLimitResponse } from '../me/me.dto';
 
 const ROLE_NAMES = Object.keys(ROLES);
 const STATUSES = ['active', 'revoked', 'expired'];
+/** Keyward's own permissions and the company's own (which must exist: 422 otherwise). */
+const PERMISSION_NAME = PERMISSION_NAME_SHAPE;
+const PERMISSIONS_DOC: ApiPropertyOptions = {
+  type: [String],
+  maxItems: 100,
+  example: ['keys:read', 'invoices:write'],
+  description: `Keyward's own (${PERMISSIONS.join(', ')}) and the company's own (defined with POST /v1/permissions)`,
+};
+const ROLES_DOC: ApiPropertyOptions = {
+  type: [String],
+  maxItems: 20,
+  example: ['billing'],
+  description: `built-in (${ROLE_NAMES.join(', ')}: they set the Keyward permissions) or the company's own (POST /v1/roles)`,
+};
+const META_DOC: ApiPropertyOptions = { type: 'object', additionalProperties: true, description: "the customer's own data about the key: a JSON object, at most 4 KB" };
 
 export class RateLimitDto {
   @ApiProperty({ minimum: 1, maximum: 1_000_000_000 })
@@ -39,7 +55,37 @@ export class RateLimitDto {
   windowSeconds!: number;
 }
 
-export class CreateKeyDto {
+/** What a key is given, the same on create and edit (names checked against the company's catalog by the command). */
+class KeyGrantsDto {
+  @ApiPropertyOptional(PERMISSIONS_DOC)
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Matches(PERMISSION_NAME, { each: true, message: 'each must be a permission name' })
+  permissions?: string[];
+
+  @ApiPropertyOptional({ description: 'one role: a shorthand for roles: [role]', example: 'READONLY' })
+  @OptionalNotNull()
+  @IsString()
+  @Matches(ROLE_NAME, { message: 'must be a role name' })
+  role?: string;
+
+  @ApiPropertyOptional(ROLES_DOC)
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Matches(ROLE_NAME, { each: true, message: 'each must be a role name' })
+  roles?: string[];
+
+  @ApiPropertyOptional(META_DOC)
+  @OptionalNotNull()
+  @IsObject()
+  meta?: Record<string, unknown>;
+}
+
+export class CreateKeyDto extends KeyGrantsDto {
   @ApiProperty({ minLength: 1, maxLength: 100 })
   @IsString()
   @Length(1, 100)
@@ -51,17 +97,11 @@ export class CreateKeyDto {
   @MaxLength(500)
   description?: string;
 
-  @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true, description: 'default: none; give permissions or role' })
+  @ApiPropertyOptional({ maxLength: 256, description: "the customer's own id for the key's holder" })
   @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(PERMISSIONS.length)
-  @IsIn(PERMISSIONS, { each: true })
-  permissions?: (typeof PERMISSIONS)[number][];
-
-  @ApiPropertyOptional({ enum: ROLE_NAMES })
-  @OptionalNotNull()
-  @IsIn(ROLE_NAMES)
-  role?: keyof typeof ROLES;
+  @IsString()
+  @Length(1, 256)
+  externalId?: string;
 
   @ApiPropertyOptional({ enum: ['standard', 'administration'], default: 'standard' })
   @OptionalNotNull()
@@ -94,7 +134,7 @@ export class CreateKeyDto {
   ownerId?: string;
 }
 
-export class UpdateKeyDto {
+export class UpdateKeyDto extends KeyGrantsDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
   @OptionalNotNull()
   @IsString()
@@ -107,17 +147,11 @@ export class UpdateKeyDto {
   @MaxLength(500)
   description?: string | null;
 
-  @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(PERMISSIONS.length)
-  @IsIn(PERMISSIONS, { each: true })
-  permissions?: (typeof PERMISSIONS)[number][];
-
-  @ApiPropertyOptional({ enum: ROLE_NAMES })
-  @OptionalNotNull()
-  @IsIn(ROLE_NAMES)
-  role?: keyof typeof ROLES;
+  @ApiPropertyOptional({ type: String, maxLength: 256, nullable: true, description: 'null: none' })
+  @ValidateIf((o: UpdateKeyDto) => o.externalId !== undefined && o.externalId !== null)
+  @IsString()
+  @Length(1, 256)
+  externalId?: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null: never expires' })
   @ValidateIf((o: UpdateKeyDto) => o.expiresAt !== undefined && o.expiresAt !== null)
@@ -168,12 +202,13 @@ export class VerifyKeyDto {
   @IsIP()
   ip?: string;
 
-  @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true, description: 'answer INSUFFICIENT_PERMISSIONS unless the key has all of them' })
+  @ApiPropertyOptional({ ...PERMISSIONS_DOC, description: 'answer INSUFFICIENT_PERMISSIONS (with missingPermissions) unless the key has all of them' })
   @OptionalNotNull()
   @IsArray()
-  @ArrayMaxSize(PERMISSIONS.length)
-  @IsIn(PERMISSIONS, { each: true })
-  permissions?: (typeof PERMISSIONS)[number][];
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Matches(PERMISSION_NAME, { each: true, message: 'each must be a permission name' })
+  permissions?: string[];
 }
 
 export class ListKeysQueryDto extends PaginationDto {
@@ -195,6 +230,12 @@ export class ListKeysQueryDto extends PaginationDto {
   @IsString()
   @MaxLength(100)
   q?: string;
+
+  @ApiPropertyOptional({ description: "the customer's own id for the key's holder (exact)", maxLength: 256 })
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, 256)
+  externalId?: string;
 }
 
 export class KeyResponse {
@@ -203,7 +244,10 @@ export class KeyResponse {
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ description: 'first 10 characters, to recognise the key' }) start!: string;
   @ApiProperty({ enum: ['standard', 'administration'] }) type!: string;
-  @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions!: string[];
+  @ApiProperty(PERMISSIONS_DOC) permissions!: string[];
+  @ApiProperty(ROLES_DOC) roles!: string[];
+  @ApiProperty(META_DOC) meta!: Record<string, unknown>;
+  @ApiProperty({ type: String, nullable: true, description: "the customer's own id for the key's holder" }) externalId!: string | null;
   @ApiProperty({ format: 'uuid' }) ownerId!: string;
   @ApiProperty({ format: 'uuid' }) companyId!: string;
   @ApiProperty({ enum: STATUSES }) status!: string;
@@ -238,7 +282,14 @@ export class VerifyKeyResponse {
   @ApiPropertyOptional({ format: 'uuid' }) keyId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) ownerId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) companyId?: string;
-  @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true }) permissions?: string[];
+  @ApiPropertyOptional({ ...PERMISSIONS_DOC, description: 'effective permissions: Keyward\'s own (key ∩ owner) and the company\'s (the key\'s and its roles\')' })
+  permissions?: string[];
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) expiresAt?: string | null;
   @ApiPropertyOptional({ type: RateLimitResponse }) rateLimit?: RateLimitResponse;
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional(ROLES_DOC) roles?: string[];
+  @ApiPropertyOptional(META_DOC) meta?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: String, nullable: true }) externalId?: string | null;
+  @ApiPropertyOptional({ type: [String], description: 'INSUFFICIENT_PERMISSIONS: the asked permissions the key lacks' }) missingPermissions?: string[];
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'FORBIDDEN: the address checked against allowedIps' }) ip?: string | null;
 }

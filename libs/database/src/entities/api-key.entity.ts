@@ -32,5 +32,11 @@ export class ApiKeyEntity {
   @Column('uuid', { name: 'rotated_from', nullable: true }) rotatedFrom!: string | null;
   @Column('uuid', { name: 'replaced_by', nullable: true }) replacedBy!: string | null;
   @Column('timestamptz', { name: 'grace_ends_at', nullable: true }) graceEndsAt!: Date | null;
+  /** Roles held by name: built-in (ADMIN, READONLY) or the company's own. */
+  @Column('text', { array: true }) roles!: string[];
+  /** The customer's own data about the key (a JSON object, at most 4 KB). */
+  @Column('jsonb') meta!: Record<string, unknown>;
+  /** The customer's own id for the key's holder. */
+  @Column('text', { name: 'external_id', nullable: true }) externalId!: string | null;
   @Column('integer') version!: number;
 }

@@ -1,6 +1,7 @@
 import { Problem } from '@keyward/common';
 import { EventStore } from '@keyward/event-store';
 import { streamOf } from '../events/keyward-events';
+import { CatalogState, foldCatalog } from './catalog.state';
 import { KeyState, foldKey } from './key.state';
 import { UserState, foldUser } from './user.state';
 
@@ -15,4 +16,9 @@ export async function loadUser(store: EventStore, userId: string, companyId: str
   const user = foldUser(await store.readStream(streamOf.user(userId)));
   if (!user || user.companyId !== companyId) throw Problem.notFound(`user ${userId}`);
   return user;
+}
+
+/** The company's own permissions and roles (empty before its first definition). */
+export async function loadCatalog(store: EventStore, companyId: string): Promise<CatalogState> {
+  return foldCatalog(await store.readStream(streamOf.catalog(companyId)));
 }

@@ -25,6 +25,9 @@ export function mintKey(
     expiresAt: input.expiresAt,
     allowedIps: input.allowedIps,
     rateLimit: input.rateLimit,
+    roles: input.roles ?? [],
+    meta: input.meta ?? {},
+    externalId: input.externalId ?? null,
     rotatedFrom: input.rotatedFrom ?? null,
   };
   return {

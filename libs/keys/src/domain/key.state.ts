@@ -9,7 +9,7 @@ import {
 } from '../events/keyward-events';
 
 /** A key as its own stream tells it: what commands decide on. */
-export interface KeyState extends KeySettings {
+export interface KeyState extends Required<KeySettings> {
   keyId: string;
   companyId: string;
   ownerId: string;
@@ -42,6 +42,9 @@ export function foldKey(events: StoredEvent[]): KeyState | null {
           expiresAt: d.expiresAt,
           allowedIps: d.allowedIps,
           rateLimit: d.rateLimit,
+          roles: d.roles ?? [],
+          meta: d.meta ?? {},
+          externalId: d.externalId ?? null,
           version: e.streamVersion,
           revoked: false,
           expired: false,

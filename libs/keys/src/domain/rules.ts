@@ -1,6 +1,7 @@
-import { ROLES, Role, allowedIpWithin, normalisePermissions, parseAllowedIp } from '@keyward/auth';
+import { ROLES, Role, allowedIpWithin, isBuiltInRole, isPermission, normalisePermissions, parseAllowedIp, splitPermissions } from '@keyward/auth';
 import { FieldError, Problem } from '@keyward/common';
 import { ReservationConflictError, StreamConflictError } from '@keyward/event-store';
+import { CatalogState } from './catalog.state';
 import { CommandContext } from './command-context';
 
 /** Permissions from either an explicit list or a role preset (never both). */
@@ -14,6 +15,76 @@ export function resolvePermissions(
   if (input.role !== undefined) return normalisePermissions(ROLES[input.role]);
   if (input.permissions !== undefined) return normalisePermissions(input.permissions);
   return fallback;
+}
+
+/** What a key is given: permissions (Keyward's own and the company's) and roles (built-in and the company's). */
+export interface KeyGrants {
+  permissions: string[];
+  roles: string[];
+}
+
+/**
+ * The grants of a new or edited key, each name checked against the company's catalog (422 naming
+ * the field when it does not exist). `role` is a shorthand for one role. A built-in role (ADMIN,
+ * READONLY) sets the key's Keyward permissions, as `role` always did, and is remembered; a company
+ * role is held by name, so editing the role changes the key. When editing (`current`), what is not
+ * given is kept; new permissions drop the built-in role names (they no longer describe the key).
+ * Null when nothing is given.
+ */
+export function resolveKeyGrants(
+  input: { permissions?: string[]; role?: string; roles?: string[] },
+  catalog: CatalogState,
+  current?: KeyGrants,
+): KeyGrants | null {
+  if (input.role !== undefined && input.roles !== undefined) throw Problem.invalidField('role', 'give role or roles, not both');
+  const rolesGiven = input.role !== undefined ? [input.role] : input.roles;
+  if (input.permissions === undefined && rolesGiven === undefined) return null;
+
+  const errors: FieldError[] = [];
+  (input.permissions ?? []).forEach((p, i) => {
+    if (!isPermission(p) && !catalog.permissions.has(p)) {
+      errors.push({ field: `permissions[${i}]`, message: `no permission ${p} in this company: define it first (POST /v1/permissions)` });
+    }
+  });
+  (rolesGiven ?? []).forEach((r, i) => {
+    if (!isBuiltInRole(r) && !catalog.roles.has(r)) {
+      errors.push({ field: input.role !== undefined ? 'role' : `roles[${i}]`, message: `no role ${r} in this company: define it first (POST /v1/roles)` });
+    }
+  });
+  if (errors.length > 0) throw new Problem(422, 'UNKNOWN_PERMISSION_OR_ROLE', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+
+  // what is kept of the key's own grants: only what the catalog still has (a removal may have raced an edit)
+  const roles = [...new Set(rolesGiven ?? current?.roles.filter((r) => catalog.roles.has(r)) ?? [])].sort();
+  const kept = splitPermissions(current?.permissions ?? []);
+  kept.company = kept.company.filter((p) => catalog.permissions.has(p));
+  const given = splitPermissions(input.permissions ?? []);
+  // a built-in role sets the Keyward permissions (as `role` always did); company roles leave them
+  const keyward = input.permissions !== undefined ? given.keyward : roles.some(isBuiltInRole) ? [] : kept.keyward;
+  const fromRoles = roles.filter(isBuiltInRole).flatMap((r) => ROLES[r]);
+  const company = input.permissions !== undefined ? given.company : kept.company;
+  return { permissions: [...normalisePermissions([...keyward, ...fromRoles]), ...company], roles };
+}
+
+/**
+ * A company role holds company permissions that exist (422 naming `permissions[i]` otherwise).
+ * Keyward's own permissions are given to keys directly, never through a role someone with
+ * keys:write could later widen.
+ */
+export function checkRolePermissions(permissions: string[], catalog: CatalogState): string[] {
+  const errors: FieldError[] = [];
+  permissions.forEach((p, i) => {
+    if (isPermission(p)) errors.push({ field: `permissions[${i}]`, message: `${p} is one of Keyward's own permissions: give it to keys directly` });
+    else if (!catalog.permissions.has(p)) errors.push({ field: `permissions[${i}]`, message: `no permission ${p} in this company: define it first` });
+  });
+  if (errors.length > 0) throw new Problem(422, 'UNKNOWN_PERMISSION_OR_ROLE', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  return [...new Set(permissions)].sort();
+}
+
+/** ADMIN and READONLY (any case) are Keyward's: never a company role's name, never edited or deleted. */
+export function assertNotBuiltInRole(name: string, field = 'name'): void {
+  if (Object.keys(ROLES).some((r) => r.toLowerCase() === name.toLowerCase())) {
+    throw new Problem(409, 'BUILT_IN_ROLE', `${field}: ${name} is a built-in role`, [{ field, message: 'is a built-in role (ADMIN, READONLY)' }]);
+  }
 }
 
 /** A caller cannot hand out a permission its own key does not have. */
@@ -115,6 +186,14 @@ export function assertWithinRestrictions(
   // settings that are not the request's own are named once, under the field given
   const named = asField ? [{ field: asField, message: errors.map((e) => e.message).join('; ') }] : errors;
   throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', named.map((e) => `${e.field}: ${e.message}`).join('; '), named);
+}
+
+/** The customer's own data about a key: a JSON object of at most 4 KB (as JSON text). */
+export function checkMeta(meta: unknown): FieldError | null {
+  if (meta === undefined || meta === null) return null;
+  if (typeof meta !== 'object' || Array.isArray(meta)) return { field: 'meta', message: 'must be a JSON object' };
+  if (Buffer.byteLength(JSON.stringify(meta), 'utf8') > 4096) return { field: 'meta', message: 'must be at most 4 KB as JSON' };
+  return null;
 }
 
 /** Expiry in the future and within the configured horizon. */

@@ -17,6 +17,11 @@ export const KeywardEvent = {
   KeyDeleted: 'KeyDeleted',
   KeyUsed: 'KeyUsed',
   AuthenticationFailed: 'AuthenticationFailed',
+  PermissionDefined: 'PermissionDefined',
+  PermissionRemoved: 'PermissionRemoved',
+  RoleDefined: 'RoleDefined',
+  RoleUpdated: 'RoleUpdated',
+  RoleDeleted: 'RoleDeleted',
 } as const;
 export type KeywardEventType = (typeof KeywardEvent)[keyof typeof KeywardEvent];
 
@@ -27,6 +32,8 @@ export const streamOf = {
   /** Usage has streams of its own: it must never conflict with a change to the key. */
   keyUsage: (id: string) => `usage-${id}`,
   authFailures: (companyId: string | null) => `auth-failures-${companyId ?? 'unknown'}`,
+  /** A company's own permissions and roles: one stream, so names stay unique under its version. */
+  catalog: (companyId: string) => `catalog-${companyId}`,
 };
 
 export interface CompanyCreatedData {
@@ -50,10 +57,17 @@ export interface UserUpdatedData {
 export interface KeySettings {
   name: string;
   description: string | null;
+  /** Keyward's own permissions and the company's own, by name. */
   permissions: string[];
   expiresAt: string | null;
   allowedIps: string[];
   rateLimit: RateLimitSetting | null;
+  /** Roles held by name (built-in or the company's); absent in events written before roles existed. */
+  roles?: string[];
+  /** The customer's own data about the key (a JSON object); absent in older events. */
+  meta?: Record<string, unknown>;
+  /** The customer's own id for the key's holder; absent in older events. */
+  externalId?: string | null;
 }
 
 export interface KeyCreatedData extends KeySettings {
@@ -110,4 +124,34 @@ export interface AuthenticationFailedData {
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;
+}
+
+export interface PermissionDefinedData {
+  name: string;
+  description: string | null;
+}
+
+/** A company permission removed; with `forced`, also taken from the roles and keys named here. */
+export interface PermissionRemovedData {
+  name: string;
+  forced: boolean;
+  roles: string[];
+  keyIds: string[];
+}
+
+export interface RoleDefinedData {
+  name: string;
+  description: string | null;
+  permissions: string[];
+}
+
+export interface RoleUpdatedData {
+  name: string;
+  changes: { description?: string | null; permissions?: string[] };
+}
+
+/** A company role deleted; the keys named here held it and no longer do. */
+export interface RoleDeletedData {
+  name: string;
+  keyIds: string[];
 }

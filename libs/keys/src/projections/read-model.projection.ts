@@ -10,6 +10,11 @@ import {
   KeyUpdatedData,
   KeyUsedData,
   KeywardEvent,
+  PermissionDefinedData,
+  PermissionRemovedData,
+  RoleDefinedData,
+  RoleDeletedData,
+  RoleUpdatedData,
   UserCreatedData,
   UserUpdatedData,
 } from '../events/keyward-events';
@@ -29,7 +34,7 @@ import {
  */
 @Injectable()
 export class KeysReadModelProjection implements InlineProjection {
-  readonly tables = ['companies', 'users', 'api_keys'];
+  readonly tables = ['companies', 'users', 'api_keys', 'company_catalogs', 'company_permissions', 'company_roles'];
   readonly inlineTypes: ReadonlySet<string> = INLINE_TYPES;
 
   constructor(private readonly store: EventStore) {}
@@ -44,12 +49,14 @@ export class KeysReadModelProjection implements InlineProjection {
     const keyIds = events.filter((e) => TAKES_KEY_RIGHTS.has(e.type)).map((e) => (e.data as { keyId: string }).keyId);
     // UserUpdated: the owner's rights or state may have changed (all of its keys follow)
     const ownerIds = events.filter((e) => e.type === KeywardEvent.UserUpdated).map((e) => (e.data as unknown as UserUpdatedData).userId);
-    if (keyIds.length === 0 && ownerIds.length === 0) return;
+    // a role or permission change reaches every key of the company that may hold it
+    const companyIds = [...new Set(events.filter((e) => TAKES_COMPANY_RIGHTS.has(e.type)).map((e) => e.companyId!))];
+    if (keyIds.length === 0 && ownerIds.length === 0 && companyIds.length === 0) return;
     // under the append lock: seq follows commit order; the notification is delivered at commit
     await m.query(
-      `WITH change AS (INSERT INTO auth_changes (key_ids, owner_ids) VALUES ($1::uuid[], $2::uuid[]) RETURNING seq)
-       SELECT pg_notify($3, seq::text) FROM change`,
-      [keyIds, ownerIds, AUTH_CHANGES_CHANNEL],
+      `WITH change AS (INSERT INTO auth_changes (key_ids, owner_ids, company_ids) VALUES ($1::uuid[], $2::uuid[], $3::uuid[]) RETURNING seq)
+       SELECT pg_notify($4, seq::text) FROM change`,
+      [keyIds, ownerIds, companyIds, AUTH_CHANGES_CHANNEL],
     );
   }
 
@@ -58,10 +65,11 @@ export class KeysReadModelProjection implements InlineProjection {
    * existed and not projected yet) first gets the events it missed, in stream order.
    */
   private async catchUpStream(m: EntityManager, first: StoredEvent): Promise<void> {
-    const table = first.streamId.startsWith('key-') ? 'api_keys' : first.streamId.startsWith('user-') ? 'users' : null;
-    if (!table || first.streamVersion === 1) return;
-    const id = first.streamId.slice(first.streamId.indexOf('-') + 1);
-    const rows: { version: number }[] = await m.query(`SELECT version FROM ${table} WHERE id = $1`, [id]);
+    const prefix = first.streamId.slice(0, first.streamId.indexOf('-'));
+    const row = VERSIONED_ROWS[prefix];
+    if (!row || first.streamVersion === 1) return;
+    const id = first.streamId.slice(prefix.length + 1);
+    const rows: { version: number }[] = await m.query(`SELECT version FROM ${row.table} WHERE ${row.id} = $1`, [id]);
     const have = rows[0]?.version ?? 0;
     if (have >= first.streamVersion - 1) return;
     const missed = (await this.store.readStream(first.streamId, m)).filter(
@@ -92,6 +100,13 @@ export class KeysReadModelProjection implements InlineProjection {
   }
 }
 
+/** The rows that carry their stream's version, by stream prefix. */
+const VERSIONED_ROWS: Record<string, { table: string; id: string }> = {
+  key: { table: 'api_keys', id: 'id' },
+  user: { table: 'users', id: 'id' },
+  catalog: { table: 'company_catalogs', id: 'company_id' },
+};
+
 const KEY_COLUMNS: Record<string, string> = {
   name: 'name',
   description: 'description',
@@ -99,7 +114,12 @@ const KEY_COLUMNS: Record<string, string> = {
   expiresAt: 'expires_at',
   allowedIps: 'allowed_ips',
   rateLimit: 'rate_limit',
+  roles: 'roles',
+  meta: 'meta',
+  externalId: 'external_id',
 };
+/** Stored as jsonb: sent as JSON text. */
+const JSON_FIELDS = new Set(['rateLimit', 'meta']);
 const USER_COLUMNS: Record<string, string> = { name: 'name', permissions: 'permissions', disabled: 'disabled' };
 /** Applied in the appending transaction; KeyUsed (last use) is left to the asynchronous projector. */
 const INLINE_TYPES = new Set<string>([
@@ -112,10 +132,17 @@ const INLINE_TYPES = new Set<string>([
   KeywardEvent.KeyRotated,
   KeywardEvent.KeyExpired,
   KeywardEvent.KeyDeleted,
+  KeywardEvent.PermissionDefined,
+  KeywardEvent.PermissionRemoved,
+  KeywardEvent.RoleDefined,
+  KeywardEvent.RoleUpdated,
+  KeywardEvent.RoleDeleted,
 ]);
+/** Changes to a company's roles or permissions: every cached key of the company is dropped. */
+const TAKES_COMPANY_RIGHTS = new Set<string>([KeywardEvent.PermissionRemoved, KeywardEvent.RoleUpdated, KeywardEvent.RoleDeleted]);
 /** Whether the event can take rights away from a key an API instance may have cached. */
 export function takesKeyRights(e: { type: string }): boolean {
-  return TAKES_KEY_RIGHTS.has(e.type) || e.type === KeywardEvent.UserUpdated;
+  return TAKES_KEY_RIGHTS.has(e.type) || TAKES_COMPANY_RIGHTS.has(e.type) || e.type === KeywardEvent.UserUpdated;
 }
 
 const TAKES_KEY_RIGHTS = new Set<string>([
@@ -127,7 +154,7 @@ const TAKES_KEY_RIGHTS = new Set<string>([
 ]);
 
 /** Columns that cannot be cleared: a null change to them (refused by the API) is ignored, never a stuck projector. */
-const NOT_NULL = new Set(['name', 'permissions', 'allowed_ips', 'disabled']);
+const NOT_NULL = new Set(['name', 'permissions', 'allowed_ips', 'disabled', 'roles', 'meta']);
 
 /**
  * Applies one event to the companies, users and api_keys tables. Every value comes
@@ -164,13 +191,14 @@ export async function applyToReadModel(m: EntityManager, e: StoredEvent): Promis
       const d = e.data as unknown as KeyCreatedData;
       await m.query(
         `INSERT INTO api_keys (id, company_id, owner_id, name, description, start, hash, type, permissions, status,
-                               created_at, updated_at, expires_at, allowed_ips, rate_limit, rotated_from, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $10, $11, $12, $13, $14, $15)
+                               created_at, updated_at, expires_at, allowed_ips, rate_limit, rotated_from, version,
+                               roles, meta, external_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (id) DO NOTHING`,
         [
           d.keyId, e.companyId, d.ownerId, d.name, d.description, d.start, d.hash, d.type, d.permissions,
           at, d.expiresAt, d.allowedIps, d.rateLimit === null ? null : JSON.stringify(d.rateLimit),
-          d.rotatedFrom, e.streamVersion,
+          d.rotatedFrom, e.streamVersion, d.roles ?? [], JSON.stringify(d.meta ?? {}), d.externalId ?? null,
         ],
       );
       return;
@@ -214,8 +242,83 @@ export async function applyToReadModel(m: EntityManager, e: StoredEvent): Promis
       ]);
       return;
     }
+    case KeywardEvent.PermissionDefined:
+    case KeywardEvent.PermissionRemoved:
+    case KeywardEvent.RoleDefined:
+    case KeywardEvent.RoleUpdated:
+    case KeywardEvent.RoleDeleted:
+      await applyToCatalog(m, e);
+      return;
     default:
       return; // events other read models care about
+  }
+}
+
+/**
+ * A company's permissions and roles. The catalog's version guards the whole event: one already
+ * applied (inline, then again by the projector) changes nothing, including what it did to keys.
+ */
+async function applyToCatalog(m: EntityManager, e: StoredEvent): Promise<void> {
+  const companyId = e.companyId!;
+  const moved: unknown[] = await m.query(
+    `INSERT INTO company_catalogs (company_id, version) VALUES ($1, $2)
+     ON CONFLICT (company_id) DO UPDATE SET version = excluded.version WHERE company_catalogs.version < excluded.version
+     RETURNING company_id`,
+    [companyId, e.streamVersion],
+  );
+  if (moved.length === 0) return;
+  const at = e.occurredAt;
+  switch (e.type) {
+    case KeywardEvent.PermissionDefined: {
+      const d = e.data as unknown as PermissionDefinedData;
+      await m.query(
+        `INSERT INTO company_permissions (company_id, name, description, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (company_id, name) DO UPDATE SET description = excluded.description, created_at = excluded.created_at`,
+        [companyId, d.name, d.description, at],
+      );
+      return;
+    }
+    case KeywardEvent.PermissionRemoved: {
+      const d = e.data as unknown as PermissionRemovedData;
+      await m.query('DELETE FROM company_permissions WHERE company_id = $1 AND name = $2', [companyId, d.name]);
+      await m.query(
+        `UPDATE company_roles SET permissions = array_remove(permissions, $2), updated_at = $3
+          WHERE company_id = $1 AND name = ANY($4::text[])`,
+        [companyId, d.name, at, d.roles],
+      );
+      await m.query(`UPDATE api_keys SET permissions = array_remove(permissions, $2), updated_at = $3 WHERE id = ANY($1::uuid[])`, [
+        d.keyIds,
+        d.name,
+        at,
+      ]);
+      return;
+    }
+    case KeywardEvent.RoleDefined: {
+      const d = e.data as unknown as RoleDefinedData;
+      await m.query(
+        `INSERT INTO company_roles (company_id, name, description, permissions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (company_id, name) DO UPDATE SET description = excluded.description, permissions = excluded.permissions,
+           created_at = excluded.created_at, updated_at = excluded.updated_at`,
+        [companyId, d.name, d.description, d.permissions, at],
+      );
+      return;
+    }
+    case KeywardEvent.RoleUpdated: {
+      const d = e.data as unknown as RoleUpdatedData;
+      await m.query(
+        `UPDATE company_roles SET description = CASE WHEN $3 THEN $4 ELSE description END,
+                permissions = COALESCE($5::text[], permissions), updated_at = $6
+          WHERE company_id = $1 AND name = $2`,
+        [companyId, d.name, 'description' in d.changes, d.changes.description ?? null, d.changes.permissions ?? null, at],
+      );
+      return;
+    }
+    case KeywardEvent.RoleDeleted: {
+      const d = e.data as unknown as RoleDeletedData;
+      await m.query('DELETE FROM company_roles WHERE company_id = $1 AND name = $2', [companyId, d.name]);
+      await m.query(`UPDATE api_keys SET roles = array_remove(roles, $2), updated_at = $3 WHERE id = ANY($1::uuid[])`, [d.keyIds, d.name, at]);
+      return;
+    }
   }
 }
 
@@ -232,7 +335,7 @@ async function updateRow(
   for (const [field, value] of Object.entries(changes)) {
     const column = columns[field];
     if (!column || (value === null && NOT_NULL.has(column))) continue;
-    params.push(field === 'rateLimit' && value !== null ? JSON.stringify(value) : value);
+    params.push(JSON_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value);
     sets.push(`${column} = $${params.length}`);
   }
   await m.query(

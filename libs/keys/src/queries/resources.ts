@@ -7,6 +7,10 @@ export interface KeyResource {
   start: string;
   type: string;
   permissions: string[];
+  /** Roles held by name: built-in (ADMIN, READONLY) or the company's own. */
+  roles: string[];
+  meta: Record<string, unknown>;
+  externalId: string | null;
   ownerId: string;
   companyId: string;
   status: 'active' | 'revoked' | 'expired';
@@ -50,6 +54,9 @@ export function toKeyResource(k: ApiKeyEntity, now = Date.now()): KeyResource {
     start: k.start,
     type: k.type,
     permissions: k.permissions,
+    roles: k.roles,
+    meta: k.meta,
+    externalId: k.externalId,
     ownerId: k.ownerId,
     companyId: k.companyId,
     status: effectiveStatus(k, now),

@@ -85,6 +85,20 @@ export function summarizeEvent(event: AuditEvent): string {
     }
     case 'CentralActivated':
       return str(d.url) ?? '';
+    case 'PermissionDefined':
+      return str(d.name) ?? '';
+    case 'PermissionRemoved': {
+      const taken = d.forced ? ` · taken from ${plural(list(d.roles).length, 'role')} and ${plural(list(d.keyIds).length, 'key')}` : '';
+      return `${str(d.name) ?? ''}${taken}`;
+    }
+    case 'RoleDefined':
+      return [str(d.name), permissionsText(list(d.permissions))].filter(Boolean).join(' · ');
+    case 'RoleUpdated': {
+      const changes = d.changes && typeof d.changes === 'object' ? Object.keys(d.changes) : [];
+      return `${str(d.name) ?? ''} · changed ${changes.join(', ') || 'nothing'}`;
+    }
+    case 'RoleDeleted':
+      return `${str(d.name) ?? ''} · held by ${plural(list(d.keyIds).length, 'key')}`;
     default:
       return '';
   }

@@ -1,5 +1,4 @@
 import { Command } from '@nestjs/cqrs';
-import { Role } from '@keyward/auth';
 import { RateLimitSetting } from '@keyward/database';
 import { CommandContext } from '../../domain/command-context';
 import { KeyResource } from '../../queries/resources';
@@ -7,8 +6,14 @@ import { KeyResource } from '../../queries/resources';
 export interface CreateKeyInput {
   name: string;
   description?: string;
+  /** Keyward's own permissions and the company's own. */
   permissions?: string[];
-  role?: Role;
+  /** One role: a shorthand for `roles: [role]`. */
+  role?: string;
+  /** Built-in roles (ADMIN, READONLY) and the company's own. */
+  roles?: string[];
+  meta?: Record<string, unknown>;
+  externalId?: string;
   type?: 'standard' | 'administration';
   expiresAt?: string;
   allowedIps?: string[];

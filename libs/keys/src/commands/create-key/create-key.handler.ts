@@ -3,7 +3,8 @@ import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Problem } from '@keyward/common';
 import { EventStore, NewEvent } from '@keyward/event-store';
-import { loadUser } from '../../domain/aggregates';
+import { splitPermissions } from '@keyward/auth';
+import { loadCatalog, loadUser } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
 import { mintKey } from '../../domain/key-factory';
 import {
@@ -13,8 +14,9 @@ import {
   checkExpiry,
   assertMayManageKeysOf,
   assertWithinRestrictions,
+  checkMeta,
   has,
-  resolvePermissions,
+  resolveKeyGrants,
   throwIfAny,
 } from '../../domain/rules';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
@@ -31,7 +33,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
 
   async execute({ ctx, input }: CreateKeyCommand): Promise<CreatedKey> {
     const now = Date.now();
-    throwIfAny([checkExpiry(input.expiresAt, this.config.keys.maxExpiryDays, now), ...checkAllowedIps(input.allowedIps)]);
+    throwIfAny([checkExpiry(input.expiresAt, this.config.keys.maxExpiryDays, now), ...checkAllowedIps(input.allowedIps), checkMeta(input.meta)]);
 
     const ownerId = input.ownerId ?? ctx.ownerId;
     if (!ownerId) throw Problem.invalidField('ownerId', 'is required here');
@@ -47,10 +49,10 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
     }
 
     const type = input.type ?? 'standard';
-    let permissions: string[];
+    let grants = { permissions: [] as string[], roles: [] as string[] };
     if (type === 'administration') {
-      if (input.permissions !== undefined || input.role !== undefined) {
-        throw Problem.invalidField('permissions', "an administration key takes all of its owner's permissions; leave permissions and role out");
+      if (input.permissions !== undefined || input.role !== undefined || input.roles !== undefined) {
+        throw Problem.invalidField('permissions', "an administration key takes all of its owner's permissions; leave permissions and roles out");
       }
       if (!owner.permissions.includes('admin.system.api') || !has(ctx, 'admin.system.api')) {
         throw new Problem(403, 'INSUFFICIENT_PERMISSIONS', 'type: administration keys need admin.system.api on the owner and the calling key', [
@@ -59,10 +61,10 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
       }
       // it will carry all of its owner's rights: the caller must hold every one of them
       assertGrantable(ctx, owner.permissions, 'type');
-      permissions = [];
     } else {
-      permissions = resolvePermissions(input, [])!;
-      assertGrantable(ctx, permissions, input.role !== undefined ? 'role' : 'permissions');
+      grants = resolveKeyGrants(input, await loadCatalog(this.store, ctx.companyId)) ?? grants;
+      // Keyward's own permissions need the caller to hold them; the company's own need keys:write only
+      assertGrantable(ctx, splitPermissions(grants.permissions).keyward, input.permissions !== undefined ? 'permissions' : 'role');
     }
 
     const expiresAt = input.expiresAt ? new Date(input.expiresAt).toISOString() : null;
@@ -76,7 +78,10 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
         type,
         name: input.name,
         description: input.description ?? null,
-        permissions,
+        permissions: grants.permissions,
+        roles: grants.roles,
+        meta: input.meta ?? {},
+        externalId: input.externalId ?? null,
         expiresAt,
         allowedIps: input.allowedIps ?? [],
         rateLimit: input.rateLimit ?? null,

@@ -1,5 +1,4 @@
 import { Command } from '@nestjs/cqrs';
-import { Role } from '@keyward/auth';
 import { RateLimitSetting } from '@keyward/database';
 import { CommandContext } from '../../domain/command-context';
 import { KeyResource } from '../../queries/resources';
@@ -9,7 +8,10 @@ export interface UpdateKeyInput {
   name?: string;
   description?: string | null;
   permissions?: string[];
-  role?: Role;
+  role?: string;
+  roles?: string[];
+  meta?: Record<string, unknown>;
+  externalId?: string | null;
   expiresAt?: string | null;
   allowedIps?: string[];
   rateLimit?: RateLimitSetting | null;

@@ -4,10 +4,11 @@ import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Problem } from '@keyward/common';
 import { EventStore } from '@keyward/event-store';
-import { loadKey, loadUser } from '../../domain/aggregates';
+import { splitPermissions } from '@keyward/auth';
+import { loadCatalog, loadKey, loadUser } from '../../domain/aggregates';
 import { ConsistencyService } from '../../domain/consistency.service';
 import { isKeyLive } from '../../domain/key.state';
-import { asConflict, assertCoversOwnerOf, assertGrantable, assertMayManageKeysOf, keyReach, assertWithinRestrictions, checkAllowedIps, checkExpiry, resolvePermissions, throwIfAny } from '../../domain/rules';
+import { asConflict, assertCoversOwnerOf, assertGrantable, assertMayManageKeysOf, keyReach, assertWithinRestrictions, checkAllowedIps, checkExpiry, checkMeta, resolveKeyGrants, throwIfAny } from '../../domain/rules';
 import { KeyUpdatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { KeyResource } from '../../queries/resources';
@@ -24,7 +25,7 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
 
   async execute({ ctx, keyId, input }: UpdateKeyCommand): Promise<KeyResource> {
     const now = Date.now();
-    throwIfAny([checkExpiry(input.expiresAt, this.config.keys.maxExpiryDays, now), ...checkAllowedIps(input.allowedIps)]);
+    throwIfAny([checkExpiry(input.expiresAt, this.config.keys.maxExpiryDays, now), ...checkAllowedIps(input.allowedIps), checkMeta(input.meta)]);
     const key = await loadKey(this.store, keyId, ctx.companyId);
     assertMayManageKeysOf(ctx, key.ownerId);
     const own = ctx.actor.type === 'key' && ctx.actor.id === keyId;
@@ -47,8 +48,11 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
       { expiresAt: input.expiresAt === undefined ? undefined : input.expiresAt && new Date(input.expiresAt).toISOString(), allowedIps: input.allowedIps },
       'the key',
     );
-    const permissions = resolvePermissions(input, null);
-    if (permissions) {
+    const grants =
+      input.permissions !== undefined || input.role !== undefined || input.roles !== undefined
+        ? resolveKeyGrants(input, await loadCatalog(this.store, ctx.companyId), { permissions: key.permissions, roles: key.roles })
+        : null;
+    if (grants) {
       // more rights for a key wider than the caller (no expiry, other addresses) would be handing out something wider
       assertWithinRestrictions(
         ctx,
@@ -62,12 +66,16 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
       if (key.type === 'administration') {
         throw Problem.invalidField('permissions', "an administration key takes all of its owner's permissions");
       }
-      assertGrantable(ctx, permissions, input.role !== undefined ? 'role' : 'permissions');
+      // Keyward's own permissions need the caller to hold them; the company's own need keys:write only
+      assertGrantable(ctx, splitPermissions(grants.permissions).keyward, input.permissions !== undefined ? 'permissions' : 'role');
     }
     const wanted: KeyUpdatedData['changes'] = {
       name: input.name,
       description: input.description,
-      permissions: permissions ?? undefined,
+      permissions: grants?.permissions,
+      roles: grants?.roles,
+      meta: input.meta,
+      externalId: input.externalId,
       expiresAt: input.expiresAt === undefined ? undefined : input.expiresAt && new Date(input.expiresAt).toISOString(),
       allowedIps: input.allowedIps,
       rateLimit: input.rateLimit,

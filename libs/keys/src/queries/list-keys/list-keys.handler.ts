@@ -23,6 +23,7 @@ export class ListKeysHandler implements IQueryHandler<ListKeysQuery> {
       .setParameter('now', now);
     if (filter.status?.length) qb.andWhere(`${STATUS_SQL} IN (:...status)`, { status: filter.status });
     if (filter.ownerId) qb.andWhere('k.owner_id = :ownerId', { ownerId: filter.ownerId });
+    if (filter.externalId !== undefined) qb.andWhere('k.external_id = :externalId', { externalId: filter.externalId });
     if (filter.q) {
       qb.andWhere(`k.name ILIKE :q ESCAPE '\\'`, { q: `%${filter.q.replace(/[\\%_]/g, (c) => '\\' + c)}%` });
     }

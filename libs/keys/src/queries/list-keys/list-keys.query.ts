@@ -5,6 +5,8 @@ export interface ListKeysFilter {
   status?: ('active' | 'revoked' | 'expired')[];
   ownerId?: string;
   q?: string;
+  /** The customer's own id for the key's holder. */
+  externalId?: string;
   limit: number;
   cursor?: string;
 }

@@ -30,7 +30,7 @@ export class VerifyKeyHandler implements IQueryHandler<VerifyKeyQuery> {
     if (result.companyId !== undefined && result.companyId !== q.companyId) return { valid: false, code: 'NOT_FOUND' };
     if (!result.ok) {
       if (result.reason !== 'MALFORMED') this.record(q, result.keyId ?? null, result.reason);
-      return { valid: false, code: CODES[result.reason] };
+      return result.reason === 'FORBIDDEN' ? { valid: false, code: 'FORBIDDEN', ip: q.request.ip } : { valid: false, code: CODES[result.reason] };
     }
     const p = result.principal;
     const identity = {
@@ -40,11 +40,15 @@ export class VerifyKeyHandler implements IQueryHandler<VerifyKeyQuery> {
       permissions: p.permissions,
       expiresAt: p.expiresAt ? p.expiresAt.toISOString() : null,
       rateLimit: p.rateLimit ?? this.config.keys.defaultRateLimit,
+      name: p.name,
+      roles: p.roles,
+      meta: p.meta,
+      externalId: p.externalId,
     };
     // a verified key was used, through the service that asked: it counts in its trail and lastUsedAt
     this.record(q, p.keyId);
-    const missing = q.requiredPermissions.filter((perm) => !p.permissions.includes(perm as never));
-    if (missing.length > 0) return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity };
+    const missing = q.requiredPermissions.filter((perm) => !p.permissions.includes(perm));
+    if (missing.length > 0) return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity, missingPermissions: missing };
     const rate = await this.limits.consume(p.keyId, p.rateLimit);
     if (!rate.allowed) return { valid: false, code: 'RATE_LIMITED', ...identity };
     return { valid: true, code: 'VALID', ...identity };

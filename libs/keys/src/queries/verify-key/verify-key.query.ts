@@ -20,6 +20,14 @@ export interface VerifyResult {
   permissions?: string[];
   expiresAt?: string | null;
   rateLimit?: RateLimitSetting;
+  name?: string;
+  roles?: string[];
+  meta?: Record<string, unknown>;
+  externalId?: string | null;
+  /** INSUFFICIENT_PERMISSIONS: which of the asked permissions the key lacks. */
+  missingPermissions?: string[];
+  /** FORBIDDEN: the address that was checked against the key's allowedIps. */
+  ip?: string | null;
 }
 
 /** The verify call itself, for the audit trail. */

@@ -1,0 +1,36 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { Problem } from '@keyward/common';
+import { EventStore } from '@keyward/event-store';
+import { loadCatalog } from '../../domain/aggregates';
+import { ConsistencyService } from '../../domain/consistency.service';
+import { asConflict, assertNotBuiltInRole } from '../../domain/rules';
+import { KeywardEvent, RoleDeletedData, streamOf } from '../../events/keyward-events';
+import { DeleteRoleCommand } from './delete-role.command';
+
+@CommandHandler(DeleteRoleCommand)
+export class DeleteRoleHandler implements ICommandHandler<DeleteRoleCommand> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly consistency: ConsistencyService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async execute({ ctx, name }: DeleteRoleCommand): Promise<void> {
+    assertNotBuiltInRole(name, 'name');
+    const catalog = await loadCatalog(this.store, ctx.companyId);
+    if (!catalog.roles.has(name)) throw Problem.notFound(`role ${name}`);
+    const keys: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM api_keys WHERE company_id = $1 AND $2 = ANY(roles) ORDER BY id`,
+      [ctx.companyId, name],
+    );
+    const stream = streamOf.catalog(ctx.companyId);
+    const data: RoleDeletedData = { name, keyIds: keys.map((k) => k.id) };
+    const result = await this.store
+      .append([{ streamId: stream, type: KeywardEvent.RoleDeleted, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }], {
+        expectedVersions: { [stream]: catalog.version },
+      })
+      .catch((err) => asConflict(err));
+    await this.consistency.settle(result);
+  }
+}

@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import { CommandContext } from '../../domain/command-context';
+
+/** Removes a company permission; `force` also takes it from every role and key that holds it. */
+export class RemovePermissionCommand extends Command<void> {
+  constructor(
+    readonly ctx: CommandContext,
+    readonly name: string,
+    readonly force: boolean,
+  ) {
+    super();
+  }
+}

@@ -57,9 +57,9 @@ async function instance(config: KeywardConfig) {
 /** What a command does in the transaction of its event (KeysReadModelProjection.applyInline). */
 async function commitChange(ds: DataSource, change: { keyIds?: string[]; ownerIds?: string[] }): Promise<void> {
   await ds.query(
-    `WITH change AS (INSERT INTO auth_changes (key_ids, owner_ids) VALUES ($1::uuid[], $2::uuid[]) RETURNING seq)
+    `WITH change AS (INSERT INTO auth_changes (company_id, key_ids, owner_ids) VALUES ($1, $2::uuid[], $3::uuid[]) RETURNING seq)
      SELECT pg_notify('keyward_auth_changes', seq::text) FROM change`,
-    [change.keyIds ?? [], change.ownerIds ?? []],
+    ['00000000-0000-4000-8000-0000000000c1', change.keyIds ?? [], change.ownerIds ?? []],
   );
 }
 

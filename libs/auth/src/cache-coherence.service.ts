@@ -15,9 +15,10 @@ export const AUTH_CHANGES_CHANNEL = 'keyward_auth_changes';
 
 interface ChangeRow {
   seq: string;
+  company_id: string;
   key_ids: string[];
   owner_ids: string[];
-  company_ids: string[];
+  whole_company: boolean;
 }
 
 /**
@@ -130,11 +131,11 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
         this.seenSeq = Number(head[0].seq);
       } else {
         const rows: ChangeRow[] = await this.dataSource.query(
-          'SELECT seq, key_ids, owner_ids, company_ids FROM auth_changes WHERE seq > $1 ORDER BY seq',
+          'SELECT seq, company_id, key_ids, owner_ids, whole_company FROM auth_changes WHERE seq > $1 ORDER BY seq',
           [this.seenSeq],
         );
         for (const row of rows) {
-          this.cache.invalidate({ keyIds: row.key_ids, ownerIds: row.owner_ids, companyIds: row.company_ids });
+          this.cache.invalidate({ keyIds: row.key_ids, ownerIds: row.owner_ids, companyIds: row.whole_company ? [row.company_id] : [] });
           this.seenSeq = Number(row.seq);
         }
       }
@@ -191,9 +192,10 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Resolves once no instance can still answer from a cache that predates the changes committed
-   * so far: each instance with a live lease has applied them, or its lease has run out.
+   * so far: each instance with a live lease has applied them, or its lease has run out. With a
+   * company, that company's verifiers (its own services' caches) are waited for as well.
    */
-  async confirmApplied(): Promise<void> {
+  async confirmApplied(companyId?: string): Promise<void> {
     const startedAt = performance.now();
     const waitOutLease = async (reason: string) => {
       this.logger.warn(`cache invalidation not confirmed (${reason}): waiting out one instance lease`);
@@ -209,9 +211,11 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
       const target = Number(head[0].seq);
       for (let pause = 2; ; pause = Math.min(25, pause * 2)) {
         const behind: { n: string }[] = await withTimeout(
+          // Keyward's own instances, and the verifiers of the company whose change it is
           this.dataSource.query(
-            'SELECT count(*) AS n FROM auth_instances WHERE seen_seq < $1 AND valid_until > clock_timestamp()',
-            [target],
+            `SELECT count(*) AS n FROM auth_instances
+              WHERE seen_seq < $1 AND valid_until > clock_timestamp() AND (company_id IS NULL OR company_id = $2)`,
+            [target, companyId ?? null],
           ),
           this.leaseMs,
         );

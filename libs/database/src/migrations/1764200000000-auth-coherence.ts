@@ -18,14 +18,20 @@ export class AuthCoherence1764200000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE auth_changes (
-        seq         bigserial PRIMARY KEY,
-        key_ids     uuid[] NOT NULL DEFAULT '{}',
-        owner_ids   uuid[] NOT NULL DEFAULT '{}',
-        created_at  timestamptz NOT NULL DEFAULT clock_timestamp()
+        seq            bigserial PRIMARY KEY,
+        company_id     uuid NOT NULL,
+        key_ids        uuid[] NOT NULL DEFAULT '{}',
+        owner_ids      uuid[] NOT NULL DEFAULT '{}',
+        -- a role or permission of the company changed: every key of it may be affected
+        whole_company  boolean NOT NULL DEFAULT false,
+        created_at     timestamptz NOT NULL DEFAULT clock_timestamp()
       );
 
+      -- company_id NULL: a Keyward API instance (caches every company's keys); otherwise a
+      -- verifier of that company's own service (@keyward/nestjs), which sees only its changes
       CREATE TABLE auth_instances (
         instance_id  uuid PRIMARY KEY,
+        company_id   uuid,
         seen_seq     bigint NOT NULL,
         valid_until  timestamptz NOT NULL,
         host         text NOT NULL,

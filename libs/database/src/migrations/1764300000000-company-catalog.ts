@@ -40,13 +40,11 @@ export class CompanyCatalog1764300000000 implements MigrationInterface {
       CREATE INDEX api_keys_company_external_id ON api_keys (company_id, external_id) WHERE external_id IS NOT NULL;
       CREATE INDEX api_keys_company_roles ON api_keys USING gin (roles);
 
-      ALTER TABLE auth_changes ADD COLUMN company_ids uuid[] NOT NULL DEFAULT '{}';
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      ALTER TABLE auth_changes DROP COLUMN company_ids;
       DROP INDEX api_keys_company_roles;
       DROP INDEX api_keys_company_external_id;
       ALTER TABLE api_keys DROP COLUMN external_id, DROP COLUMN meta, DROP COLUMN roles;

@@ -42,7 +42,7 @@ export class ConsistencyService {
       await this.awaitProjection(result);
     }
     // a change that can take rights away: no instance may still serve the key from its cache
-    if (result.events.some(takesKeyRights)) await this.coherence.confirmApplied();
+    if (result.events.some(takesKeyRights)) await this.coherence.confirmApplied(result.events[0].companyId ?? undefined);
   }
 
   private async awaitProjection(result: AppendResult): Promise<void> {

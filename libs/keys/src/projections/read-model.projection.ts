@@ -50,13 +50,15 @@ export class KeysReadModelProjection implements InlineProjection {
     // UserUpdated: the owner's rights or state may have changed (all of its keys follow)
     const ownerIds = events.filter((e) => e.type === KeywardEvent.UserUpdated).map((e) => (e.data as unknown as UserUpdatedData).userId);
     // a role or permission change reaches every key of the company that may hold it
-    const companyIds = [...new Set(events.filter((e) => TAKES_COMPANY_RIGHTS.has(e.type)).map((e) => e.companyId!))];
-    if (keyIds.length === 0 && ownerIds.length === 0 && companyIds.length === 0) return;
-    // under the append lock: seq follows commit order; the notification is delivered at commit
+    const wholeCompany = events.some((e) => TAKES_COMPANY_RIGHTS.has(e.type));
+    if (keyIds.length === 0 && ownerIds.length === 0 && !wholeCompany) return;
+    // a command acts within one company; under the append lock seq follows commit order, and the
+    // notification is delivered at commit
     await m.query(
-      `WITH change AS (INSERT INTO auth_changes (key_ids, owner_ids, company_ids) VALUES ($1::uuid[], $2::uuid[], $3::uuid[]) RETURNING seq)
-       SELECT pg_notify($4, seq::text) FROM change`,
-      [keyIds, ownerIds, companyIds, AUTH_CHANGES_CHANNEL],
+      `WITH change AS (INSERT INTO auth_changes (company_id, key_ids, owner_ids, whole_company)
+                       VALUES ($1, $2::uuid[], $3::uuid[], $4) RETURNING seq)
+       SELECT pg_notify($5, seq::text) FROM change`,
+      [events[0].companyId, keyIds, ownerIds, wholeCompany, AUTH_CHANGES_CHANNEL],
     );
   }
 

@@ -7,7 +7,8 @@
  */
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { existsSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const net = require('node:net');
 const path = require('node:path');
 const { Client } = require('pg');
@@ -97,11 +98,14 @@ async function withClient(url, work) {
   }
 }
 
-/** REDIS_URL (default redis://127.0.0.1:6379) and a prefix of its own, whose keys are deleted at the end. */
-function benchRedis() {
-  const url = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+/**
+ * REDIS_URL (default redis://127.0.0.1:6379) and a prefix of its own, whose keys are deleted at the end;
+ * or `ownUrl`, a Redis the bench started itself (startBenchRedis), thrown away with its data at the end.
+ */
+function benchRedis(ownUrl) {
+  const url = ownUrl ?? (process.env.REDIS_URL || 'redis://127.0.0.1:6379');
   const prefix = `kwbench:${randomBytes(4).toString('hex')}`;
-  onCleanup(() => deleteKeys(url, `${prefix}*`));
+  if (!ownUrl) onCleanup(() => deleteKeys(url, `${prefix}*`));
   return { url, prefix };
 }
 
@@ -120,10 +124,15 @@ async function deleteKeys(url, pattern) {
   }
 }
 
-/** The environment every process of one benchmark shares. */
-async function benchEnv(extra = {}) {
+/**
+ * The environment every process of one benchmark shares. `options.redisUrl`: a Redis the bench
+ * owns (startBenchRedis) instead of REDIS_URL.
+ * @param {Record<string, string>} [extra]
+ * @param {{ redisUrl?: string }} [options]
+ */
+async function benchEnv(extra = {}, options = {}) {
   const db = await benchDatabase();
-  const redis = benchRedis();
+  const redis = benchRedis(options.redisUrl);
   return {
     db,
     env: {
@@ -137,7 +146,52 @@ async function benchEnv(extra = {}) {
   };
 }
 
+/**
+ * A redis-server of the bench's own (the built `startRedisServer` of libs/embedded, in a temporary
+ * directory), for benchmarks that must stop Redis without touching anyone else's: `{ url, pid }`.
+ * Resumed if suspended, stopped and its directory removed at clean-up.
+ */
+async function startBenchRedis() {
+  const { startRedisServer } = require(path.join(ROOT, 'dist/libs/embedded/src'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'keyward-bench-redis-'));
+  onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+  const server = await startRedisServer({ dataDir });
+  onCleanup(() => server.stop());
+  const pid = Number(readFileSync(path.join(dataDir, 'redis-server.pid'), 'utf8').trim());
+  onCleanup(() => resumeProcess(pid));
+  return { url: server.url, pid };
+}
+
 // ---------------------------------------------------------------- processes
+
+/** A letter from /proc/<pid>/stat: R running, S sleeping, T stopped, …; undefined if gone (or no /proc). */
+function processState(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).charAt(0);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SIGSTOP, resolved once the kernel reports the process stopped (or after 2 s where there is no /proc):
+ * it keeps its sockets, answers nothing and accepts connections only into the listen backlog.
+ */
+async function suspendProcess(pid) {
+  process.kill(pid, 'SIGSTOP');
+  const deadline = Date.now() + 2_000;
+  while (processState(pid) !== 'T' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** SIGCONT; nothing if the process is gone. Safe to call more than once. */
+function resumeProcess(pid) {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch {
+    // already exited
+  }
+}
 
 const ENTRY = { api: 'dist/apps/api/src/main.js', worker: 'dist/apps/worker/src/main.js', cli: 'dist/apps/cli/src/main.js' };
 
@@ -247,12 +301,17 @@ async function createCompany(env) {
 
 // ---------------------------------------------------------------- HTTP
 
-/** One request; `ms` is the time until the whole body was read. */
-async function send(baseUrl, method, path, key, body) {
+/**
+ * One request; `ms` is the time until the whole body was read. With `options.timeoutMs`, a response
+ * not read completely by then rejects (a TimeoutError), so a hung server cannot stall the bench.
+ * @param {{ timeoutMs?: number }} [options]
+ */
+async function send(baseUrl, method, path, key, body, options = {}) {
   const headers = { 'x-api-key': key };
   if (body !== undefined) headers['content-type'] = 'application/json';
+  const signal = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
   const started = performance.now();
-  const res = await fetch(baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
   const text = await res.text();
   const ms = performance.now() - started;
   let json;
@@ -306,11 +365,15 @@ module.exports = {
   onCleanup,
   percentile,
   printTable,
+  processState,
+  resumeProcess,
   redactKeys,
   run,
   runCli,
   withClient,
   send,
+  startBenchRedis,
   startProcess,
   summary,
+  suspendProcess,
 };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TestDatabase, createTestDatabase } from '@keyward/testing';
 import { DuplicateEventError, ReservationConflictError, StreamConflictError } from './errors';
-import { EventStore } from './event-store';
+import { EventStore, LOCK_HOLDER_IDLE_TIMEOUT_MS } from './event-store';
 import { NewEvent } from './event.types';
 import { GENESIS_HASH } from './hash-chain';
 
@@ -38,6 +38,25 @@ describe('EventStore (real Postgres)', () => {
       await m.query('SET LOCAL session_replication_role = replica');
       await m.query(sql, params);
     });
+
+  it('a process frozen while it holds the append lock holds other appends only until its idle session is ended', async () => {
+    const frozen = ds.createQueryRunner();
+    await frozen.connect();
+    await frozen.startTransaction();
+    // it appended and then stopped running (SIGSTOP, a paused VM): the lock is held, the session idle
+    await store.appendWithin(frozen.manager, [event('frozen-1')], { expectedVersions: {} });
+    // a lock wait longer than the idle bound would end as a lock timeout instead of an append
+    const next = await ds.transaction(async (m) => {
+      await m.query(`SET LOCAL lock_timeout = ${LOCK_HOLDER_IDLE_TIMEOUT_MS * 3}`);
+      return store.appendWithin(m, [event('next-1')], { expectedVersions: {} });
+    });
+    expect(next.events).toHaveLength(1);
+    // the frozen transaction was ended by Postgres: its append never committed
+    await expect(frozen.commitTransaction()).rejects.toThrow();
+    await frozen.release().catch(() => undefined);
+    expect(await store.readStream('frozen-1')).toEqual([]);
+    expect(await store.verify()).toMatchObject({ ok: true, checked: 1 });
+  });
 
   it('appends with stream versions and chains each hash to the one before', async () => {
     const a = await store.append([event('s-1', { n: 1 }), event('s-1', { n: 2 })], { expectedVersions: { 's-1': 0 } });

@@ -15,6 +15,19 @@ import { InlineProjection } from './projection';
 /** Every append takes this transaction-scoped advisory lock first, so the hash chain is built in commit order. */
 export const APPEND_LOCK = 7_301_944_002;
 
+/**
+ * How long a transaction that holds the append lock (or the projector's row locks) may sit idle
+ * before Postgres ends its session. A process frozen in the middle of such a transaction (SIGSTOP,
+ * a paused VM, a partition) would otherwise hold every append — revokes included — until the
+ * server-wide idle timeout (10 minutes). Its work is rolled back and retried (stable event ids).
+ */
+export const LOCK_HOLDER_IDLE_TIMEOUT_MS = 5_000;
+
+/** Bounds the current transaction's idle time (see LOCK_HOLDER_IDLE_TIMEOUT_MS); call before taking a shared lock. */
+export async function boundIdleLockHolder(m: EntityManager): Promise<void> {
+  await m.query(`SET LOCAL idle_in_transaction_session_timeout = ${LOCK_HOLDER_IDLE_TIMEOUT_MS}`);
+}
+
 const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
   occurred_at, company_id, actor, data, metadata, prev_hash, hash`;
 
@@ -117,6 +130,7 @@ export class EventStore {
     }));
 
     const stored = await (async () => {
+      await boundIdleLockHolder(m);
       await m.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
 
       const existing = await this.findByEventIds(m, prepared.map((e) => e.eventId));

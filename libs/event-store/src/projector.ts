@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Channels, REDIS } from '@keyward/queue';
-import { APPEND_LOCK, EventStore } from './event-store';
+import { APPEND_LOCK, EventStore, boundIdleLockHolder } from './event-store';
 import { LOG_START, LogCheckpoint, StoredEvent } from './event.types';
 import { PROJECTIONS, Projection, isInlineProjection } from './projection';
 
@@ -65,6 +65,7 @@ export class Projector {
    */
   async rebuild(onProgress?: (applied: number) => void): Promise<ProjectionRun> {
     const run = await this.dataSource.transaction('READ COMMITTED', async (m) => {
+      await boundIdleLockHolder(m);
       await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
       await m.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
       await m.query(`TRUNCATE ${this.projections.flatMap((p) => p.tables).join(', ')}`);
@@ -103,6 +104,8 @@ export class Projector {
   }
 
   private async applyBatch(m: EntityManager): Promise<BatchRun> {
+    // it takes row locks on the key table (last use) that an inline revoke may need
+    await boundIdleLockHolder(m);
     await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
     const rows: { transaction_id: string; position: string }[] = await m.query(
       'SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints WHERE name = $1',

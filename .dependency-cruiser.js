@@ -28,6 +28,23 @@ module.exports = {
       to: { pathNot: ['^apps/console/', 'node_modules'], dependencyTypesNot: ['core'] },
     },
     {
+      name: 'nestjs-package-stands-alone',
+      comment: '@keyward/nestjs is published on its own: it imports only its own files, Node and its declared peer dependencies, never a lib or app of this repository.',
+      severity: 'error',
+      from: { path: '^packages/nestjs/' },
+      to: {
+        pathNot: ['^packages/nestjs/', 'node_modules/(@nestjs/(common|core|passport)|passport|passport-headerapikey|rxjs|reflect-metadata|@types/[^/]+)/'],
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'example-uses-only-the-package',
+      comment: 'The example service is built as a customer would build it: @keyward/nestjs and Nest, no lib of this repository.',
+      severity: 'error',
+      from: { path: '^apps/example-invoices/' },
+      to: { path: '^(libs|apps)/', pathNot: '^apps/example-invoices/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -23,6 +23,9 @@ import { DashboardSessions } from './ops/dashboard-sessions';
 import { UsersController } from './users/users.controller';
 import { PermissionsController } from './catalog/permissions.controller';
 import { RolesController } from './catalog/roles.controller';
+import { VerifiersController } from './verifiers/verifiers.controller';
+import { VerifierStreams } from './verifiers/verifier-streams';
+import { UsageController } from './usage/usage.controller';
 
 @Module({})
 export class AppModule {
@@ -45,8 +48,8 @@ export class AppModule {
         MetricsModule,
         ...queueDashboard(),
       ],
-      controllers: [MeController, UsersController, KeysController, PermissionsController, RolesController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController],
-      providers: [DashboardSessions],
+      controllers: [MeController, UsersController, KeysController, PermissionsController, RolesController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController, VerifiersController, UsageController],
+      providers: [DashboardSessions, VerifierStreams],
     };
   }
 }

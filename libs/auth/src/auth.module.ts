@@ -7,6 +7,7 @@ import { AuthCache } from './auth-cache';
 import { AUTH_CACHE_PARTICIPANT, CacheCoherenceService } from './cache-coherence.service';
 import { KeyLookupService } from './key-lookup.service';
 import { AuthFailureThrottle, KeyRateLimiter } from './rate-limits';
+import { VerifierLeases } from './verifier-leases.service';
 
 @Module({})
 export class AuthModule {
@@ -24,9 +25,10 @@ export class AuthModule {
         ApiKeyStrategies,
         KeyRateLimiter,
         AuthFailureThrottle,
+        VerifierLeases,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
-      exports: [CacheCoherenceService, KeyLookupService, AuthCache, KeyRateLimiter],
+      exports: [CacheCoherenceService, KeyLookupService, AuthCache, KeyRateLimiter, VerifierLeases],
     };
   }
 

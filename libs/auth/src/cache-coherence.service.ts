@@ -21,6 +21,26 @@ interface ChangeRow {
   whole_company: boolean;
 }
 
+/** One committed `auth_changes` row, as handed to in-process subscribers (the verifier streams). */
+export interface AuthChange {
+  seq: number;
+  companyId: string;
+  keyIds: string[];
+  ownerIds: string[];
+  wholeCompany: boolean;
+}
+
+/**
+ * Told about every change this instance applies, in seq order, without a query of its own:
+ * `changes(rows, head)` after each poll (rows may be empty; `head`: every change up to it has been
+ * handed over), `gap()` when the instance skipped changes (its lease lapsed, it restarted from the
+ * head): a subscriber can no longer know what it missed.
+ */
+export interface AuthChangeSubscriber {
+  changes(rows: readonly AuthChange[], head: number): void;
+  gap(): void;
+}
+
 /**
  * Keeps every API instance's key cache coherent, through Postgres only — the database that
  * holds the change itself, so neither Redis nor the worker stands between a revoke and the
@@ -62,6 +82,7 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
   private lastPruneAt = 0;
   /** When the last warning about failing polls was logged (one per 10 s while they fail, not one per poll). */
   private warnedAt: number | null = null;
+  private readonly subscribers = new Set<AuthChangeSubscriber>();
 
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
@@ -100,6 +121,15 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
     return this.participant && performance.now() < this.trustedUntil;
   }
 
+  /**
+   * Hands every change applied from now on to `subscriber` (the instance's own poll and LISTEN:
+   * no query per subscriber). Returns the unsubscribe function.
+   */
+  subscribe(subscriber: AuthChangeSubscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
   /** Applies the changes committed so far to this instance's cache and renews its lease; one poll at a time. */
   poll(): Promise<void> {
     if (!this.participant || this.closing) return Promise.resolve();
@@ -128,7 +158,12 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
         // changes may have been missed: start empty from the current head
         const head: { seq: string }[] = await this.dataSource.query('SELECT coalesce(max(seq), 0) AS seq FROM auth_changes');
         this.cache.invalidate({ all: true });
+        const before = this.seenSeq;
         this.seenSeq = Number(head[0].seq);
+        const now = this.seenSeq;
+        // changes committed meanwhile were skipped: subscribers cannot be told which
+        if (before !== null && now !== before) this.publish((s) => s.gap());
+        else this.publish((s) => s.changes([], now));
       } else {
         const rows: ChangeRow[] = await this.dataSource.query(
           'SELECT seq, company_id, key_ids, owner_ids, whole_company FROM auth_changes WHERE seq > $1 ORDER BY seq',
@@ -138,6 +173,15 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
           this.cache.invalidate({ keyIds: row.key_ids, ownerIds: row.owner_ids, companyIds: row.whole_company ? [row.company_id] : [] });
           this.seenSeq = Number(row.seq);
         }
+        const changes = rows.map((r) => ({
+          seq: Number(r.seq),
+          companyId: r.company_id,
+          keyIds: r.key_ids,
+          ownerIds: r.owner_ids,
+          wholeCompany: r.whole_company,
+        }));
+        const head = this.seenSeq as number;
+        this.publish((s) => s.changes(changes, head));
       }
       // only now, with every change applied, does the lease say so
       await this.dataSource.query(
@@ -154,6 +198,16 @@ export class CacheCoherenceService implements OnModuleInit, OnModuleDestroy {
       if (this.closing || (this.warnedAt !== null && startedAt - this.warnedAt < 10_000)) return;
       this.warnedAt = startedAt;
       this.logger.warn(`key cache lease not renewed (${(err as Error).message}): keys are read from Postgres until it is`);
+    }
+  }
+
+  private publish(deliver: (s: AuthChangeSubscriber) => void): void {
+    for (const s of this.subscribers) {
+      try {
+        deliver(s);
+      } catch (err) {
+        this.logger.warn(`an auth change subscriber failed: ${(err as Error).message}`);
+      }
     }
   }
 

@@ -9,5 +9,6 @@ export * from './decorators';
 export * from './api-key.guard';
 export * from './auth.module';
 export * from './rate-limits';
+export * from './verifier-leases.service';
 export { routeOf, type AuthOutcomeRequest } from './api-key.guard';
 export type { AuthFailure } from './api-key.strategies';

@@ -6,6 +6,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { RateLimitSetting } from '@keyward/database';
 import { REDIS } from '@keyward/queue';
+import { Problem } from '@keyward/common';
 
 export interface RateDecision {
   allowed: boolean;
@@ -25,6 +26,34 @@ export function rateLimitHeaders(d: RateDecision): Record<string, string> {
   if (!d.allowed) headers['Retry-After'] = String(d.resetSeconds);
   return headers;
 }
+
+/** A block of requests taken from a key's current window for a service to spend itself. */
+export interface QuotaGrant {
+  granted: number;
+  limit: number;
+  windowSeconds: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+/**
+ * min(want, what is left) taken from the counter rate-limiter-flexible keeps for the key (its
+ * own script's layout: one integer of points consumed, expiring with the window), in one script:
+ * atomic with every other take and with the guard's own consume. The guard counts refused
+ * requests too, so what is consumed may exceed the limit; what is left is then 0.
+ */
+const TAKE_QUOTA_SCRIPT = `redis.call('set', KEYS[1], 0, 'EX', ARGV[3], 'NX')
+local used = tonumber(redis.call('get', KEYS[1]))
+local left = tonumber(ARGV[2]) - used
+if left < 0 then left = 0 end
+local granted = math.min(tonumber(ARGV[1]), left)
+if granted > 0 then redis.call('incrby', KEYS[1], granted) end
+local ttl = redis.call('pttl', KEYS[1])
+if ttl == -1 then
+  redis.call('expire', KEYS[1], ARGV[3])
+  ttl = 1000 * tonumber(ARGV[3])
+end
+return {granted, ttl}`;
 
 /** Resolves once the connection is ready, or after `ms` (Redis may be away: counts then fall back to memory). */
 async function readyOrAfter(redis: Redis, ms: number): Promise<void> {
@@ -91,6 +120,25 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
       }
       throw err;
     }
+  }
+
+  /**
+   * Takes up to `want` requests from the key's current window, exactly across every instance and
+   * service. Only Redis can count that: without it, 503 UNAVAILABLE (a per-instance count would
+   * hand every service a whole limit).
+   */
+  async take(keyId: string, setting: RateLimitSetting | null, want: number): Promise<QuotaGrant> {
+    const { limit, windowSeconds } = setting ?? this.config.keys.defaultRateLimit;
+    const counter = this.limiter(limit, windowSeconds).getKey(keyId);
+    let answer: unknown;
+    try {
+      if (this.counts.status !== 'ready') throw new Error(`Redis is ${this.counts.status}`);
+      answer = await this.counts.eval(TAKE_QUOTA_SCRIPT, 1, counter, want, limit, windowSeconds);
+    } catch {
+      throw new Problem(503, 'UNAVAILABLE', 'rate-limit quota needs Redis, which does not answer; retry shortly', undefined, { 'Retry-After': '1' });
+    }
+    const [granted, ttl] = answer as [number, number];
+    return { granted, limit, windowSeconds, resetSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
   }
 
   private limiter(points: number, duration: number): RateLimiterRedis {

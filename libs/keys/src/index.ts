@@ -19,6 +19,8 @@ export * from './commands/revoke-key/revoke-key.command';
 export * from './commands/rotate-key/rotate-key.command';
 export * from './commands/delete-key/delete-key.command';
 export * from './commands/record-usage/record-usage.command';
+export * from './commands/report-usage/report-usage.command';
+export * from './commands/take-quota/take-quota.command';
 export * from './commands/expire-keys/expire-keys.command';
 export * from './commands/define-permission/define-permission.command';
 export * from './commands/remove-permission/remove-permission.command';

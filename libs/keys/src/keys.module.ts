@@ -28,6 +28,8 @@ import { ListPermissionsHandler } from './queries/list-permissions/list-permissi
 import { ListRolesHandler } from './queries/list-roles/list-roles.handler';
 import { GetRoleHandler } from './queries/get-role/get-role.handler';
 import { RecordUsageHandler } from './commands/record-usage/record-usage.handler';
+import { ReportUsageHandler } from './commands/report-usage/report-usage.handler';
+import { TakeQuotaHandler } from './commands/take-quota/take-quota.handler';
 
 const COMMAND_HANDLERS = [
   BootstrapHandler,
@@ -71,7 +73,8 @@ export class KeysModule {
         ConsistencyService,
         ...COMMAND_HANDLERS,
         ...QUERY_HANDLERS,
-        ...(mode === 'wait' ? [VerifyKeyHandler] : []),
+        // the API answers verifiers: key checks, usage batches appended before the answer, quota blocks
+        ...(mode === 'wait' ? [VerifyKeyHandler, ReportUsageHandler, RecordUsageHandler, TakeQuotaHandler] : []),
       ],
       exports: [CqrsModule],
     };

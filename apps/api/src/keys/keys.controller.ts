@@ -3,8 +3,10 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -18,6 +20,7 @@ import {
   ListKeysQuery,
   RevokeKeyCommand,
   RotateKeyCommand,
+  TakeQuotaCommand,
   UpdateKeyCommand,
   VerifyKeyQuery,
 } from '@keyward/keys';
@@ -30,6 +33,8 @@ import {
   KeyPage,
   KeyResponse,
   ListKeysQueryDto,
+  QuotaDto,
+  QuotaResponse,
   RevokeKeyDto,
   RotateKeyDto,
   UpdateKeyDto,
@@ -87,7 +92,7 @@ export class KeysController {
         requestId: ctx.metadata.requestId ?? null,
         method: req.method,
         route: routeOf(req),
-      }),
+      }, body.record ?? true),
     );
   }
 
@@ -123,6 +128,17 @@ export class KeysController {
   @ApiCreatedResponse({ type: CreatedKeyResponse })
   rotate(@Ctx() ctx: CommandContext, @Param('id', uuid) id: string, @Body() body: RotateKeyDto) {
     return this.commands.execute(new RotateKeyCommand(ctx, id, body.gracePeriodSeconds ?? 0));
+  }
+
+  @Post(':id/quota')
+  @HttpCode(200)
+  @RequirePermissions('keys:verify')
+  @ApiOperation({ summary: "Take up to `want` requests of the key's current rate-limit window, for a service to spend itself" })
+  @ApiOkResponse({ type: QuotaResponse })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: no such key in this company (problem+json)' })
+  @ApiServiceUnavailableResponse({ description: 'UNAVAILABLE: Redis does not answer; only it counts exactly across services (Retry-After)' })
+  quota(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() body: QuotaDto) {
+    return this.commands.execute(new TakeQuotaCommand(p.companyId, id, body.want));
   }
 
   @Delete(':id')

@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsIP,
@@ -209,6 +210,14 @@ export class VerifyKeyDto {
   @IsString({ each: true })
   @Matches(PERMISSION_NAME, { each: true, message: 'each must be a permission name' })
   permissions?: string[];
+
+  @ApiPropertyOptional({
+    default: true,
+    description: 'false: no KeyUsed is written and no rate limit is spent (for a service that reports its own usage and leases quota)',
+  })
+  @OptionalNotNull()
+  @IsBoolean()
+  record?: boolean;
 }
 
 export class ListKeysQueryDto extends PaginationDto {
@@ -290,6 +299,23 @@ export class VerifyKeyResponse {
   @ApiPropertyOptional(ROLES_DOC) roles?: string[];
   @ApiPropertyOptional(META_DOC) meta?: Record<string, unknown>;
   @ApiPropertyOptional({ type: String, nullable: true }) externalId?: string | null;
+  @ApiPropertyOptional({ type: [String], description: "the key's own allowed addresses (empty: any), when the answer names the key" })
+  allowedIps?: string[];
   @ApiPropertyOptional({ type: [String], description: 'INSUFFICIENT_PERMISSIONS: the asked permissions the key lacks' }) missingPermissions?: string[];
   @ApiPropertyOptional({ type: String, nullable: true, description: 'FORBIDDEN: the address checked against allowedIps' }) ip?: string | null;
+}
+
+export class QuotaDto {
+  @ApiProperty({ minimum: 1, maximum: 10_000, description: 'how many requests of the current window to take' })
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  want!: number;
+}
+
+export class QuotaResponse {
+  @ApiProperty({ description: 'min(want, what is left of the window); 0 when nothing is left' }) granted!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() windowSeconds!: number;
+  @ApiProperty({ description: 'seconds until the window resets' }) resetSeconds!: number;
 }

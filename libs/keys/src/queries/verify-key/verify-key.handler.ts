@@ -44,13 +44,17 @@ export class VerifyKeyHandler implements IQueryHandler<VerifyKeyQuery> {
       roles: p.roles,
       meta: p.meta,
       externalId: p.externalId,
+      allowedIps: [...p.allowedIps],
     };
     // a verified key was used, through the service that asked: it counts in its trail and lastUsedAt
-    this.record(q, p.keyId);
+    // (unless the service reports its own usage: record false)
+    if (q.record) this.record(q, p.keyId);
     const missing = q.requiredPermissions.filter((perm) => !p.permissions.includes(perm));
     if (missing.length > 0) return { valid: false, code: 'INSUFFICIENT_PERMISSIONS', ...identity, missingPermissions: missing };
-    const rate = await this.limits.consume(p.keyId, p.rateLimit);
-    if (!rate.allowed) return { valid: false, code: 'RATE_LIMITED', ...identity };
+    if (q.record) {
+      const rate = await this.limits.consume(p.keyId, p.rateLimit);
+      if (!rate.allowed) return { valid: false, code: 'RATE_LIMITED', ...identity };
+    }
     return { valid: true, code: 'VALID', ...identity };
   }
 

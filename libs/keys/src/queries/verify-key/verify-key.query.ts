@@ -24,6 +24,8 @@ export interface VerifyResult {
   roles?: string[];
   meta?: Record<string, unknown>;
   externalId?: string | null;
+  /** The key's own allowed addresses (empty: any), for a caller that checks them itself. */
+  allowedIps?: string[];
   /** INSUFFICIENT_PERMISSIONS: which of the asked permissions the key lacks. */
   missingPermissions?: string[];
   /** FORBIDDEN: the address that was checked against the key's allowedIps. */
@@ -42,8 +44,9 @@ export interface VerifyRequest {
 
 /**
  * Checks a key for a service that received it; a key of another company is NOT_FOUND.
- * A valid key spends one request of its rate limit; a refused one is recorded as
- * AuthenticationFailed.
+ * With `record`, a valid key spends one request of its rate limit and is recorded as KeyUsed;
+ * without, neither (the caller reports its own usage and leases quota). A refused key is
+ * recorded as AuthenticationFailed either way.
  */
 export class VerifyKeyQuery extends Query<VerifyResult> {
   constructor(
@@ -51,6 +54,7 @@ export class VerifyKeyQuery extends Query<VerifyResult> {
     readonly key: string,
     readonly requiredPermissions: string[],
     readonly request: VerifyRequest,
+    readonly record = true,
   ) {
     super();
   }

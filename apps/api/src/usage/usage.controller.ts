@@ -1,0 +1,36 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiAcceptedResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
+import { Problem } from '@keyward/common';
+import { ReportUsageCommand } from '@keyward/keys';
+import { ApiKeyAuth } from '../http/api-key-auth.decorator';
+import { UsageBatchDto, UsageBatchResponse } from './usage.dto';
+
+/** Usage reported by a company's own services (docs/verifier-protocol.md). */
+@ApiTags('usage')
+@ApiKeyAuth()
+@Controller('v1/usage')
+export class UsageController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequirePermissions('keys:verify')
+  @ApiOperation({ summary: "Report a batch of a service's requests: one KeyUsed each, committed before the answer" })
+  @ApiAcceptedResponse({ type: UsageBatchResponse })
+  @ApiUnprocessableEntityResponse({ description: 'UNKNOWN_KEY naming records[i].keyId: not a key of this company (problem+json; nothing appended)' })
+  report(@CurrentPrincipal() p: Principal, @Body() body: UsageBatchDto): Promise<UsageBatchResponse> {
+    const first = new Map<string, number>();
+    body.records.forEach((r, i) => {
+      if (first.has(r.eventId)) throw Problem.invalidField(`records[${i}].eventId`, `repeats records[${first.get(r.eventId)}].eventId`);
+      first.set(r.eventId, i);
+    });
+    return this.commands.execute(
+      new ReportUsageCommand(
+        p.companyId,
+        body.records.map((r) => ({ ...r, userAgent: r.userAgent ?? null, requestId: r.requestId ?? null })),
+      ),
+    );
+  }
+}

@@ -1,0 +1,72 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentPrincipal, Principal, RequirePermissions, VerifierLeases } from '@keyward/auth';
+import { Problem } from '@keyward/common';
+import { ApiKeyAuth } from '../http/api-key-auth.decorator';
+import { VerifierStreams } from './verifier-streams';
+import { VerifierAckDto, VerifierAckResponse, VerifierChangeEvent, VerifierHeadEvent, VerifierHelloEvent } from './verifiers.dto';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField('verifierId', 'must be a UUID') });
+
+/** The verifier protocol's lease routes (docs/verifier-protocol.md). */
+@ApiTags('verifiers')
+@ApiKeyAuth()
+@Controller('v1/verifiers')
+export class VerifiersController {
+  constructor(
+    private readonly streams: VerifierStreams,
+    private readonly leases: VerifierLeases,
+  ) {}
+
+  @Get('stream')
+  @RequirePermissions('keys:verify')
+  @ApiOperation({
+    summary: "A verifier's lease and the company's change stream (Server-Sent Events)",
+    description:
+      'Registers a lease for the key\'s company, then streams `event: hello` (VerifierHelloEvent), `event: change` ' +
+      '(VerifierChangeEvent) for each change of the company after `head` in seq order, `event: head` (VerifierHeadEvent) ' +
+      'at least every second, and `: keep-alive` every 15 s. Ack with POST /v1/verifiers/{verifierId}/ack. See docs/verifier-protocol.md.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiExtraModels(VerifierHelloEvent, VerifierChangeEvent, VerifierHeadEvent)
+  @ApiOkResponse({
+    description: 'text/event-stream; each `data:` line is JSON: hello, change or head',
+    content: {
+      'text/event-stream': {
+        schema: {
+          oneOf: [
+            { $ref: getSchemaPath(VerifierHelloEvent) },
+            { $ref: getSchemaPath(VerifierChangeEvent) },
+            { $ref: getSchemaPath(VerifierHeadEvent) },
+          ],
+        },
+      },
+    },
+  })
+  @ApiServiceUnavailableResponse({ description: 'UNAVAILABLE: the instance is shutting down (Retry-After)' })
+  async stream(@CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.streams.open(p.companyId, req, res);
+  }
+
+  @Post(':verifierId/ack')
+  @HttpCode(200)
+  @RequirePermissions('keys:verify')
+  @ApiOperation({ summary: 'Every change up to seq applied: renews the lease' })
+  @ApiOkResponse({ type: VerifierAckResponse })
+  @ApiNotFoundResponse({ description: 'VERIFIER_NOT_FOUND: no such lease of this company (problem+json)' })
+  @ApiGoneResponse({ description: 'VERIFIER_LEASE_LAPSED: empty the cache and open a new stream (problem+json)' })
+  ack(@CurrentPrincipal() p: Principal, @Param('verifierId', uuid) verifierId: string, @Body() body: VerifierAckDto): Promise<VerifierAckResponse> {
+    return this.leases.ack(p.companyId, verifierId, body.seq);
+  }
+}

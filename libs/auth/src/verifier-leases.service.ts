@@ -49,7 +49,7 @@ export class VerifierLeases {
       `UPDATE auth_instances
           SET seen_seq = greatest(seen_seq, least($3::bigint, (SELECT coalesce(max(seq), 0) FROM auth_changes))),
               valid_until = clock_timestamp() + $4 * interval '1 millisecond'
-        WHERE instance_id = $1 AND company_id = $2 AND valid_until > clock_timestamp()
+        WHERE instance_id = $1 AND company_id = $2 AND valid_until > clock_timestamp() AND ended_at IS NULL
         RETURNING instance_id`,
       [verifierId, companyId, seq, this.leaseMs],
     );
@@ -59,11 +59,26 @@ export class VerifierLeases {
       companyId,
     ]);
     if (known.length === 0) throw new Problem(404, 'VERIFIER_NOT_FOUND', 'no lease of this company has this verifierId; open a new stream');
-    throw new Problem(410, 'VERIFIER_LEASE_LAPSED', 'the lease lapsed: empty the cache and open a new stream');
+    throw new Problem(410, 'VERIFIER_LEASE_LAPSED', 'the lease lapsed or its stream ended: empty the cache and open a new stream');
   }
 
-  /** The stream ended: changes stop waiting for this verifier. */
+  /**
+   * The stream ended (client gone, server stopping, a slow reader): the lease is renewed no more,
+   * but changes keep waiting for it until it lapses — the verifier may not have noticed yet and
+   * may still answer from its cache until then.
+   */
   async close(verifierId: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM auth_instances WHERE instance_id = $1 AND company_id IS NOT NULL', [verifierId]);
+    await this.dataSource.query('UPDATE auth_instances SET ended_at = clock_timestamp() WHERE instance_id = $1 AND company_id IS NOT NULL', [
+      verifierId,
+    ]);
+  }
+
+  /** The verifier says it stopped answering from its cache (a graceful stop): nothing waits for it any more. */
+  async release(companyId: string, verifierId: string): Promise<void> {
+    const [gone]: [unknown[], number] = await this.dataSource.query(
+      'DELETE FROM auth_instances WHERE instance_id = $1 AND company_id = $2 RETURNING instance_id',
+      [verifierId, companyId],
+    );
+    if (gone.length === 0) throw new Problem(404, 'VERIFIER_NOT_FOUND', 'no lease of this company has this verifierId');
   }
 }

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiGoneResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -68,5 +69,15 @@ export class VerifiersController {
   @ApiGoneResponse({ description: 'VERIFIER_LEASE_LAPSED: empty the cache and open a new stream (problem+json)' })
   ack(@CurrentPrincipal() p: Principal, @Param('verifierId', uuid) verifierId: string, @Body() body: VerifierAckDto): Promise<VerifierAckResponse> {
     return this.leases.ack(p.companyId, verifierId, body.seq);
+  }
+
+  @Delete(':verifierId')
+  @HttpCode(204)
+  @RequirePermissions('keys:verify')
+  @ApiOperation({ summary: 'A verifier that stopped answering from its cache (graceful stop) gives its lease back: changes stop waiting for it' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'VERIFIER_NOT_FOUND: no such lease of this company (problem+json)' })
+  async release(@CurrentPrincipal() p: Principal, @Param('verifierId', uuid) verifierId: string): Promise<void> {
+    await this.leases.release(p.companyId, verifierId);
   }
 }

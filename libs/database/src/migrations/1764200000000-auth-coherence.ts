@@ -36,7 +36,10 @@ export class AuthCoherence1764200000000 implements MigrationInterface {
         valid_until  timestamptz NOT NULL,
         host         text NOT NULL,
         pid          integer NOT NULL,
-        started_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+        started_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+        -- a verifier whose stream ended: its lease is no longer renewed, but still waited for
+        -- until it lapses (the verifier may not know yet that its stream is gone)
+        ended_at     timestamptz
       );
       CREATE INDEX auth_instances_valid_until ON auth_instances (valid_until);
     `);

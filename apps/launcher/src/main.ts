@@ -14,8 +14,9 @@ import {
   stopGuarded,
 } from '@keyward/embedded';
 import { BootstrapResult, bootstrapIfNeeded } from './bootstrap';
+import { createExampleServiceKey } from './example-service';
 import { spawnNodeApp } from './node-app';
-import { loadSecrets } from './secrets';
+import { addSecret, loadSecrets } from './secrets';
 
 /**
  * `npm start`: Keyward on a machine that has only Node.js. Starts Postgres and Redis unless
@@ -24,8 +25,9 @@ import { loadSecrets } from './secrets';
  */
 
 const DIST = path.resolve(__dirname, '..', '..', '..');
-const entry = (app: 'api' | 'worker' | 'cli') => path.join(DIST, 'apps', app, 'src', 'main.js');
+const entry = (app: 'api' | 'worker' | 'cli' | 'example-invoices') => path.join(DIST, 'apps', app, 'src', 'main.js');
 const DEFAULT_PORT = 3000;
+const DEFAULT_EXAMPLE_PORT = 3100;
 const LIVE_TIMEOUT_MS = 60_000;
 const APP_STOP_GRACE_MS = 10_000;
 
@@ -39,9 +41,12 @@ interface LauncherSettings {
   auditSigningKey?: string;
   host: string;
   port?: string;
+  /** `npm start -- --with-example` or KEYWARD_EXAMPLE=1: also run the example invoices service. */
+  withExample: boolean;
+  examplePort?: string;
 }
 
-function readSettings(env: NodeJS.ProcessEnv): LauncherSettings {
+function readSettings(env: NodeJS.ProcessEnv, argv: string[]): LauncherSettings {
   return {
     dataDir: path.resolve(env.KEYWARD_DATA_DIR || '.keyward'),
     databaseUrl: env.DATABASE_URL || undefined,
@@ -51,6 +56,8 @@ function readSettings(env: NodeJS.ProcessEnv): LauncherSettings {
     auditSigningKey: env.AUDIT_SIGNING_KEY || undefined,
     host: env.HOST || '127.0.0.1',
     port: env.PORT || undefined,
+    withExample: argv.includes('--with-example') || ['1', 'true'].includes(env.KEYWARD_EXAMPLE ?? ''),
+    examplePort: env.EXAMPLE_PORT || undefined,
   };
 }
 
@@ -84,11 +91,12 @@ class Launcher {
 
   private async start(): Promise<void> {
     const { dataDir, host } = this.settings;
-    for (const app of ['api', 'worker', 'cli'] as const) {
+    for (const app of ['api', 'worker', 'cli', ...(this.settings.withExample ? (['example-invoices'] as const) : [])] as const) {
       if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first.`);
     }
     await mkdir(dataDir, { recursive: true });
-    const { secrets, added } = await loadSecrets(path.join(dataDir, 'secrets.json'), {
+    const secretsFile = path.join(dataDir, 'secrets.json');
+    const { secrets, added } = await loadSecrets(secretsFile, {
       pepper: !this.settings.pepper,
       postgresPassword: !this.settings.databaseUrl,
       secretsKey: !this.settings.secretsKey,
@@ -149,13 +157,39 @@ class Launcher {
     const url = baseUrl(config.host, config.port);
     await this.waitUntilLive(`${url}/health/live`);
 
-    process.stdout.write(banner(url, this.settings, bootstrap, added.includes('pepper')));
+    const exampleUrl = this.settings.withExample ? await this.startExample(url, env, databaseUrl, secretsFile, secrets.exampleServiceKey) : undefined;
+
+    process.stdout.write(banner(url, this.settings, bootstrap, added.includes('pepper'), exampleUrl));
     if (added.includes('pepper') && !bootstrap.created) {
       complain(
         'A new pepper was generated, but the database was bootstrapped before: keys issued with the ' +
           'earlier pepper will not authenticate. Set KEYWARD_PEPPER to the pepper used then.',
       );
     }
+  }
+
+  /**
+   * The example invoices service beside the API, with its own keys:verify key (made at its first
+   * start, kept in secrets.json). It gets only what a customer's service would: Keyward's URL and its key.
+   */
+  private async startExample(apiUrl: string, env: NodeJS.ProcessEnv, databaseUrl: string, secretsFile: string, stored: string | undefined): Promise<string> {
+    let key = stored;
+    if (!key) {
+      key = await createExampleServiceKey(entry('cli'), env, databaseUrl);
+      await addSecret(secretsFile, 'exampleServiceKey', key);
+    }
+    this.checkpoint();
+    const host = this.settings.host;
+    const wanted = this.settings.examplePort;
+    const port =
+      wanted && wanted !== '0' ? Number(wanted) : !wanted && (await isPortFree(DEFAULT_EXAMPLE_PORT, host)) ? DEFAULT_EXAMPLE_PORT : await findFreePort(host);
+    const exampleEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: process.env.NODE_ENV, KEYWARD_URL: apiUrl, KEYWARD_API_KEY: key, HOST: host, PORT: String(port) };
+    const app = spawnNodeApp('example', entry('example-invoices'), [], exampleEnv);
+    this.apps.push({ name: 'example', app });
+    app.guard.once('exit', (code) => this.died('example', `exit code ${code}`));
+    const url = baseUrl(host, port);
+    await this.waitUntilLive(`${url}/health`);
+    return url;
   }
 
   private async choosePort(): Promise<number | string> {
@@ -236,7 +270,7 @@ function baseUrl(host: string, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapResult, newPepper: boolean): string {
+function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapResult, newPepper: boolean, exampleUrl?: string): string {
   const where = (name: string, external: string | undefined, variable: string) =>
     external ? `${name} from ${variable}` : `${name} embedded`;
   const lines = [
@@ -248,6 +282,7 @@ function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapRes
     `  Data        ${settings.dataDir} (${where('Postgres', settings.databaseUrl, 'DATABASE_URL')}, ` +
       `${where('Redis', settings.redisUrl, 'REDIS_URL')})`,
   ];
+  if (exampleUrl) lines.push(`  Example     ${exampleUrl}/invoices   (the example invoices service, guarded by @keyward/nestjs; README: "Your own API")`);
   if (newPepper) {
     lines.push(`  Pepper      ${path.join(settings.dataDir, 'secrets.json')}: back it up, no key works without it`);
   }
@@ -262,7 +297,7 @@ function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapRes
 }
 
 function main(): void {
-  const launcher = new Launcher(readSettings(process.env));
+  const launcher = new Launcher(readSettings(process.env, process.argv.slice(2)));
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void launcher.shutdown(0));
   }

@@ -11,6 +11,8 @@ export interface Secrets {
   secretsKey?: string;
   /** AUDIT_SIGNING_KEY (base64 of a 32-byte Ed25519 seed), when not given in the environment. Signs audit checkpoints. */
   auditSigningKey?: string;
+  /** The example invoices service's keys:verify key (`--with-example`), made at its first start. */
+  exampleServiceKey?: string;
 }
 
 /**
@@ -69,6 +71,13 @@ async function readSecrets(file: string): Promise<Secrets> {
     );
   }
   return parsed as Secrets;
+}
+
+/** Adds one value to the secrets file (kept 0600), leaving the others as they are. */
+export async function addSecret(file: string, name: keyof Secrets, value: string): Promise<void> {
+  const secrets = await readSecrets(file);
+  secrets[name] = value;
+  await writeSecrets(file, secrets);
 }
 
 /** Written to a temporary file, flushed, then renamed: a crash never leaves half a pepper. */

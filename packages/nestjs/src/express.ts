@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeywardOptions, KeywardRuntime, KeywardKeyInfo } from './keyward-runtime';
 import { KeywardProblem } from './problem';
@@ -25,7 +26,7 @@ export function keywardExpress(options: KeywardOptions) {
             status: res.statusCode,
             ip: req.ip ?? req.socket.remoteAddress ?? null,
             userAgent: req.headers['user-agent'] ?? null,
-            requestId: req.id !== undefined ? String(req.id) : null,
+            requestId: req.id !== undefined ? String(req.id) : (req.headers['x-request-id']?.toString() ?? randomUUID()),
             durationMs: Math.round(performance.now() - startedAt),
           }),
         );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
@@ -39,6 +40,7 @@ export class KeywardGuard extends AuthGuard('keyward') {
     const req = context.switchToHttp().getRequest<GuardedRequest>();
     const res = context.switchToHttp().getResponse();
     const startedAt = performance.now();
+    const requestId = randomUUID();
     req[KEYWARD_RUNTIME] = this.keyward;
     await super.canActivate(context);
     const { record, key } = req[KEYWARD_KEY_PROPERTY] as Authenticated;
@@ -51,7 +53,7 @@ export class KeywardGuard extends AuthGuard('keyward') {
         status,
         ip: req.ip ?? null,
         userAgent: headerOf(req, 'user-agent'),
-        requestId: req.id !== undefined ? String(req.id) : headerOf(req, 'x-request-id'),
+        requestId: req.id !== undefined ? String(req.id) : (headerOf(req, 'x-request-id') ?? requestId),
         durationMs: Math.round(performance.now() - startedAt),
       }),
     );

@@ -53,7 +53,11 @@ export class UsageReporter {
   }
 
   record(input: UsageInput): void {
-    this.buffer.push({ ...input, eventId: randomUUID(), occurredAt: input.occurredAt ?? new Date().toISOString() });
+    const record: UsageRecord = { ...input, eventId: randomUUID(), occurredAt: input.occurredAt ?? new Date().toISOString() };
+    // optional fields are left out rather than sent as null
+    if (record.userAgent == null) delete record.userAgent;
+    if (record.requestId == null) delete record.requestId;
+    this.buffer.push(record);
     const max = this.options.maxBuffered ?? 100_000;
     if (this.buffer.length > max) {
       const dropped = this.buffer.splice(0, this.buffer.length - max);
@@ -114,9 +118,12 @@ export class UsageReporter {
   }
 }
 
-/** The record a 422 names (`records[i].…`), when it names one of this batch. */
+/**
+ * The record a 400/422 names (`records[i].…`), when it names one of this batch: that record can
+ * never be appended, and retrying it would hold every other record back.
+ */
 function rejectedIndex(err: unknown, size: number): number | undefined {
-  if (!(err instanceof KeywardHttpError) || err.status !== 422) return undefined;
+  if (!(err instanceof KeywardHttpError) || (err.status !== 422 && err.status !== 400)) return undefined;
   const match = /records\[(\d+)\]/.exec(err.detail);
   const index = match ? Number(match[1]) : undefined;
   return index !== undefined && index < size ? index : undefined;

@@ -81,7 +81,8 @@ export class Projector {
       }
       // every event is applied: the checkpoint is the last one in reader order
       const last: { transaction_id: string; position: string }[] = await m.query(
-        'SELECT transaction_id::text AS transaction_id, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1',
+        // the columns, not the text aliases of the select list ('999' sorts after '1330' as text)
+        'SELECT transaction_id::text AS transaction_id, position FROM events ORDER BY events.transaction_id DESC, events.position DESC LIMIT 1',
       );
       const checkpoint = last[0] ? { transactionId: last[0].transaction_id, position: Number(last[0].position) } : LOG_START;
       await m.query(

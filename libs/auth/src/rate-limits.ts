@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import * as ipaddr from 'ipaddr.js';
@@ -26,6 +27,11 @@ export function rateLimitHeaders(d: RateDecision): Record<string, string> {
   if (!d.allowed) headers['Retry-After'] = String(d.resetSeconds);
   return headers;
 }
+
+/** A count slower than this waited for Redis's command timeout (500 ms): Redis is paused or cut off. */
+const SLOW_COUNT_MS = 400;
+/** How long counts then go straight to memory before Redis is tried again. */
+const REDIS_RETRY_AFTER_MS = 2_000;
 
 /** A block of requests taken from a key's current window for a service to spend itself. */
 export interface QuotaGrant {
@@ -82,9 +88,15 @@ async function readyOrAfter(redis: Redis, ms: number): Promise<void> {
  */
 @Injectable()
 export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
-  /** One limiter per (limit, window) in use; bounded, an evicted one is rebuilt on demand. */
-  private readonly limiters = new LRUCache<string, RateLimiterRedis>({ max: 1000 });
+  /** One limiter per (limit, window) in use, with its in-memory insurance; bounded, an evicted one is rebuilt on demand. */
+  private readonly limiters = new LRUCache<string, { shared: RateLimiterRedis; memory: RateLimiterMemory }>({ max: 1000 });
   private readonly counts: Redis;
+  /**
+   * performance.now() until which counts go straight to memory: a Redis that just made a count
+   * wait for its timeout (paused, partitioned) would otherwise cost every keyed request that wait.
+   * Redis is tried again when it passes.
+   */
+  private redisSuspectUntil = 0;
 
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
@@ -111,14 +123,19 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
   async consume(keyId: string, setting: RateLimitSetting | null): Promise<RateDecision> {
     const { limit, windowSeconds } = setting ?? this.config.keys.defaultRateLimit;
     const limiter = this.limiter(limit, windowSeconds);
+    const startedAt = performance.now();
+    const viaRedis = startedAt >= this.redisSuspectUntil && this.counts.status === 'ready';
     try {
-      const res = await limiter.consume(keyId);
+      const res = await (viaRedis ? limiter.shared : limiter.memory).consume(keyId);
       return { allowed: true, limit, remaining: res.remainingPoints, resetSeconds: Math.ceil(res.msBeforeNext / 1000) };
     } catch (err) {
       if (err instanceof RateLimiterRes) {
         return { allowed: false, limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
       }
       throw err;
+    } finally {
+      // the insurance answered after Redis's timeout: spare the next requests that wait for a while
+      if (viaRedis && performance.now() - startedAt >= SLOW_COUNT_MS) this.redisSuspectUntil = performance.now() + REDIS_RETRY_AFTER_MS;
     }
   }
 
@@ -129,7 +146,7 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
    */
   async take(keyId: string, setting: RateLimitSetting | null, want: number): Promise<QuotaGrant> {
     const { limit, windowSeconds } = setting ?? this.config.keys.defaultRateLimit;
-    const counter = this.limiter(limit, windowSeconds).getKey(keyId);
+    const counter = this.limiter(limit, windowSeconds).shared.getKey(keyId);
     let answer: unknown;
     try {
       if (this.counts.status !== 'ready') throw new Error(`Redis is ${this.counts.status}`);
@@ -141,17 +158,19 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
     return { granted, limit, windowSeconds, resetSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
   }
 
-  private limiter(points: number, duration: number): RateLimiterRedis {
+  private limiter(points: number, duration: number): { shared: RateLimiterRedis; memory: RateLimiterMemory } {
     const id = `${points}/${duration}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      limiter = new RateLimiterRedis({
+      const memory = new RateLimiterMemory({ points, duration });
+      const shared = new RateLimiterRedis({
         storeClient: this.counts,
         keyPrefix: `${this.config.redisPrefix}:rl:key:${points}:${duration}`,
         points,
         duration,
-        insuranceLimiter: new RateLimiterMemory({ points, duration }),
+        insuranceLimiter: memory,
       });
+      limiter = { shared, memory };
       this.limiters.set(id, limiter);
     }
     return limiter;

@@ -177,6 +177,11 @@ export class KeywardClient {
     return this.request('POST', `/v1/verifiers/${encodeURIComponent(verifierId)}/ack`, { seq }, timeoutMs);
   }
 
+  /** `DELETE /v1/verifiers/:id`: this verifier stopped answering from its cache; changes stop waiting for it. */
+  releaseVerifier(verifierId: string, timeoutMs?: number): Promise<unknown> {
+    return this.request('DELETE', `/v1/verifiers/${encodeURIComponent(verifierId)}`, undefined, timeoutMs);
+  }
+
   /** `POST /v1/usage`: 1..1000 records, appended once each (by eventId). */
   reportUsage(records: UsageRecord[]): Promise<{ appended: number }> {
     return this.request('POST', '/v1/usage', { records });

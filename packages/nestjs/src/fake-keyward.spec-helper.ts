@@ -73,6 +73,11 @@ export class FakeKeyward {
       if (this.ackStatus === 200) return json(200, { leaseMs: this.leaseMs });
       return json(this.ackStatus, { code: this.ackStatus === 410 ? 'VERIFIER_LEASE_LAPSED' : 'VERIFIER_NOT_FOUND', detail: 'x' });
     }
+    if (req.method === 'DELETE' && /^\/v1\/verifiers\/[^/]+$/.test(path)) {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     if (path === '/v1/keys/verify') return json(200, this.verifyAnswer(body));
     if (path === '/v1/usage') return json(202, { appended: body.records.length });
     if ((m = /^\/v1\/keys\/([^/]+)\/quota$/.exec(path))) return json(200, this.quota(m[1], body.want));

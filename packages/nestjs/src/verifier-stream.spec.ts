@@ -88,6 +88,9 @@ describe('VerifierStream against a fake Keyward', () => {
     await hello('v2', 20);
     expect(cache.trusted()).toBe(true);
     expect(cache.size).toBe(0);
+    // the emptied cache's lease is given back, so Keyward's changes stop waiting for it
+    await until(() => keyward.requests.some((r) => r.method === 'DELETE'), 'the old lease given back');
+    expect(keyward.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual(["/v1/verifiers/v1"]);
   });
 
   it('acks failing (Keyward unreachable): the cache answers until the lease margin, then empties itself', async () => {

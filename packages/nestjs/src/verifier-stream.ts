@@ -118,8 +118,12 @@ export class VerifierStream {
     connection.abort();
     clearInterval(this.ackTimer);
     this.ackTimer = undefined;
+    const released = this.verifierId;
     this.verifierId = undefined;
     this.cache.lapse();
+    // the cache is empty now: give the lease back, so Keyward's changes stop waiting for it
+    // (best effort — unanswered, it lapses by itself within one lease)
+    if (released) void this.client.releaseVerifier(released, 2_000).catch(() => undefined);
   }
 
   private startAckTimer(connection: AbortController): void {

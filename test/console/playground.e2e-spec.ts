@@ -105,7 +105,7 @@ describe('console: playground', () => {
     expect(await send(page, 401)).toBe('401 Unauthorized');
     const problem = page.getByRole('alert').filter({ hasText: 'Unauthorized' });
     await problem.waitFor();
-    expect(await problem.textContent()).toMatch(/not a well-formed Keyward key.*MALFORMED_API_KEY/);
+    expect(await problem.textContent()).toMatch(/does not hold a well-formed Keyward key.*MALFORMED_API_KEY/);
     expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
 
     // 4. POST /v1/keys with an empty name: 400, the field named

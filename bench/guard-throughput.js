@@ -13,7 +13,7 @@
  */
 const autocannon = require('autocannon');
 const { Client } = require('pg');
-const { benchEnv, createCompany, envInt, machine, printTable, run, send, startProcess } = require('./lib');
+const { benchEnv, createCompany, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
 
 const connections = envInt('BENCH_CONNECTIONS', 50);
 const duration = envInt('BENCH_DURATION', 10);
@@ -22,19 +22,6 @@ const warmup = envInt('BENCH_WARMUP', 2);
 /** @returns {Promise<import('autocannon').Result>} */
 function load(url, seconds, headers = {}) {
   return autocannon({ url, connections, duration: seconds, headers });
-}
-
-function figures(route, r) {
-  return {
-    route,
-    requests: r.requests.total,
-    'req/s': Math.round(r.requests.average),
-    'p50 ms': r.latency.p50,
-    'p99 ms': r.latency.p99,
-    'max ms': r.latency.max,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-  };
 }
 
 /** Committed and rolled-back transactions of the bench database so far, from pg_stat_database. */
@@ -73,7 +60,7 @@ run(async () => {
   await new Promise((r) => setTimeout(r, 1500)); // Postgres publishes its statistics about once a second
   const dbPerRequest = ((await dbTransactions(env.DATABASE_URL)) - before) / guarded.requests.total;
 
-  const rows = [figures('GET /health/live (public)', pub), figures('GET /v1/me (guarded)', guarded)];
+  const rows = [loadFigures('GET /health/live (public)', pub), loadFigures('GET /v1/me (guarded)', guarded)];
   const ratio = Math.round((guarded.requests.average / pub.requests.average) * 1000) / 1000;
   process.stdout.write(`\nguard throughput — ${connections} connections, ${duration} s per route, one API process\n\n`);
   printTable(rows, Object.keys(rows[0]));

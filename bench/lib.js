@@ -193,7 +193,14 @@ function resumeProcess(pid) {
   }
 }
 
-const ENTRY = { api: 'dist/apps/api/src/main.js', worker: 'dist/apps/worker/src/main.js', cli: 'dist/apps/cli/src/main.js' };
+const ENTRY = {
+  api: 'dist/apps/api/src/main.js',
+  worker: 'dist/apps/worker/src/main.js',
+  cli: 'dist/apps/cli/src/main.js',
+  example: 'dist/apps/example-invoices/src/main.js',
+};
+/** The public route that says an HTTP process is up; processes without one (the worker) log instead. */
+const LIVE_ROUTE = { api: '/health/live', example: '/health' };
 
 function entry(kind) {
   const file = path.join(ROOT, ENTRY[kind]);
@@ -212,9 +219,14 @@ function freePort() {
   });
 }
 
-/** An API (ready when /health/live answers) or a worker (ready when it logs so); stopped at clean-up. */
+/**
+ * An API (ready when /health/live answers), the example invoices service (`example`: ready when
+ * /health answers; give it KEYWARD_URL and KEYWARD_API_KEY in `env`) or a worker (ready when it
+ * logs so); stopped at clean-up.
+ */
 async function startProcess(kind, env, timeoutMs = 60_000) {
-  const port = kind === 'api' ? await freePort() : undefined;
+  const liveRoute = LIVE_ROUTE[kind];
+  const port = liveRoute ? await freePort() : undefined;
   const url = port === undefined ? undefined : `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [entry(kind)], {
     cwd: ROOT,
@@ -247,14 +259,14 @@ async function startProcess(kind, env, timeoutMs = 60_000) {
       throw new Error(`${kind} exited during start-up:\n${proc.output().slice(-4000)}`);
     }
     if (Date.now() > deadline) throw new Error(`${kind} not ready after ${timeoutMs} ms:\n${proc.output().slice(-4000)}`);
-    if (kind === 'api' ? await isLive(url) : /worker started/.test(output)) return proc;
+    if (liveRoute ? await isLive(url + liveRoute) : /worker started/.test(output)) return proc;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-async function isLive(url) {
+async function isLive(liveUrl) {
   try {
-    const res = await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(liveUrl, { signal: AbortSignal.timeout(2_000) });
     await res.arrayBuffer();
     return res.ok;
   } catch {
@@ -323,7 +335,36 @@ async function send(baseUrl, method, path, key, body, options = {}) {
   return { status: res.status, body: json, ms };
 }
 
+/**
+ * `send` with a client timeout that never throws: a timeout or a transport error is
+ * `{ status: 'timeout' | 'error', body: { code }, ms }`, so a hung server is counted, not a stuck bench.
+ */
+async function trySend(baseUrl, method, path, key, body, timeoutMs) {
+  const started = performance.now();
+  try {
+    return await send(baseUrl, method, path, key, body, { timeoutMs });
+  } catch (err) {
+    const ms = Math.round(performance.now() - started);
+    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    return { status: timedOut ? 'timeout' : 'error', body: { code: timedOut ? `no response in ${ms} ms` : String(err?.cause?.code ?? err?.message ?? err) }, ms };
+  }
+}
+
 // ---------------------------------------------------------------- figures and output
+
+/** One table row of an autocannon result. */
+function loadFigures(route, r) {
+  return {
+    route,
+    requests: r.requests.total,
+    'req/s': Math.round(r.requests.average),
+    'p50 ms': r.latency.p50,
+    'p99 ms': r.latency.p99,
+    'max ms': r.latency.max,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
+}
 
 /** Nearest-rank percentile of unsorted samples. */
 function percentile(samples, p) {
@@ -361,6 +402,7 @@ module.exports = {
   benchEnv,
   createCompany,
   envInt,
+  loadFigures,
   machine,
   onCleanup,
   percentile,
@@ -372,6 +414,7 @@ module.exports = {
   runCli,
   withClient,
   send,
+  trySend,
   startBenchRedis,
   startProcess,
   summary,

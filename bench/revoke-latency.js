@@ -34,11 +34,11 @@ const {
   processState,
   resumeProcess,
   run,
-  send,
   startBenchRedis,
   startProcess,
   summary,
   suspendProcess,
+  trySend,
 } = require('./lib');
 
 const iterations = envInt('BENCH_ITERATIONS', 100);
@@ -95,16 +95,7 @@ run(async () => {
   if (redisLinks.A === 0 || redisLinks.B === 0) throw new Error(`an API instance has no connection to the bench's Redis: ${JSON.stringify(redisLinks)}`);
 
   /** One request with the client timeout; a timeout or a transport error is `{ status: 'timeout' | 'error' }`. */
-  async function call(url, method, route, key, body) {
-    const started = performance.now();
-    try {
-      return await send(url, method, route, key, body, { timeoutMs });
-    } catch (err) {
-      const ms = Math.round(performance.now() - started);
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      return { status: timedOut ? 'timeout' : 'error', body: { code: timedOut ? `no response in ${ms} ms` : String(err?.cause?.code ?? err?.message ?? err) }, ms };
-    }
-  }
+  const call = (url, method, route, key, body) => trySend(url, method, route, key, body, timeoutMs);
 
   /** Until both instances are ready (Postgres, Redis, projection lag) and take the admin key again. */
   async function recover(after) {

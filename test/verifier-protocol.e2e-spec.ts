@@ -297,6 +297,15 @@ describe('verifier protocol', () => {
       expect(event.data).toMatchObject({ keyId: user.id, method: 'GET', route: '/invoices/:id', status: 200, ip: '203.0.113.7', durationMs: 3.5 });
     });
 
+    it('takes a full batch of 1000 records with a long User-Agent, beyond the default body limit of other routes', async () => {
+      const user = await createKey(stack, stack.admin.key, { name: 'busy', permissions: ['keys:read'] });
+      const records = Array.from({ length: 1000 }, () => ({ ...use(user.id), userAgent: `Mozilla/5.0 ${'x'.repeat(200)}` }));
+      expect(Buffer.byteLength(JSON.stringify({ records }))).toBeGreaterThan(64 * 1024);
+      const res = await call(stack.url, 'POST', '/v1/usage', { key: service.key, body: { records } });
+      expect({ status: res.status, body: res.body }).toEqual({ status: 202, body: { appended: 1000 } });
+      expect(await keyUsedCount(stack, user.id)).toBe(1000);
+    });
+
     it("refuses a key of another company with 422 naming it, and appends nothing", async () => {
       const mine = await createKey(stack, stack.admin.key, { name: 'mine', permissions: ['keys:read'] });
       const theirs = await createKey(stack, other.key, { name: 'theirs too', permissions: ['keys:read'] });

@@ -16,6 +16,9 @@ import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
 import { consoleRouter, findConsoleBuild } from './console/console-assets';
 
+/** Body limit of POST /v1/usage: its 1..1000 records (docs/verifier-protocol.md), whatever BODY_LIMIT is. */
+const USAGE_BODY_LIMIT = '1mb';
+
 /**
  * Where SwaggerModule.setup serves the playground and the document: the page and its assets
  * under /docs, the JSON at /docs/openapi.json and the YAML at /docs-yaml. `/docs-json` is the
@@ -75,6 +78,8 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   app.use(usageTracker(app.get(UsageBuffer)));
   app.get(Metrics).watchUsageBuffer(() => app.get(UsageBuffer).size);
   app.use(requireJson);
+  // usage batches of customer services (up to 1000 records of about 0.3-1 KB) need more than BODY_LIMIT
+  app.use('/v1/usage', jsonBody(USAGE_BODY_LIMIT));
   app.use(jsonBody(config.bodyLimit));
   app.use(bodyErrors);
   app.use(requireCleanInput);

@@ -87,4 +87,14 @@ describe('UsageReporter', () => {
     expect([...server.appended.values()].map((r) => r.requestId).sort()).toEqual(['r0', 'r2']);
     expect(warnings).toHaveLength(1);
   });
+
+  it('a batch larger than Keyward takes (413) is sent in halves, never stuck: every record arrives once', async () => {
+    const server = keyward();
+    server.rejectWith((batch) => (batch.length > 3 ? new KeywardHttpError(413, 'PAYLOAD_TOO_LARGE', 'body: larger than accepted') : undefined));
+    const reporter = new UsageReporter(server, quiet, { batchSize: 10 });
+    for (let i = 0; i < 10; i++) reporter.record(use(i));
+    await reporter.close();
+    expect(server.appended.size).toBe(10);
+    expect(server.batches.filter((n) => n <= 3).reduce((a, b) => a + b, 0)).toBe(10);
+  });
 });

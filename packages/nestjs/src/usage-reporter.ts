@@ -30,7 +30,8 @@ export class UsageReporter {
   private failures = 0;
   private retryAt = 0;
   private closed = false;
-  private readonly batchSize: number;
+  /** Records per batch; halved when Keyward answers 413 (its body limit is smaller than such a batch). */
+  private batchSize: number;
   private readonly now: () => number;
 
   constructor(
@@ -98,6 +99,12 @@ export class UsageReporter {
       try {
         await this.client.reportUsage(batch);
       } catch (err) {
+        if (err instanceof KeywardHttpError && err.status === 413 && batch.length > 1) {
+          // Keyward takes smaller bodies than this batch: send halves from now on (never stuck on one size)
+          this.batchSize = Math.max(1, Math.floor(batch.length / 2));
+          this.logger.warn(`Keyward refused a usage batch of ${batch.length} records as too large; sending ${this.batchSize} at a time`);
+          continue;
+        }
         const rejected = rejectedIndex(err, batch.length);
         if (rejected !== undefined) {
           const [record] = this.buffer.splice(rejected, 1);

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, Logger as NestLogger } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, Logger as NestLogger, Param, Post } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Logger } from 'nestjs-pino';
@@ -58,6 +58,13 @@ class ProbeController {
   @Get('health/live')
   live(): { ok: true } {
     return { ok: true };
+  }
+
+  @Post('v1/verifiers/:id/ack')
+  @HttpCode(200)
+  ack(@Param('id') id: string): { leaseMs: number } {
+    if (id === 'lapsed') throw new HttpException('gone', 410);
+    return { leaseMs: 5000 };
   }
 }
 
@@ -129,6 +136,20 @@ describe('requestLogging', () => {
       expect(requestLines).toHaveLength(1);
       expect(requestLines[0]).toMatchObject({ reqId: id, requestId: id, msg: 'request errored', res: { statusCode: 503 } });
       expect(lines.some((l) => l.reqId === 'rid-live')).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("leaves a verifier's successful lease renewals out, and logs a refused one", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = await appLoggingTo(lines, 'info');
+    try {
+      await request(app.getHttpServer()).post('/v1/verifiers/v1/ack').set('x-request-id', 'rid-ack').expect(200);
+      await request(app.getHttpServer()).post('/v1/verifiers/lapsed/ack').set('x-request-id', 'rid-lapsed').expect(410);
+      await new Promise((r) => setImmediate(r));
+      expect(lines.some((l) => l.reqId === 'rid-ack' && l.req !== undefined)).toBe(false);
+      expect(lines.find((l) => l.reqId === 'rid-lapsed' && l.req !== undefined)).toMatchObject({ res: { statusCode: 410 } });
     } finally {
       await app.close();
     }

@@ -101,6 +101,11 @@ export function loggingModule(config: KeywardConfig, service: 'api' | 'worker' |
 
 /** Routes that are polled, not used: no request line (their metrics still count them). */
 const NOT_LOGGED = new Set(['/health/live', '/metrics']);
+/**
+ * A connected verifier renews its lease about once a second: its successful acks get no request
+ * line either (a refused one does; each is still a KeyUsed in the audit trail).
+ */
+const VERIFIER_ACK = /^\/v1\/verifiers\/[^/?]+\/ack(\?|$)/;
 
 type LoggedRequest = IncomingMessage & { id?: string; log?: Pino; originalUrl?: string };
 
@@ -128,6 +133,7 @@ export function requestLogging(logger: Pino) {
       const started = Date.now();
       res.once('close', () => {
         const statusCode = res.statusCode;
+        if (statusCode < 400 && VERIFIER_ACK.test(req.url ?? '')) return;
         const userAgent = userAgentOf(req);
         log.info(
           {

@@ -7,7 +7,7 @@
  */
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const net = require('node:net');
 const path = require('node:path');
@@ -193,6 +193,46 @@ function resumeProcess(pid) {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms; undefined without /proc. */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in ticks of 1/100 s (USER_HZ)
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms so far of each process named `postgres` (every backend of the server, whoever it serves), by pid. */
+function postgresCpuMs() {
+  const byPid = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, cpuMs(pid) ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return byPid;
+}
+
+/** CPU ms the postgres processes spent since `before` (a backend that exited meanwhile: its share is not counted). */
+function postgresCpuSince(before) {
+  let total = 0;
+  for (const [pid, ms] of postgresCpuMs()) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat. */
+function machineJiffies() {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = f.map(Number);
+  const idle = n[3] + n[4];
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
 const ENTRY = {
   api: 'dist/apps/api/src/main.js',
   worker: 'dist/apps/worker/src/main.js',
@@ -350,6 +390,47 @@ async function trySend(baseUrl, method, path, key, body, timeoutMs) {
   }
 }
 
+// ---------------------------------------------------------------- CPU profiles (cpu-profile-hook.js)
+
+/** Waits (at most 10 s) until cpu-profile-hook.js has written `file`. */
+async function waitForProfile(file) {
+  for (let i = 0; i < 100 && !existsSync(`${file}.done`); i++) await new Promise((r) => setTimeout(r, 100));
+  rmSync(`${file}.done`, { force: true });
+}
+
+/**
+ * A .cpuprofile's busy time split by who caused it: each sample goes to the innermost frame on its
+ * stack matching one of `buckets` ([regexp over "function url", name]); frames without a file or in
+ * node: count only when nothing else on the stack matches. Per `units` (requests, events, …).
+ * @param {[RegExp, string][]} buckets
+ */
+function cpuProfileShares(file, buckets, units) {
+  const p = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of p.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const spent = new Map();
+  let busy = 0;
+  p.samples.forEach((id, i) => {
+    const t = p.timeDeltas[i] || 0;
+    const leaf = byId.get(id).callFrame.functionName;
+    if (leaf === '(idle)') return;
+    busy += t;
+    let bucket = leaf === '(garbage collector)' ? 'GC' : null;
+    let core = null;
+    for (let cur = id; cur !== undefined && !bucket; cur = parent.get(cur)) {
+      const cf = byId.get(cur).callFrame;
+      const match = buckets.find(([re]) => re.test(`${cf.functionName} ${cf.url}`));
+      if (!match) continue;
+      if (!cf.url || cf.url.startsWith('node:')) core ??= match[1];
+      else bucket = match[1];
+    }
+    bucket ??= core ?? 'other';
+    spent.set(bucket, (spent.get(bucket) || 0) + t);
+  });
+  return { busyUs: busy, perUnitUs: busy / units, rows: [...spent].sort((a, b) => b[1] - a[1]).map(([k, t]) => ({ k, us: t / units, share: t / busy })) };
+}
+
 // ---------------------------------------------------------------- figures and output
 
 /** One table row of an autocannon result. */
@@ -400,12 +481,17 @@ function machine() {
 
 module.exports = {
   benchEnv,
+  cpuMs,
+  cpuProfileShares,
   createCompany,
   envInt,
   loadFigures,
   machine,
+  machineJiffies,
   onCleanup,
   percentile,
+  postgresCpuMs,
+  postgresCpuSince,
   printTable,
   processState,
   resumeProcess,
@@ -419,4 +505,5 @@ module.exports = {
   startProcess,
   summary,
   suspendProcess,
+  waitForProfile,
 };

@@ -12,17 +12,19 @@
  *
  * The profiler costs throughput itself: the req/s printed here are not figures to compare.
  */
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { benchEnv, createCompany, envInt, run, send, startProcess } = require('./lib');
+const { benchEnv, cpuProfileShares, createCompany, envInt, run, send, startProcess, waitForProfile } = require('./lib');
 
 const connections = envInt('BENCH_CONNECTIONS', 50);
 const duration = envInt('BENCH_DURATION', 10);
 const out = process.env.BENCH_PROFILE_OUT || path.join(os.tmpdir(), `keyward-api-${process.pid}`);
 
-/** Innermost match wins; node: frames only when nothing else is on the stack. */
+/**
+ * Innermost match wins; node: frames only when nothing else is on the stack.
+ * @type {[RegExp, string][]}
+ */
 const BUCKETS = [
   [/pino|@pinojs|sonic-boom|observability\/src\/logging/, 'logging'],
   [/rate-limits\.js|rate-limiter-flexible/, 'rate limiter'],
@@ -39,38 +41,6 @@ const BUCKETS = [
   [/express|\/router\/|path-to-regexp|parseurl|on-finished|forwarded|proxy-addr|etag|fresh/, 'express (routing, response)'],
   [/^\S* node:/, 'node http/net/streams'],
 ];
-
-function perRequest(file, requests) {
-  const p = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map();
-  for (const n of p.nodes) for (const c of n.children || []) parent.set(c, n.id);
-  const spent = new Map();
-  let busy = 0;
-  p.samples.forEach((id, i) => {
-    const t = p.timeDeltas[i] || 0;
-    const leaf = byId.get(id).callFrame.functionName;
-    if (leaf === '(idle)') return;
-    busy += t;
-    let bucket = leaf === '(garbage collector)' ? 'GC' : null;
-    let core = null;
-    for (let cur = id; cur !== undefined && !bucket; cur = parent.get(cur)) {
-      const cf = byId.get(cur).callFrame;
-      const match = BUCKETS.find(([re]) => re.test(`${cf.functionName} ${cf.url}`));
-      if (!match) continue;
-      if (!cf.url || cf.url.startsWith('node:')) core ??= match[1];
-      else bucket = match[1];
-    }
-    bucket ??= core ?? 'other';
-    spent.set(bucket, (spent.get(bucket) || 0) + t);
-  });
-  return { busyUs: busy, perRequestUs: busy / requests, rows: [...spent].sort((a, b) => b[1] - a[1]).map(([k, t]) => ({ k, us: t / requests, share: t / busy })) };
-}
-
-async function waitFor(file) {
-  for (let i = 0; i < 100 && !fs.existsSync(`${file}.done`); i++) await new Promise((r) => setTimeout(r, 100));
-  fs.rmSync(`${file}.done`, { force: true });
-}
 
 run(async () => {
   const { env } = await benchEnv({ DEFAULT_RATE_LIMIT: '1000000000', DEFAULT_RATE_LIMIT_WINDOW_SECONDS: '60' });
@@ -95,8 +65,9 @@ run(async () => {
     const r = await autocannon({ url, connections, duration, headers });
     process.kill(/** @type {number} */ (api.pid), 'SIGWINCH');
     const file = `${out}.${n++}.cpuprofile`;
-    await waitFor(file);
-    const profile = perRequest(file, r.requests.total);
+    await waitForProfile(file);
+    const { perUnitUs: perRequestUs, ...shares } = cpuProfileShares(file, BUCKETS, r.requests.total);
+    const profile = { ...shares, perRequestUs };
     results.push({ route, file, requests: r.requests.total, ...profile });
     process.stdout.write(`\n${route}: ${r.requests.total} requests under the profiler, API CPU ${(profile.busyUs / 1e6).toFixed(2)} s = ${profile.perRequestUs.toFixed(0)} µs per request (${file})\n`);
     for (const row of profile.rows) process.stdout.write(`  ${(row.share * 100).toFixed(1).padStart(5)} %  ${row.us.toFixed(0).padStart(4)} µs  ${row.k}\n`);

@@ -323,6 +323,15 @@ describe('verifier protocol', () => {
         [{ records: [use(mine.id), use(mine.id, { occurredAt: old })] }, 'records[1].occurredAt'],
         [{ records: [use(mine.id, { status: 42 })] }, 'records[0].status'],
         [{ records: [use(mine.id, { eventId: 'x' })] }, 'records[0].eventId'],
+        [{ records: [use(mine.id, { keyId: 'not-a-uuid' })] }, 'records[0].keyId'],
+        [{ records: [use(mine.id), use(mine.id, { method: 'get' })] }, 'records[1].method'],
+        [{ records: [use(mine.id, { route: '' })] }, 'records[0].route'],
+        [{ records: [use(mine.id, { ip: '256.0.0.1' })] }, 'records[0].ip'],
+        [{ records: [use(mine.id, { userAgent: null })] }, 'records[0].userAgent'],
+        [{ records: [use(mine.id, { requestId: 'r'.repeat(201) })] }, 'records[0].requestId'],
+        [{ records: [use(mine.id, { durationMs: '3' })] }, 'records[0].durationMs'],
+        [{ records: [use(mine.id, { occurredAt: 'yesterday' })] }, 'records[0].occurredAt'],
+        [{ records: [use(mine.id, { extra: true })] }, 'records[0].extra'],
         [{ records: [] }, 'records'],
       ];
       for (const [body, field] of cases) {

@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiAcceptedResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { ReportUsageCommand } from '@keyward/keys';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
+import { UsageBatch, UsageBatchPipe } from './usage-batch.pipe';
 import { UsageBatchDto, UsageBatchResponse } from './usage.dto';
 
 /** Usage reported by a company's own services (docs/verifier-protocol.md). */
@@ -20,7 +21,9 @@ export class UsageController {
   @ApiOperation({ summary: "Report a batch of a service's requests: one KeyUsed each, committed before the answer" })
   @ApiAcceptedResponse({ type: UsageBatchResponse })
   @ApiUnprocessableEntityResponse({ description: 'UNKNOWN_KEY naming records[i].keyId: not a key of this company (problem+json; nothing appended)' })
-  report(@CurrentPrincipal() p: Principal, @Body() body: UsageBatchDto): Promise<UsageBatchResponse> {
+  // validated by UsageBatchPipe against UsageBatchDto (the global pipe leaves a body typed by an interface alone)
+  @ApiBody({ type: UsageBatchDto })
+  report(@CurrentPrincipal() p: Principal, @Body(UsageBatchPipe) body: UsageBatch): Promise<UsageBatchResponse> {
     const first = new Map<string, number>();
     body.records.forEach((r, i) => {
       if (first.has(r.eventId)) throw Problem.invalidField(`records[${i}].eventId`, `repeats records[${first.get(r.eventId)}].eventId`);

@@ -24,18 +24,18 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Clocks of the reporting service may run a little ahead. */
 const AHEAD_MS = 5 * 60 * 1000;
 
+/** Whether `value` is a time within the last 24 h (and at most 5 minutes ahead). */
+export function isWithinLastDay(value: unknown): boolean {
+  const t = typeof value === 'string' ? Date.parse(value) : NaN;
+  const now = Date.now();
+  return Number.isFinite(t) && t >= now - DAY_MS && t <= now + AHEAD_MS;
+}
+
 /** An ISO 8601 time within the last 24 h (and at most 5 minutes ahead). */
 const WithinLastDay = () =>
   ValidateBy({
     name: 'withinLastDay',
-    validator: {
-      validate: (value: unknown) => {
-        const t = typeof value === 'string' ? Date.parse(value) : NaN;
-        const now = Date.now();
-        return Number.isFinite(t) && t >= now - DAY_MS && t <= now + AHEAD_MS;
-      },
-      defaultMessage: () => 'occurredAt must be within the last 24 hours',
-    },
+    validator: { validate: isWithinLastDay, defaultMessage: () => 'occurredAt must be within the last 24 hours' },
   });
 
 export class ReportedUseDto {

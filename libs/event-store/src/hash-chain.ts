@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalize } from 'json-canonicalize';
+import { hash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
 import { StoredEvent } from './event.types';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -41,11 +41,26 @@ export function hashedForm(e: Hashable): HashedForm {
   };
 }
 
+/** The hashed form's keys in canonical (sorted) order, each written as `"key":`. */
+const HASHED_KEYS = (
+  ['actor', 'companyId', 'data', 'eventId', 'metadata', 'occurredAt', 'position', 'prevHash', 'streamId', 'streamVersion', 'type'] as const
+).map((key) => [key, `${JSON.stringify(key)}:`] as const) satisfies readonly (readonly [keyof HashedForm, string])[];
+
+/** The RFC 8785 canonical JSON of the hashed form (its keys are known: only their values are walked). */
+export function canonicalHashedForm(e: Hashable): string {
+  const form = hashedForm(e);
+  let out = '{';
+  for (const [key, prefix] of HASHED_KEYS) {
+    const value = form[key];
+    if (value === undefined) continue;
+    out += (out.length > 1 ? ',' : '') + prefix + canonicalJson(value);
+  }
+  return `${out}}`;
+}
+
 /** SHA-256 over the RFC 8785 canonical JSON of the hashed form, previous hash included. */
 export function computeEventHash(e: Hashable): string {
-  const canonical = canonicalize(hashedForm(e));
-  if (canonical === undefined) throw new Error('event is not serialisable');
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonicalHashedForm(e), 'hex');
 }
 
 export interface ChainBreak {

@@ -68,6 +68,23 @@ describe('EventStore (real Postgres)', () => {
     expect(await store.verify()).toMatchObject({ ok: true, checked: 3, head: { position: b.events[0].position } });
   });
 
+  it('answers with the events as the log holds them (positions, transaction id, hashes, payloads), and its checkpoint', async () => {
+    const company = randomUUID();
+    const at = new Date('2026-12-05T09:27:19.123Z');
+    const events: NewEvent[] = [
+      { ...event('r-1', { keyId: 'k', status: 200, durationMs: 0.5, nested: { b: [1, null], a: 'é' } }), companyId: company, occurredAt: at },
+      { ...event('r-2', {}), metadata: { ip: '::1', userAgent: null, requestId: 'r' } },
+      event('r-1', { n: 2 }),
+    ];
+    const result = await store.append(events, { expectedVersions: {} });
+    const held = [...(await store.readStream('r-1')), ...(await store.readStream('r-2'))].sort((a, b) => a.position - b.position);
+    expect(result.events).toEqual(held);
+    const [xid] = await ds.query('SELECT DISTINCT transaction_id::text AS x FROM events');
+    expect(result.checkpoint).toEqual({ transactionId: xid.x, position: held[2].position });
+    expect(result.events.map((e) => e.position)).toEqual([held[0].position, held[0].position + 1, held[0].position + 2]);
+    expect(await store.verify()).toMatchObject({ ok: true, checked: 3 });
+  });
+
   it('refuses an append whose expected version is stale, and writes nothing', async () => {
     await store.append([event('s-1')], { expectedVersions: { 's-1': 0 } });
     await expect(store.append([event('s-1'), event('s-2')], { expectedVersions: { 's-1': 0, 's-2': 0 } })).rejects.toBeInstanceOf(

@@ -32,7 +32,19 @@ export class UsageController {
     return this.commands.execute(
       new ReportUsageCommand(
         p.companyId,
-        body.records.map((r) => ({ ...r, userAgent: r.userAgent ?? null, requestId: r.requestId ?? null })),
+        // written out, not spread: V8 takes a slow path for a spread followed by more properties (µs per record)
+        body.records.map((r) => ({
+          eventId: r.eventId,
+          keyId: r.keyId,
+          method: r.method,
+          route: r.route,
+          status: r.status,
+          ip: r.ip,
+          userAgent: r.userAgent ?? null,
+          requestId: r.requestId ?? null,
+          durationMs: r.durationMs,
+          occurredAt: r.occurredAt,
+        })),
       ),
     );
   }

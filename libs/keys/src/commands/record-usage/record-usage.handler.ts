@@ -4,9 +4,10 @@ import { QueueProducer, UsageRecord } from '@keyward/queue';
 import { AuthenticationFailedData, KeyUsedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { RecordUsageCommand } from './record-usage.command';
 
+/** The event of one usage record. Objects are written out, not spread: V8's slow path for a spread followed by more properties cost µs per record. */
 export function usageEvent(r: UsageRecord): NewEvent {
   const metadata = { ip: r.ip, userAgent: r.userAgent, requestId: r.requestId };
-  const common = { eventId: r.eventId, companyId: r.companyId, metadata, occurredAt: new Date(r.occurredAt) };
+  const occurredAt = new Date(r.occurredAt);
   if (r.type === 'KeyUsed') {
     const data: KeyUsedData = {
       keyId: r.keyId!,
@@ -18,7 +19,16 @@ export function usageEvent(r: UsageRecord): NewEvent {
       requestId: r.requestId,
       durationMs: r.durationMs,
     };
-    return { ...common, streamId: streamOf.keyUsage(r.keyId!), type: KeywardEvent.KeyUsed, actor: { type: 'key', id: r.keyId! }, data };
+    return {
+      eventId: r.eventId,
+      streamId: streamOf.keyUsage(r.keyId!),
+      type: KeywardEvent.KeyUsed,
+      companyId: r.companyId,
+      actor: { type: 'key', id: r.keyId! },
+      data,
+      metadata,
+      occurredAt,
+    };
   }
   const data: AuthenticationFailedData = {
     keyId: r.keyId,
@@ -30,11 +40,14 @@ export function usageEvent(r: UsageRecord): NewEvent {
     requestId: r.requestId,
   };
   return {
-    ...common,
+    eventId: r.eventId,
     streamId: streamOf.authFailures(r.companyId),
     type: KeywardEvent.AuthenticationFailed,
+    companyId: r.companyId,
     actor: r.keyId ? { type: 'key', id: r.keyId } : { type: 'system', id: 'anonymous' },
     data,
+    metadata,
+    occurredAt,
   };
 }
 

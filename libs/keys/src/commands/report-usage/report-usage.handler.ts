@@ -26,7 +26,8 @@ export class ReportUsageHandler implements ICommandHandler<ReportUsageCommand> {
     if (foreign.length > 0) {
       throw new Problem(422, 'UNKNOWN_KEY', foreign.map((e) => `${e.field}: ${e.message}`).join('; '), foreign);
     }
-    await this.commands.execute(new RecordUsageCommand(records.map((r) => ({ ...r, type: 'KeyUsed' as const, companyId }))));
+    // Object.assign, not a spread: V8's slow path for a spread followed by more properties costs µs per record
+    await this.commands.execute(new RecordUsageCommand(records.map((r) => Object.assign({ type: 'KeyUsed' as const, companyId }, r))));
     // every record of the batch is in the log now, whether this call or an earlier try appended it
     return { appended: records.length };
   }

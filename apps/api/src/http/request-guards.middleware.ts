@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { NextFunction, Request, Response } from 'express';
 import { requestIdOf } from '@keyward/observability';
 import { problemDocument, sendProblem } from './problem.filter';
@@ -28,33 +29,46 @@ export function requireJson(req: Request, res: Response, next: NextFunction): vo
 
 const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 16;
+const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 type Unsafe = { field: string; message: string };
+/** A finding and the keys and indexes leading to it, innermost first (the field is only written for a finding). */
+type Found = { at: (string | number)[]; message: string };
 
 /**
  * The first field PostgreSQL or the validator could not take: a NUL character or a
  * lone surrogate in a string, a name like an object internal (class-transformer would
  * silently drop it), or nesting deeper than any Keyward body has.
  */
-function findUnsafe(value: unknown, path: string, depth = 0): Unsafe | null {
-  const field = path || 'body';
+function findUnsafe(value: unknown): Unsafe | null {
+  const found = scan(value, 0);
+  if (!found) return null;
+  const field = found.at.reduceRight<string>((path, step) => (typeof step === 'number' ? `${path}[${step}]` : path ? `${path}.${step}` : step), '');
+  return { field: field || 'body', message: found.message };
+}
+
+function scan(value: unknown, depth: number): Found | null {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) return { field, message: 'must not contain NUL characters' };
-    if (LONE_SURROGATE.test(value)) return { field, message: 'must be valid Unicode (lone surrogate)' };
+    if (value.includes('\u0000')) return { at: [], message: 'must not contain NUL characters' };
+    if (SURROGATE.test(value) && LONE_SURROGATE.test(value)) return { at: [], message: 'must be valid Unicode (lone surrogate)' };
     return null;
   }
   if (value === null || typeof value !== 'object') return null;
-  if (depth >= MAX_DEPTH) return { field, message: `is nested more than ${MAX_DEPTH} levels deep` };
-  const entries = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [path ? `${path}.${k}` : k, v] as const);
-  if (!Array.isArray(value)) {
-    for (const k of Object.keys(value)) {
-      if (FORBIDDEN_NAMES.has(k)) return { field: path ? `${path}.${k}` : k, message: 'is not an accepted field' };
+  if (depth >= MAX_DEPTH) return { at: [], message: `is nested more than ${MAX_DEPTH} levels deep` };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = scan(value[i], depth + 1);
+      if (found) return (found.at.push(i), found);
     }
+    return null;
   }
-  for (const [childPath, child] of entries) {
-    const hit = findUnsafe(child, childPath, depth + 1);
-    if (hit) return hit;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  for (const k of keys) if (FORBIDDEN_NAMES.has(k)) return { at: [k], message: 'is not an accepted field' };
+  for (const k of keys) {
+    const found = scan(record[k], depth + 1);
+    if (found) return (found.at.push(k), found);
   }
   return null;
 }
@@ -64,14 +78,12 @@ export function requireCleanInput(req: Request, res: Response, next: NextFunctio
   if (req.body !== undefined && hasBody(req) && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
     return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', 'body: must be a JSON object', [{ field: 'body', message: 'must be a JSON object' }]));
   }
-  const hit = findUnsafe(req.body, '') ?? findUnsafe(req.query, '');
+  const hit = findUnsafe(req.body) ?? findUnsafe(req.query);
   if (hit) {
     return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', `${hit.field}: ${hit.message}`, [hit]));
   }
   next();
 }
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Thrown by the parser's verify hook; bodyErrors answers it (body-parser keeps the type). */
 const INVALID_UTF8 = 'entity.encoding.invalid';
@@ -84,11 +96,8 @@ const INVALID_UTF8 = 'entity.encoding.invalid';
  */
 function requireStrictUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string): void {
   if (encoding !== 'utf-8' && encoding !== 'utf8') return;
-  try {
-    strictUtf8.decode(buf);
-  } catch {
-    throw Object.assign(new Error('body: is not valid UTF-8'), { type: INVALID_UTF8 });
-  }
+  // what a fatal TextDecoder refuses, checked without decoding the body into a string
+  if (!isUtf8(buf)) throw Object.assign(new Error('body: is not valid UTF-8'), { type: INVALID_UTF8 });
 }
 
 /** Renders body-parser failures (too large, malformed JSON, bad charset) as problems. */

@@ -1,3 +1,5 @@
+import { HttpAnswer, HttpJson } from './http-json';
+
 /** A rate-limit setting of a key. */
 export interface RateLimitSetting {
   limit: number;
@@ -128,6 +130,7 @@ export interface KeywardClientOptions {
   apiKey: string;
   /** Per request (the verifier stream's opening included); default 5000 ms. */
   timeoutMs?: number;
+  /** Sends every request through this `fetch` instead (tests, custom transports); default: Node's http with keep-alive, and `fetch` for the verifier stream. */
   fetch?: typeof fetch;
 }
 
@@ -147,6 +150,7 @@ export class KeywardClient {
   private readonly apiKey: string;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly http?: HttpJson;
 
   readonly keys = {
     list: (query?: Query) => this.request<Page<KeyResource>>('GET', withQuery('/v1/keys', query)),
@@ -166,6 +170,7 @@ export class KeywardClient {
     this.apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.fetchFn = options.fetch ?? fetch;
+    if (!options.fetch) this.http = new HttpJson(this.base);
   }
 
   verify(body: VerifyRequest): Promise<VerifyAnswer> {
@@ -210,50 +215,59 @@ export class KeywardClient {
     }
     if (!res.ok || !res.body) {
       signal.removeEventListener('abort', end);
-      throw await this.failure(res);
+      throw failure({ status: res.status, statusText: res.statusText, text: await res.text().catch(() => '') });
     }
     return res.body;
   }
 
   async request<T>(method: string, path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<T> {
-    let res: Response;
+    const headers = { ...this.auth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+    const text = body !== undefined ? JSON.stringify(body) : undefined;
+    let answer: HttpAnswer;
     try {
-      res = await this.fetchFn(`${this.base}${path}`, {
-        method,
-        headers: { ...this.auth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      answer = this.http
+        ? await this.http.request(`${this.base}${path}`, method, headers, text, timeoutMs)
+        : await this.viaFetch(`${this.base}${path}`, method, headers, text, timeoutMs);
     } catch (err) {
       throw new KeywardUnavailableError(reasonOf(err));
     }
-    if (!res.ok) throw await this.failure(res);
+    if (answer.status < 200 || answer.status > 299) throw failure(answer);
     try {
-      const text = await res.text();
-      return (text ? JSON.parse(text) : undefined) as T;
+      return (answer.text ? JSON.parse(answer.text) : undefined) as T;
     } catch (err) {
       throw new KeywardUnavailableError(`unreadable answer: ${reasonOf(err)}`);
     }
   }
 
+  /** Closes the client's idle connections. */
+  close(): void {
+    this.http?.close();
+  }
+
+  private async viaFetch(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
+    const res = await this.fetchFn(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.status, statusText: res.statusText, text: await res.text() };
+  }
+
   private auth(): Record<string, string> {
     return { 'x-api-key': this.apiKey };
   }
+}
 
-  private async failure(res: Response): Promise<Error> {
-    let problem: { code?: string; detail?: string } = {};
-    try {
-      problem = (await res.json()) as typeof problem;
-    } catch {
-      // not a problem document
-    }
-    if (res.status >= 500) return new KeywardUnavailableError(`HTTP ${res.status}${problem.code ? ` ${problem.code}` : ''}`);
-    return new KeywardHttpError(res.status, problem.code ?? `HTTP_${res.status}`, problem.detail ?? res.statusText);
+/** Keyward's problem answer as an error: 5xx (or no problem code) unavailable, 4xx a refusal with its code. */
+function failure(answer: HttpAnswer): Error {
+  let problem: { code?: string; detail?: string } = {};
+  try {
+    problem = JSON.parse(answer.text) as typeof problem;
+  } catch {
+    // not a problem document
   }
+  if (answer.status >= 500) return new KeywardUnavailableError(`HTTP ${answer.status}${problem.code ? ` ${problem.code}` : ''}`);
+  return new KeywardHttpError(answer.status, problem.code ?? `HTTP_${answer.status}`, problem.detail ?? answer.statusText);
 }
 
 function reasonOf(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string } };
   if (e?.name === 'TimeoutError') return 'timed out';
-  return e?.cause?.code ?? e?.message ?? String(err);
+  return e?.cause?.code ?? (e as { code?: string })?.code ?? e?.message ?? String(err);
 }

@@ -1,36 +1,26 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KeywardOptions, KeywardRuntime, KeywardKeyInfo } from './keyward-runtime';
+import { KeywardOptions, KeywardRuntime, KeywardKeyInfo, rateLimitHeaders } from './keyward-runtime';
 import { KeywardProblem } from './problem';
+import { UsedRequest, reportUseWhenDone } from './request-use';
 
-type ExpressRequest = IncomingMessage & { ip?: string; baseUrl?: string; route?: { path?: string }; id?: unknown; keyward?: KeywardKeyInfo };
+type ExpressRequest = IncomingMessage & UsedRequest & { keyward?: KeywardKeyInfo };
 type Next = (err?: unknown) => void;
 
 /**
  * Keyward for an Express service without Nest: `const keyward = keywardExpress({ url, apiKey });
  * await keyward.start(); app.get('/invoices', keyward.require('invoices:read'), handler)`; the key
- * is `req.keyward`. Call `keyward.stop()` on shutdown to send the usage left.
+ * is `req.keyward` (frozen). Call `keyward.stop()` on shutdown to send the usage left.
  */
 export function keywardExpress(options: KeywardOptions) {
   const runtime = new KeywardRuntime(options);
+  const report = runtime.recordUse.bind(runtime);
   const require = (...permissions: string[]) =>
     async (req: ExpressRequest, res: ServerResponse, next: Next): Promise<void> => {
-      const startedAt = performance.now();
       try {
         const { record, key } = await runtime.authenticate(req);
-        res.once('finish', () =>
-          runtime.recordUse({
-            keyId: record.keyId,
-            method: req.method ?? 'GET',
-            route: req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : (req.baseUrl ?? '') || 'unmatched',
-            status: res.statusCode,
-            ip: req.ip ?? req.socket.remoteAddress ?? null,
-            userAgent: req.headers['user-agent'] ?? null,
-            requestId: req.id !== undefined ? String(req.id) : (req.headers['x-request-id']?.toString() ?? randomUUID()),
-            durationMs: Math.round(performance.now() - startedAt),
-          }),
-        );
-        for (const [name, value] of Object.entries(await runtime.spend(record))) res.setHeader(name, value);
+        reportUseWhenDone(report, req, res, record.keyId);
+        const decision = await runtime.spend(record);
+        if (decision) for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
         runtime.checkPermissions(record, permissions);
         req.keyward = key;
         next();

@@ -1,19 +1,6 @@
-import { RateLimitSetting } from './client';
+import type { KeyRecord, ResolvedKey } from './resolved-key';
 
-/** What the guard needs of a key, as Keyward's verify answered it. */
-export interface KeyRecord {
-  keyId: string;
-  ownerId: string;
-  companyId: string;
-  name: string;
-  permissions: string[];
-  roles: string[];
-  meta: Record<string, unknown>;
-  externalId: string | null;
-  expiresAt: string | null;
-  allowedIps: string[] | null;
-  rateLimit: RateLimitSetting | null;
-}
+export type { KeyRecord } from './resolved-key';
 
 /** A change of the verifier stream: drop these keys, the keys of these owners, or every key. */
 export interface KeyChange {
@@ -29,7 +16,7 @@ export function leaseMargin(leaseMs: number): number {
 }
 
 /**
- * The verifier's cache of key records, keyed by a hash of the key. It answers only while a lease
+ * The verifier's cache of keys (as the request path uses them), keyed by a hash of the key. It answers only while a lease
  * is trusted: until `t0 + leaseMs − margin` on the monotonic clock, `t0` being when the last
  * successful ack (or the stream's opening) was *sent*. Past that it empties itself and answers
  * nothing, so a key is then verified afresh (fail closed).
@@ -38,7 +25,7 @@ export function leaseMargin(leaseMs: number): number {
  * was in flight: an answer computed before a revoke must not outlive the revoke's change.
  */
 export class KeyCache {
-  private readonly entries = new Map<string, KeyRecord>();
+  private readonly entries = new Map<string, ResolvedKey>();
   private trustedUntil = Number.NEGATIVE_INFINITY;
   private generation = 0;
 
@@ -79,18 +66,18 @@ export class KeyCache {
     return this.generation;
   }
 
-  get(hash: string): KeyRecord | undefined {
+  get(hash: string): ResolvedKey | undefined {
     if (!this.trusted()) return undefined;
     return this.entries.get(hash);
   }
 
   /** Stores a fresh verify answer, unless a change was applied or the cache emptied since `mark`. */
-  put(hash: string, record: KeyRecord, mark: number): boolean {
+  put(hash: string, entry: ResolvedKey, mark: number): boolean {
     if (mark !== this.generation || !this.trusted()) return false;
     if (this.entries.size >= this.maxEntries && !this.entries.has(hash)) {
       this.entries.delete(this.entries.keys().next().value as string);
     }
-    this.entries.set(hash, record);
+    this.entries.set(hash, entry);
     return true;
   }
 
@@ -100,7 +87,7 @@ export class KeyCache {
     if (change.wholeCompany) return this.entries.clear();
     const keyIds = new Set(change.keyIds);
     const ownerIds = new Set(change.ownerIds);
-    for (const [hash, record] of this.entries) {
+    for (const [hash, { record }] of this.entries) {
       if (keyIds.has(record.keyId) || ownerIds.has(record.ownerId)) this.entries.delete(hash);
     }
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -25,5 +25,5 @@ export function isWellFormedKey(candidate: unknown): candidate is string {
 
 /** What the local cache is keyed by: the key itself never stays in memory beyond the request. */
 export function cacheKeyOf(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
+  return hash('sha256', key, 'base64url'); // one-shot: no Hash object per request
 }

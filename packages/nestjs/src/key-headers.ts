@@ -20,6 +20,10 @@ export type PresentedKey =
  * value that is not a well-formed Keyward key is malformed. No I/O.
  */
 export function presentedKey(req: HeaderSource): PresentedKey {
+  const { headers } = req;
+  // the common case, without the collections below: one x-api-key and no other key header
+  const xApiKey = headers['x-api-key'];
+  if (typeof xApiKey === 'string' && headers['api-key'] === undefined && headers.authorization === undefined) return one('x-api-key', xApiKey, '');
   const found: { header: KeyHeader; value: string; prefix: string }[] = [];
   for (const header of ['x-api-key', 'api-key'] as const) {
     const value = req.headers[header];
@@ -46,6 +50,10 @@ export function presentedKey(req: HeaderSource): PresentedKey {
     return { kind: 'ambiguous', code: 'AMBIGUOUS_API_KEY', detail: `${where} carry different keys: send one key` };
   }
   const { header, value, prefix } = found[0];
+  return one(header, value, prefix);
+}
+
+function one(header: KeyHeader, value: string, prefix: string): PresentedKey {
   if (!isWellFormedKey(value)) {
     return { kind: 'malformed', code: 'MALFORMED_API_KEY', detail: `${SPELLING[header]} does not hold a well-formed Keyward key` };
   }

@@ -1,15 +1,14 @@
 import { KeywardClient, KeywardClientOptions, KeywardHttpError, KeywardUnavailableError, VerifyAnswer } from './client';
-import { ipMatcher } from './ip-allow';
 import { KeyCache, KeyRecord } from './key-cache';
 import { cacheKeyOf } from './key-format';
 import { HeaderSource, presentedKey } from './key-headers';
 import { KeywardProblem } from './problem';
-import { QuotaLeases, QuotaLeasesOptions } from './quota-leases';
+import { QuotaDecision, QuotaLeases, QuotaLeasesOptions } from './quota-leases';
+import { KeywardKeyInfo, ResolvedKey, resolveKey } from './resolved-key';
 import { UsageInput, UsageReporter, UsageReporterOptions } from './usage-reporter';
 import { KeywardLogger, VerifierStream, VerifierStreamOptions } from './verifier-stream';
 
-/** What a handler learns of the key that authenticated its request (`@KeywardKey()`). */
-export type KeywardKeyInfo = Omit<KeyRecord, 'allowedIps' | 'rateLimit'>;
+export type { KeywardKeyInfo } from './resolved-key';
 
 export interface KeywardOptions extends KeywardClientOptions {
   /** Keep a local cache coherent through the verifier stream (default true). Without it every request is verified afresh. */
@@ -23,10 +22,10 @@ export interface KeywardOptions extends KeywardClientOptions {
   now?: () => number;
 }
 
-/** An authenticated request: the key's record (kept by the runtime) and what handlers see. */
+/** An authenticated request: the key's record (kept by the runtime) and what handlers see (frozen). */
 export interface Authenticated {
-  record: KeyRecord;
-  key: KeywardKeyInfo;
+  readonly record: KeyRecord;
+  readonly key: KeywardKeyInfo;
 }
 
 /** A request as the runtime reads it. */
@@ -76,64 +75,65 @@ export class KeywardRuntime {
   async stop(): Promise<void> {
     await this.stream.stop();
     await this.usage.close();
+    this.client.close();
   }
 
   /**
    * The key a request presents, authenticated: from the cache while the lease is trusted, else
-   * by a fresh verify (`record: false`). Throws a `KeywardProblem`: 401 for a missing, malformed
-   * (no I/O), ambiguous, unknown, revoked, expired key or a refused address; 503 when Keyward is
-   * unreachable and the key is not in a trusted cache.
+   * by a fresh verify (`record: false`). Throws (or rejects with) a `KeywardProblem`: 401 for a
+   * missing, malformed (no I/O), ambiguous, unknown, revoked, expired key or a refused address;
+   * 503 when Keyward is unreachable and the key is not in a trusted cache. A cached key is
+   * answered at once, without a promise.
    */
-  async authenticate(req: RequestFacts): Promise<Authenticated> {
+  authenticate(req: RequestFacts): Authenticated | Promise<Authenticated> {
     const presented = presentedKey(req);
     if (presented.kind !== 'key') throw KeywardProblem.unauthenticated(presented.code, presented.detail);
-    return this.authenticateKey(presented.key, req.ip);
-  }
-
-  async authenticateKey(key: string, ip: string | undefined): Promise<Authenticated> {
-    const hash = cacheKeyOf(key);
-    let record = this.useCache ? this.cache.get(hash) : undefined;
-    if (!record) {
-      const mark = this.cache.mark();
-      const answer = await this.verifyAfresh(key, ip);
-      record = recordOf(answer);
-      if (!record) throw KeywardProblem.unauthenticated('INVALID_API_KEY', REFUSED);
-      // an answer without allowedIps cannot be checked locally later: used once, not cached
-      if (this.useCache && answer.allowedIps !== undefined) this.cache.put(hash, record, mark);
-    }
-    if (record.expiresAt !== null && Date.parse(record.expiresAt) <= Date.now()) {
-      throw KeywardProblem.unauthenticated('INVALID_API_KEY', REFUSED);
-    }
-    if (record.allowedIps && record.allowedIps.length > 0 && !ipMatcher(record.allowedIps)(ip)) {
-      throw KeywardProblem.unauthenticated('INVALID_API_KEY', REFUSED);
-    }
-    return { record, key: infoOf(record) };
+    return this.authenticateKey(presented.key, req);
   }
 
   /**
-   * One request of the key's rate limit, exact across services: the rate-limit headers to send,
-   * or a 429 `RATE_LIMITED` problem carrying them; 503 when a new block is needed and Keyward is away.
+   * `key` presented by a request: `from.ip` (Express's `req.ip` is a getter that parses headers)
+   * is read only when the key names addresses or Keyward is asked.
    */
-  async spend(record: KeyRecord): Promise<Record<string, string>> {
+  authenticateKey(key: string, from: { readonly ip?: string }): Authenticated | Promise<Authenticated> {
+    if (!this.useCache) return this.authenticateAfresh(key, undefined, from);
+    const hash = cacheKeyOf(key);
+    const cached = this.cache.get(hash);
+    return cached ? admit(cached, from) : this.authenticateAfresh(key, hash, from);
+  }
+
+  private async authenticateAfresh(key: string, hash: string | undefined, from: { readonly ip?: string }): Promise<Authenticated> {
+    const mark = this.cache.mark();
+    const answer = await this.verifyAfresh(key, from.ip);
+    const record = recordOf(answer);
+    if (!record) throw KeywardProblem.unauthenticated('INVALID_API_KEY', REFUSED);
+    const resolved = resolveKey(record);
+    // an answer without allowedIps cannot be checked locally later: used once, not cached
+    if (hash !== undefined && answer.allowedIps !== undefined) this.cache.put(hash, resolved, mark);
+    return admit(resolved, from);
+  }
+
+  /**
+   * One request of the key's rate limit, exact across services: the decision (undefined: the key
+   * has no limit), at once while the key's block lasts; throws (rejects with) a 429
+   * `RATE_LIMITED` problem carrying the headers, or 503 when a new block is needed and Keyward is away.
+   */
+  spend(record: KeyRecord): QuotaDecision | undefined | Promise<QuotaDecision | undefined> {
     let decision;
     try {
-      decision = await this.quota.take(record.keyId, record.rateLimit);
+      decision = this.quota.take(record.keyId, record.rateLimit);
     } catch (err) {
       throw this.unavailable(err);
     }
-    if (!decision) return {};
-    const headers: Record<string, string> = { 'RateLimit-Limit': String(decision.limit), 'RateLimit-Reset': String(decision.resetSeconds) };
-    if (!decision.allowed) {
-      Object.assign(headers, { 'RateLimit-Remaining': '0', 'Retry-After': String(Math.max(1, decision.resetSeconds)) });
-      throw new KeywardProblem(429, 'RATE_LIMITED', `rate limit of ${decision.limit} requests reached; retry in ${Math.max(1, decision.resetSeconds)} s`, headers);
-    }
-    return headers;
+    if (decision instanceof Promise) return decision.then(refuseIfLimited, (err: unknown) => Promise.reject(this.unavailable(err)));
+    return refuseIfLimited(decision);
   }
 
   /** 403 `INSUFFICIENT_PERMISSIONS` unless the key holds every permission named. */
   checkPermissions(record: KeyRecord, required: readonly string[]): void {
+    if (required.every((p) => record.permissions.includes(p))) return;
     const missing = required.filter((p) => !record.permissions.includes(p));
-    if (missing.length > 0) throw new KeywardProblem(403, 'INSUFFICIENT_PERMISSIONS', `this key lacks the permission ${missing.join(', ')}`);
+    throw new KeywardProblem(403, 'INSUFFICIENT_PERMISSIONS', `this key lacks the permission ${missing.join(', ')}`);
   }
 
   /** The request's use of the key, reported in the next batch. */
@@ -180,6 +180,28 @@ function recordOf(answer: VerifyAnswer): KeyRecord | undefined {
   };
 }
 
-function infoOf({ allowedIps: _ips, rateLimit: _limit, ...key }: KeyRecord): KeywardKeyInfo {
-  return { ...key, permissions: [...key.permissions], roles: [...key.roles] };
+/** The key as cached or answered, for this request: refused once expired or from an address it does not allow. */
+function admit(resolved: ResolvedKey, from: { readonly ip?: string }): Authenticated {
+  if (Date.now() >= resolved.expiresAtMs) throw KeywardProblem.unauthenticated('INVALID_API_KEY', REFUSED);
+  if (resolved.allowsIp !== null && !resolved.allowsIp(from.ip)) throw KeywardProblem.unauthenticated('INVALID_API_KEY', REFUSED);
+  return resolved;
+}
+
+const headersOfDecision = new WeakMap<QuotaDecision, Readonly<Record<string, string>>>();
+
+/** The rate-limit headers of an allowing decision (made once per decision: the quota hands the same one out for a second). */
+export function rateLimitHeaders(decision: QuotaDecision): Readonly<Record<string, string>> {
+  let headers = headersOfDecision.get(decision);
+  if (!headers) {
+    headers = Object.freeze({ 'RateLimit-Limit': String(decision.limit), 'RateLimit-Reset': String(decision.resetSeconds) });
+    headersOfDecision.set(decision, headers);
+  }
+  return headers;
+}
+
+function refuseIfLimited(decision: QuotaDecision | undefined): QuotaDecision | undefined {
+  if (decision === undefined || decision.allowed) return decision;
+  const retry = String(Math.max(1, decision.resetSeconds));
+  const headers = { ...rateLimitHeaders(decision), 'RateLimit-Remaining': '0', 'Retry-After': retry };
+  throw new KeywardProblem(429, 'RATE_LIMITED', `rate limit of ${decision.limit} requests reached; retry in ${retry} s`, headers);
 }

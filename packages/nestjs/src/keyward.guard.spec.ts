@@ -23,9 +23,17 @@ class ThingsController {
   create() {
     return {};
   }
+
+  /** A careless handler: writes into the key it was given. */
+  @Get('meddle')
+  @RequirePermissions('things:read')
+  meddle(@KeywardKey() key: KeywardKeyInfo) {
+    const attempts = [() => (key.permissions as string[]).push('things:write'), () => Object.assign(key, { companyId: 'other' }), () => ((key.meta as any).tier = 'gold')];
+    return { refused: attempts.map((attempt) => { try { attempt(); return false; } catch { return true; } }) };
+  }
 }
 
-const valid = { valid: true, code: 'VALID', keyId: 'key-1', ownerId: 'owner-1', companyId: 'c1', name: 'k', permissions: ['things:read'], roles: ['reader'], meta: {}, externalId: null, expiresAt: null, allowedIps: null, rateLimit: { limit: 3, windowSeconds: 60 } };
+const valid: Record<string, unknown> = { valid: true, code: 'VALID', keyId: 'key-1', ownerId: 'owner-1', companyId: 'c1', name: 'k', permissions: ['things:read'], roles: ['reader'], meta: {}, externalId: null, expiresAt: null, allowedIps: null, rateLimit: { limit: 3, windowSeconds: 60 } };
 
 describe('KeywardGuard in a Nest app, against a fake Keyward', () => {
   let keyward: FakeKeyward;
@@ -106,6 +114,24 @@ describe('KeywardGuard in a Nest app, against a fake Keyward', () => {
       ['key-1', 'POST', '/things', 403],
     ]);
     expect(new Set(records.map((r: any) => r.eventId)).size).toBe(2);
+  });
+
+  it('the key a handler gets is frozen: writing into it fails and cannot reach the cache or the next request', async () => {
+    await until(() => keyward.streams.length === 1, 'the stream');
+    keyward.send('hello', { verifierId: 'v1', leaseMs: 10_000, head: 1 });
+    await until(() => keyward.of('/v1/verifiers/v1/ack').length > 0, 'the ack');
+    valid.meta = { tier: 'silver' };
+    const meddled = await fetch(`${url}/things/meddle`, { headers: { 'x-api-key': KEY } });
+    expect([meddled.status, await meddled.json()]).toEqual([200, { refused: [true, true, true] }]);
+    const denied = await get({ 'x-api-key': KEY }, 'POST');
+    expect([denied.status, (await denied.json()).code]).toEqual([403, 'INSUFFICIENT_PERMISSIONS']);
+    expect(keyward.of('/v1/keys/verify')).toHaveLength(1); // the cached key served both
+  });
+
+  it('an expiry Keyward sends that does not parse counts as passed: 401, never a key without end', async () => {
+    keyward.verifyAnswer = () => ({ ...valid, expiresAt: 'not a time' });
+    const res = await get({ 'x-api-key': KEY });
+    expect([res.status, (await res.json()).code]).toEqual([401, 'INVALID_API_KEY']);
   });
 
   it('with a lease, a cached key is answered without asking Keyward again', async () => {

@@ -15,7 +15,7 @@ export interface KeywardModuleAsyncOptions extends Pick<ModuleMetadata, 'imports
 }
 
 const PROVIDERS: Provider[] = [KeywardService, KeywardStrategy, KeywardGuard, { provide: APP_FILTER, useClass: KeywardProblemFilter }];
-const EXPORTS = [KeywardService, KeywardGuard, KEYWARD_OPTIONS];
+const EXPORTS = [KeywardService, KeywardStrategy, KeywardGuard, KEYWARD_OPTIONS];
 
 /**
  * `KeywardModule.forRoot({ url, apiKey })` (a `keys:verify` key of the company) once in the

@@ -1,8 +1,8 @@
 import { KeywardClient, QuotaGrant, RateLimitSetting } from './client';
 
-export type QuotaDecision =
-  | { allowed: true; limit: number; resetSeconds: number }
-  | { allowed: false; limit: number; resetSeconds: number };
+export type QuotaDecision = Readonly<
+  { allowed: true; limit: number; resetSeconds: number } | { allowed: false; limit: number; resetSeconds: number }
+>;
 
 export interface QuotaLeasesOptions {
   /** Largest block asked at once; default 1000 (Keyward takes 1..10000). */
@@ -19,6 +19,8 @@ interface Block {
   want: number;
   limit: number;
   pending?: Promise<void>;
+  /** The last allowing decision, handed out again while limit and reset are the same. */
+  allowed?: QuotaDecision;
 }
 
 /**
@@ -39,23 +41,43 @@ export class QuotaLeases {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Spends one request of the key; throws KeywardUnavailableError when a block is needed and Keyward is away. */
-  async take(keyId: string, setting: RateLimitSetting | null): Promise<QuotaDecision | undefined> {
+  /**
+   * Spends one request of the key: at once from the key's block (the common case, no promise), or
+   * after asking Keyward for a block; the promise rejects with KeywardUnavailableError when a block
+   * is needed and Keyward is away. Undefined: the key has no rate limit.
+   */
+  take(keyId: string, setting: RateLimitSetting | null): QuotaDecision | undefined | Promise<QuotaDecision | undefined> {
     if (!setting) return undefined;
+    const block = this.blockOf(keyId, setting);
+    return this.spendFrom(block) ?? this.takeAfterRefill(keyId, block);
+  }
+
+  /** A decision from what the block holds, or undefined when Keyward must be asked. */
+  private spendFrom(block: Block): QuotaDecision | undefined {
+    const now = this.now();
+    if (block.validUntil <= now && block.remaining > 0) {
+      block.remaining = 0; // the window ended: the rest of the block is lost, and the key is not that hot
+      block.want = 1;
+    }
+    if (block.remaining > 0) {
+      block.remaining--;
+      const resetSeconds = secondsUntil(block.validUntil, now);
+      // the same answer for every request of a second: nothing allocated per request
+      if (block.allowed?.limit !== block.limit || block.allowed.resetSeconds !== resetSeconds) {
+        block.allowed = { allowed: true, limit: block.limit, resetSeconds };
+      }
+      return block.allowed;
+    }
+    if (block.exhaustedUntil > now) return { allowed: false, limit: block.limit, resetSeconds: secondsUntil(block.exhaustedUntil, now) };
+    return undefined;
+  }
+
+  private async takeAfterRefill(keyId: string, block: Block): Promise<QuotaDecision> {
     for (;;) {
-      const block = this.blockOf(keyId, setting);
-      const now = this.now();
-      if (block.validUntil <= now && block.remaining > 0) {
-        block.remaining = 0; // the window ended: the rest of the block is lost, and the key is not that hot
-        block.want = 1;
-      }
-      if (block.remaining > 0) {
-        block.remaining--;
-        return { allowed: true, limit: block.limit, resetSeconds: secondsUntil(block.validUntil, now) };
-      }
-      if (block.exhaustedUntil > now) return { allowed: false, limit: block.limit, resetSeconds: secondsUntil(block.exhaustedUntil, now) };
       if (!block.pending) block.pending = this.refill(keyId, block).finally(() => (block.pending = undefined));
       await block.pending;
+      const decision = this.spendFrom(block);
+      if (decision) return decision;
     }
   }
 

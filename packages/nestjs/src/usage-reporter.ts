@@ -54,10 +54,19 @@ export class UsageReporter {
   }
 
   record(input: UsageInput): void {
-    const record: UsageRecord = { ...input, eventId: randomUUID(), occurredAt: input.occurredAt ?? new Date().toISOString() };
-    // optional fields are left out rather than sent as null
-    if (record.userAgent == null) delete record.userAgent;
-    if (record.requestId == null) delete record.requestId;
+    // one shape for every record (no spread, no delete); an undefined field is left out of the JSON sent
+    const record: UsageRecord = {
+      eventId: randomUUID(),
+      keyId: input.keyId,
+      method: input.method,
+      route: input.route,
+      status: input.status,
+      ip: input.ip,
+      userAgent: input.userAgent ?? undefined,
+      requestId: input.requestId ?? undefined,
+      durationMs: input.durationMs,
+      occurredAt: input.occurredAt ?? new Date().toISOString(),
+    };
     this.buffer.push(record);
     const max = this.options.maxBuffered ?? 100_000;
     if (this.buffer.length > max) {

@@ -1,4 +1,5 @@
 import { KeywardClient } from './client';
+import { resolveKey } from './resolved-key';
 import { KeyCache, KeyRecord } from './key-cache';
 import { VerifierStream } from './verifier-stream';
 import { FakeKeyward, until } from './fake-keyward.spec-helper';
@@ -49,15 +50,15 @@ describe('VerifierStream against a fake Keyward', () => {
     await hello();
     expect(cache.trusted()).toBe(true);
     expect(keyward.of('/v1/verifiers/v1/ack')[0].body).toEqual({ seq: 10 });
-    cache.put('h1', record('k1'), cache.mark());
-    cache.put('h2', record('k2'), cache.mark());
+    cache.put('h1', resolveKey(record('k1')), cache.mark());
+    cache.put('h2', resolveKey(record('k2')), cache.mark());
     let cachedWhenAcked: boolean | undefined;
     const acks = keyward.of('/v1/verifiers/v1/ack').length;
     keyward.send('change', { seq: 11, keyIds: ['k1'], ownerIds: [], wholeCompany: false });
     await until(() => keyward.of('/v1/verifiers/v1/ack').some((r) => r.body.seq === 11), 'the ack of seq 11');
     cachedWhenAcked = cache.get('h1') !== undefined;
     expect(cachedWhenAcked).toBe(false);
-    expect(cache.get('h2')?.keyId).toBe('k2');
+    expect(cache.get('h2')?.record.keyId).toBe('k2');
     expect(keyward.of('/v1/verifiers/v1/ack').length).toBeGreaterThan(acks);
   });
 
@@ -71,7 +72,7 @@ describe('VerifierStream against a fake Keyward', () => {
 
   it('a lapsed lease (410 on ack) empties the cache and reconnects', async () => {
     await hello();
-    cache.put('h1', record('k1'), cache.mark());
+    cache.put('h1', resolveKey(record('k1')), cache.mark());
     keyward.ackStatus = 410;
     keyward.send('head', { seq: 11 });
     await until(() => keyward.streams.length === 2, 'a second stream');
@@ -81,7 +82,7 @@ describe('VerifierStream against a fake Keyward', () => {
 
   it('a stream that ends empties the cache at once and reconnects; the new lease starts empty', async () => {
     await hello();
-    cache.put('h1', record('k1'), cache.mark());
+    cache.put('h1', resolveKey(record('k1')), cache.mark());
     keyward.endStreams();
     await until(() => keyward.streams.length === 1, 'a new stream');
     expect(cache.get('h1')).toBeUndefined();
@@ -95,10 +96,10 @@ describe('VerifierStream against a fake Keyward', () => {
 
   it('acks failing (Keyward unreachable): the cache answers until the lease margin, then empties itself', async () => {
     await hello();
-    cache.put('h1', record('k1'), cache.mark());
+    cache.put('h1', resolveKey(record('k1')), cache.mark());
     keyward.ackStatus = 503;
     now = 7_999;
-    expect(cache.get('h1')?.keyId).toBe('k1');
+    expect(cache.get('h1')?.record.keyId).toBe('k1');
     now = 8_000; // 0 + 10 000 − 2 000
     expect(cache.get('h1')).toBeUndefined();
     expect(cache.size).toBe(0);

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { UsageInput } from './usage-reporter';
+
+/** A request as the usage report reads it: Express's, or Node's under Fastify's reply. */
+export interface UsedRequest {
+  method?: string;
+  ip?: string;
+  id?: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  baseUrl?: string;
+  route?: { path?: string };
+  routeOptions?: { url?: string };
+  socket?: { remoteAddress?: string };
+}
+
+/** A response: Node's (Express's), or Fastify's reply wrapping it in `raw`. */
+export interface UsedResponse {
+  raw?: UsedResponse;
+  statusCode?: number;
+  on?: (event: 'close', listener: () => void) => unknown;
+}
+
+/**
+ * Reports the request as one `KeyUsed` once its response is done: Node emits `close` on the
+ * response after the last byte went out, or when the connection ended first — with the status
+ * the request ended with (a refusal by the rate limit or a permission included).
+ */
+export function reportUseWhenDone(report: (use: UsageInput) => void, req: UsedRequest, res: UsedResponse, keyId: string): void {
+  const startedAt = performance.now();
+  const raw = res.raw ?? res;
+  // `close` comes once per response: `on` spares the wrapper `once` would add and remove
+  raw.on?.('close', () =>
+    report({
+      keyId,
+      method: req.method ?? 'GET',
+      route: routeOf(req),
+      status: raw.statusCode ?? 0,
+      ip: req.ip ?? req.socket?.remoteAddress ?? null,
+      userAgent: headerOf(req, 'user-agent'),
+      requestId: req.id !== undefined ? String(req.id) : (headerOf(req, 'x-request-id') ?? randomUUID()),
+      durationMs: Math.round(performance.now() - startedAt),
+    }),
+  );
+}
+
+/** The route as declared (`/invoices/:id`), never the raw URL. */
+function routeOf(req: UsedRequest): string {
+  if (req.route?.path) return req.baseUrl ? req.baseUrl + req.route.path : req.route.path;
+  return req.routeOptions?.url ?? (req.baseUrl || 'unmatched');
+}
+
+function headerOf(req: UsedRequest, name: string): string | null {
+  const value = req.headers[name];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+}

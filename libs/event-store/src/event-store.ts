@@ -7,6 +7,7 @@ import {
   AppendResult,
   LogCheckpoint,
   NewEvent,
+  ProjectedEvent,
   StoredEvent,
 } from './event.types';
 import { ChainBreak, GENESIS_HASH, checkLink, computeEventHash } from './hash-chain';
@@ -30,6 +31,24 @@ export async function boundIdleLockHolder(m: EntityManager): Promise<void> {
 
 const COLUMNS = `position, transaction_id::text AS transaction_id, event_id, stream_id, stream_version, type,
   occurred_at, company_id, actor, data, metadata, prev_hash, hash`;
+
+/** The columns of a ProjectedEvent, for the projector's reads. */
+const PROJECTED_COLUMNS = `position, transaction_id::text AS transaction_id, stream_id, stream_version, type, occurred_at, company_id, data`;
+
+type ProjectedRow = Pick<EventRow, 'position' | 'transaction_id' | 'stream_id' | 'stream_version' | 'type' | 'occurred_at' | 'company_id' | 'data'>;
+
+function toProjectedEvent(r: ProjectedRow): ProjectedEvent {
+  return {
+    position: Number(r.position),
+    transactionId: r.transaction_id,
+    streamId: r.stream_id,
+    streamVersion: r.stream_version,
+    type: r.type,
+    occurredAt: r.occurred_at,
+    companyId: r.company_id,
+    data: r.data,
+  };
+}
 
 interface EventRow {
   position: string;
@@ -285,28 +304,28 @@ export class EventStore {
     after: LogCheckpoint,
     limit: number,
     manager: EntityManager = this.dataSource.manager,
-  ): Promise<StoredEvent[]> {
-    const rows: EventRow[] = await manager.query(
-      `SELECT ${COLUMNS} FROM events
+  ): Promise<ProjectedEvent[]> {
+    const rows: ProjectedRow[] = await manager.query(
+      `SELECT ${PROJECTED_COLUMNS} FROM events
         WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY events.transaction_id, events.position -- the columns, not the text aliases of the select list
         LIMIT $3`,
       [after.transactionId, after.position, limit],
     );
-    return rows.map(toStoredEvent);
+    return rows.map(toProjectedEvent);
   }
 
   /**
    * The next events after `afterPosition` in position order, with no visibility horizon: for a
    * caller that holds the append lock, for whom every event is committed (a rebuild).
    */
-  async readByPosition(afterPosition: number, limit: number, manager: EntityManager): Promise<StoredEvent[]> {
-    const rows: EventRow[] = await manager.query(`SELECT ${COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [
+  async readByPosition(afterPosition: number, limit: number, manager: EntityManager): Promise<ProjectedEvent[]> {
+    const rows: ProjectedRow[] = await manager.query(`SELECT ${PROJECTED_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [
       afterPosition,
       limit,
     ]);
-    return rows.map(toStoredEvent);
+    return rows.map(toProjectedEvent);
   }
 
   /** The newest position and hash (null on an empty log). */

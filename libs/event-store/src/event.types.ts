@@ -41,6 +41,16 @@ export interface StoredEvent<D = Record<string, unknown>> {
 }
 
 /**
+ * What a projection reads of an event, and all the projector reads from the log: no actor,
+ * metadata or hashes (no read model holds them), so the projector's read of a batch leaves out the
+ * largest columns of a usage event.
+ */
+export type ProjectedEvent<D = Record<string, unknown>> = Pick<
+  StoredEvent<D>,
+  'position' | 'transactionId' | 'streamId' | 'streamVersion' | 'type' | 'occurredAt' | 'companyId' | 'data'
+>;
+
+/**
  * Where a reader stands in the log: readers consume events in
  * (transaction_id, position) order, so this pair is their checkpoint.
  */

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { StoredEvent } from './event.types';
+import { ProjectedEvent, StoredEvent } from './event.types';
 
 /**
  * A read model kept from the log. The projector hands it each batch of events in log
@@ -8,9 +8,9 @@ import { StoredEvent } from './event.types';
 export interface Projection {
   /** Tables it owns: emptied by a rebuild. */
   readonly tables: string[];
-  apply(m: EntityManager, events: StoredEvent[]): Promise<void>;
+  apply(m: EntityManager, events: ProjectedEvent[]): Promise<void>;
   /** After the batch committed (e.g. telling caches); must not throw. */
-  afterCommit?(events: StoredEvent[]): Promise<void>;
+  afterCommit?(events: ProjectedEvent[]): Promise<void>;
 }
 
 /**

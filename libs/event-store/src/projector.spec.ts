@@ -4,14 +4,14 @@ import { DataSource } from 'typeorm';
 import { KeywardConfig } from '@keyward/config';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
 import { EventStore } from './event-store';
-import { NewEvent, StoredEvent } from './event.types';
+import { NewEvent, ProjectedEvent } from './event.types';
 import { Projection } from './projection';
 import { Projector } from './projector';
 
 /** A projection of its own for these tests: a table of names. */
 class NamesProjection implements Projection {
   readonly tables = ['test_names'];
-  async apply(m: import('typeorm').EntityManager, events: StoredEvent[]): Promise<void> {
+  async apply(m: import('typeorm').EntityManager, events: ProjectedEvent[]): Promise<void> {
     for (const e of events) {
       if (e.type === 'Named') await m.query('INSERT INTO test_names (name) VALUES ($1)', [(e.data as { name: string }).name]);
     }

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Channels, REDIS } from '@keyward/queue';
 import { APPEND_LOCK, EventStore, boundIdleLockHolder } from './event-store';
-import { LOG_START, LogCheckpoint, StoredEvent } from './event.types';
+import { LOG_START, LogCheckpoint, ProjectedEvent } from './event.types';
 import { PROJECTIONS, Projection, isInlineProjection } from './projection';
 
 export const PROJECTION_NAME = 'read-models';
@@ -17,7 +17,7 @@ export interface ProjectionRun {
 }
 
 interface BatchRun extends ProjectionRun {
-  events: StoredEvent[];
+  events: ProjectedEvent[];
 }
 
 /**

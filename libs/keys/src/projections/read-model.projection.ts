@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AUTH_CHANGES_CHANNEL } from '@keyward/auth';
-import { EventStore, InlineProjection, StoredEvent } from '@keyward/event-store';
+import { EventStore, InlineProjection, ProjectedEvent, StoredEvent } from '@keyward/event-store';
 import {
   CompanyCreatedData,
   KeyCreatedData,
@@ -80,7 +80,7 @@ export class KeysReadModelProjection implements InlineProjection {
     for (const e of missed) await applyToReadModel(m, e);
   }
 
-  async apply(m: EntityManager, events: StoredEvent[]): Promise<void> {
+  async apply(m: EntityManager, events: ProjectedEvent[]): Promise<void> {
     // usage is folded into one statement per batch: last use only moves forward
     const lastUsed = new Map<string, Date>();
     for (const e of events) {
@@ -164,7 +164,7 @@ const NOT_NULL = new Set(['name', 'permissions', 'allowed_ips', 'disabled', 'rol
  * (or past) the event's stream version is left alone: applying an event twice — inline, then
  * by the projector — changes nothing.
  */
-export async function applyToReadModel(m: EntityManager, e: StoredEvent): Promise<void> {
+export async function applyToReadModel(m: EntityManager, e: ProjectedEvent): Promise<void> {
   const at = e.occurredAt;
   switch (e.type) {
     case KeywardEvent.CompanyCreated: {
@@ -260,7 +260,7 @@ export async function applyToReadModel(m: EntityManager, e: StoredEvent): Promis
  * A company's permissions and roles. The catalog's version guards the whole event: one already
  * applied (inline, then again by the projector) changes nothing, including what it did to keys.
  */
-async function applyToCatalog(m: EntityManager, e: StoredEvent): Promise<void> {
+async function applyToCatalog(m: EntityManager, e: ProjectedEvent): Promise<void> {
   const companyId = e.companyId!;
   const moved: unknown[] = await m.query(
     `INSERT INTO company_catalogs (company_id, version) VALUES ($1, $2)
@@ -330,7 +330,7 @@ async function updateRow(
   id: string,
   columns: Record<string, string>,
   changes: Record<string, unknown>,
-  e: StoredEvent,
+  e: ProjectedEvent,
 ): Promise<void> {
   const sets: string[] = [];
   const params: unknown[] = [id, e.occurredAt, e.streamVersion];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Projection, StoredEvent } from '@keyward/event-store';
+import { ProjectedEvent, Projection } from '@keyward/event-store';
 import {
   CentralActivatedData,
   CentralCheckedData,
@@ -19,12 +19,12 @@ import {
 export class SystemReadModelProjection implements Projection {
   readonly tables = ['shared_secrets', 'installation_status'];
 
-  async apply(m: EntityManager, events: StoredEvent[]): Promise<void> {
+  async apply(m: EntityManager, events: ProjectedEvent[]): Promise<void> {
     for (const e of events) await applyToSystemReadModel(m, e);
   }
 }
 
-export async function applyToSystemReadModel(m: EntityManager, e: StoredEvent): Promise<void> {
+export async function applyToSystemReadModel(m: EntityManager, e: ProjectedEvent): Promise<void> {
   const at = e.occurredAt;
   switch (e.type) {
     case SystemEvent.SharedSecretRotated: {

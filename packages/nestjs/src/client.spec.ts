@@ -1,5 +1,5 @@
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer as createTcpServer, Socket } from 'node:net';
 import { KeywardClient, KeywardHttpError, KeywardUnavailableError } from './client';
 
 /** A server that answers each request as `answer` says (or never, for `hang`). */
@@ -35,6 +35,29 @@ describe('KeywardClient over Node http', () => {
     await expect(client.reportUsage([])).rejects.toMatchObject({ constructor: KeywardHttpError, status: 422, code: 'UNKNOWN_KEY', detail: 'records[0].keyId: no' });
     await expect(client.verify({ key: 'kw_x' })).rejects.toMatchObject({ constructor: KeywardUnavailableError, reason: 'HTTP 502' });
     client.close();
+  });
+
+  it('a kept-alive connection the server closed as the next request went out: sent again on a new one, answered', async () => {
+    // each connection answers its first request, then closes when the next one arrives (the idle-close race)
+    const connections: Socket[] = [];
+    const tcp = createTcpServer((socket) => {
+      connections.push(socket);
+      let served = 0;
+      socket.on('data', () => {
+        if (served++ === 0) socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 13\r\nconnection: keep-alive\r\n\r\n{"granted":1}');
+        else socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const client = new KeywardClient({ url: `http://127.0.0.1:${(tcp.address() as AddressInfo).port}`, apiKey: 'kw_service' });
+    try {
+      const answers = [await client.takeQuota('k', 1), await client.takeQuota('k', 1).catch((err: Error) => err.message)];
+      expect([answers, connections.length]).toEqual([[{ granted: 1 }, { granted: 1 }], 2]);
+    } finally {
+      client.close();
+      for (const c of connections) c.destroy();
+      await new Promise((resolve) => tcp.close(resolve));
+    }
   });
 
   it('no answer within the timeout, or nobody listening: unavailable, with the reason and never the key', async () => {

@@ -13,12 +13,11 @@ type Next = (err?: unknown) => void;
  */
 export function keywardExpress(options: KeywardOptions) {
   const runtime = new KeywardRuntime(options);
-  const report = runtime.recordUse.bind(runtime);
   const require = (...permissions: string[]) =>
     async (req: ExpressRequest, res: ServerResponse, next: Next): Promise<void> => {
       try {
         const { record, key } = await runtime.authenticate(req);
-        reportUseWhenDone(report, req, res, record.keyId);
+        reportUseWhenDone(runtime.usage, req, res, record.keyId);
         const decision = await runtime.spend(record);
         if (decision) for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
         runtime.checkPermissions(record, permissions);

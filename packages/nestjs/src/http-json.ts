@@ -25,17 +25,37 @@ export class HttpJson {
     this.send = secure ? httpsRequest : httpRequest;
   }
 
-  request(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
+  /**
+   * One request; sent once more when it failed on a reused keep-alive connection before any
+   * answer (the server closed that idle connection as the request went out: Node's documented
+   * race). Every request of the guard may be repeated: usage by eventId, acks and verifies
+   * change nothing twice, and a quota block granted twice would only leave requests unused.
+   */
+  async request(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
+    try {
+      return await this.once(url, method, headers, body, timeoutMs);
+    } catch (err) {
+      if (!(err as { reusedSocket?: boolean }).reusedSocket) throw err;
+      return this.once(url, method, headers, body, timeoutMs);
+    }
+  }
+
+  private once(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const outgoing = { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) };
       const req = this.send(url, { method, headers: outgoing, agent: this.agent });
       const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
+      let answered = false;
       const fail = (err: Error) => {
         clearTimeout(timer);
+        const code = (err as { code?: string }).code;
+        // no answer yet on a reused connection that the server had closed: worth one more try
+        if (!answered && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) Object.assign(err, { reusedSocket: true });
         reject(err);
       };
       req.on('error', fail);
       req.on('response', (res: IncomingMessage) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', fail);

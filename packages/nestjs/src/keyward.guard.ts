@@ -9,7 +9,6 @@ import { CHALLENGE, KeywardProblem } from './problem';
 import type { KeyRecord } from './key-cache';
 import type { QuotaDecision } from './quota-leases';
 import { UsedRequest, UsedResponse, reportUseWhenDone } from './request-use';
-import type { UsageInput } from './usage-reporter';
 
 interface GuardedRequest extends UsedRequest {
   [KEYWARD_RUNTIME]?: KeywardService;
@@ -54,7 +53,6 @@ const AUTHENTICATE_OPTIONS = Object.freeze({ session: false, property: KEYWARD_K
 export class KeywardGuard extends AuthGuard('keyward') {
   private readonly rules = new WeakMap<object, Map<object, RouteRule>>();
   private readonly runPrototype: object;
-  private readonly report: (use: UsageInput) => void;
 
   constructor(
     private readonly keyward: KeywardService,
@@ -63,7 +61,6 @@ export class KeywardGuard extends AuthGuard('keyward') {
   ) {
     super();
     this.runPrototype = strategyRunPrototype(strategy);
-    this.report = (use) => this.keyward.recordUse(use);
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -112,7 +109,7 @@ export class KeywardGuard extends AuthGuard('keyward') {
   /** An authenticated request: reported when done, then its rate limit and the route's permissions. */
   private admit({ record, key }: Authenticated, req: GuardedRequest, res: HeaderTarget, rule: RouteRule): boolean | Promise<boolean> {
     req[KEYWARD_KEY_PROPERTY] = key;
-    reportUseWhenDone(this.report, req, res, record.keyId);
+    reportUseWhenDone(this.keyward.usage, req, res, record.keyId);
     const decision = this.keyward.spend(record);
     if (decision instanceof Promise) return decision.then((d) => this.allow(d, record, res, rule));
     return this.allow(decision, record, res, rule);

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { UsageInput } from './usage-reporter';
+import type { UsageReporter } from './usage-reporter';
 
 /** A request as the usage report reads it: Express's, or Node's under Fastify's reply. */
 export interface UsedRequest {
@@ -23,23 +22,24 @@ export interface UsedResponse {
 /**
  * Reports the request as one `KeyUsed` once its response is done: Node emits `close` on the
  * response after the last byte went out, or when the connection ended first — with the status
- * the request ended with (a refusal by the rate limit or a permission included).
+ * the request ended with (a refusal by the rate limit or a permission included). The request id
+ * is the service's (`req.id`, else `x-request-id`), else the record's eventId.
  */
-export function reportUseWhenDone(report: (use: UsageInput) => void, req: UsedRequest, res: UsedResponse, keyId: string): void {
+export function reportUseWhenDone(usage: Pick<UsageReporter, 'add'>, req: UsedRequest, res: UsedResponse, keyId: string): void {
   const startedAt = performance.now();
   const raw = res.raw ?? res;
   // `close` comes once per response: `on` spares the wrapper `once` would add and remove
   raw.on?.('close', () =>
-    report({
+    usage.add(
       keyId,
-      method: req.method ?? 'GET',
-      route: routeOf(req),
-      status: raw.statusCode ?? 0,
-      ip: req.ip ?? req.socket?.remoteAddress ?? null,
-      userAgent: headerOf(req, 'user-agent'),
-      requestId: req.id !== undefined ? String(req.id) : (headerOf(req, 'x-request-id') ?? randomUUID()),
-      durationMs: Math.round(performance.now() - startedAt),
-    }),
+      req.method ?? 'GET',
+      routeOf(req),
+      raw.statusCode ?? 0,
+      req.ip ?? req.socket?.remoteAddress ?? null,
+      headerOf(req, 'user-agent'),
+      req.id !== undefined ? String(req.id) : headerOf(req, 'x-request-id'),
+      Math.round(performance.now() - startedAt),
+    ),
   );
 }
 

@@ -88,6 +88,37 @@ describe('UsageReporter', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it('a request without an id of its own is reported with its record\'s eventId as request id', async () => {
+    const server = keyward();
+    const reporter = new UsageReporter(server, quiet);
+    reporter.add('key-1', 'GET', '/invoices', 200, '127.0.0.1', null, null, 3);
+    reporter.add('key-1', 'GET', '/invoices', 200, '127.0.0.1', 'curl/8', 'req-7', 3);
+    await reporter.close();
+    const [first, second] = [...server.appended.values()];
+    expect([first.requestId, 'userAgent' in JSON.parse(JSON.stringify(first)), second.requestId, second.userAgent]).toEqual([first.eventId, false, 'req-7', 'curl/8']);
+  });
+
+  it('a full buffer drops its oldest records that are not in flight: the batch being sent stays whole', async () => {
+    let release!: () => void;
+    const sent: UsageRecord[][] = [];
+    const slow = {
+      reportUsage: async (records: UsageRecord[]) => {
+        sent.push(records);
+        if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return { appended: records.length };
+      },
+    };
+    const warnings: string[] = [];
+    const reporter = new UsageReporter(slow, { warn: (m) => warnings.push(m) }, { batchSize: 2, maxBuffered: 4 });
+    reporter.record(use(0));
+    reporter.record(use(1)); // a full batch: sent at once, held
+    for (let i = 2; i < 7; i++) reporter.record(use(i)); // 7 > 4: r2, r3 and r4 give way, in turn
+    release();
+    await reporter.close();
+    expect(sent.flat().map((r) => r.requestId)).toEqual(['r0', 'r1', 'r5', 'r6']);
+    expect(warnings).toEqual(['Keyward usage buffer full: 1 record(s) dropped', 'Keyward usage buffer full: 1 record(s) dropped', 'Keyward usage buffer full: 1 record(s) dropped']);
+  });
+
   it('a batch larger than Keyward takes (413) is sent in halves, never stuck: every record arrives once', async () => {
     const server = keyward();
     server.rejectWith((batch) => (batch.length > 3 ? new KeywardHttpError(413, 'PAYLOAD_TOO_LARGE', 'body: larger than accepted') : undefined));

@@ -14,18 +14,36 @@ export interface UsageReporterOptions {
   now?: () => number;
 }
 
+/** One request's use, field by field (positional: nothing allocated per request). `occurredAt`: now when left out. */
+export type AddUse = (
+  keyId: string,
+  method: string,
+  route: string,
+  status: number,
+  ip: string | null,
+  userAgent: string | null,
+  requestId: string | null,
+  durationMs: number,
+  occurredAt?: string | number,
+) => void;
+
 export type UsageInput = Omit<UsageRecord, 'eventId' | 'occurredAt'> & { occurredAt?: string };
 
 /**
- * One record per request of the service, sent to Keyward in batches (`POST /v1/usage`). Each
- * record gets its eventId when it is recorded, so a retried batch appends nothing twice. A batch
- * that fails stays at the front and is retried with backoff; a record Keyward rejects by name
- * (422 `records[i]…`) is dropped alone. `close()` sends everything left (retrying until
- * `drainTimeoutMs`): nothing is lost on a graceful stop while Keyward answers.
+ * One record per request of the service, sent to Keyward in batches (`POST /v1/usage`). Records
+ * wait column by column (what a request adds are strings and numbers it already has: no object,
+ * no id, no timestamp text per request, and nothing for the garbage collector to promote while a
+ * batch fills); a batch's records are built when it is first sent, each getting its eventId then,
+ * kept for every retry, so a retried batch appends nothing twice. A batch that fails stays at the
+ * front and is retried with backoff; a record Keyward rejects by name (422 `records[i]…`) is
+ * dropped alone. `close()` sends everything left (retrying until `drainTimeoutMs`): nothing is
+ * lost on a graceful stop while Keyward answers.
  */
 export class UsageReporter {
-  private buffer: UsageRecord[] = [];
+  private readonly pendingUses = new PendingUses();
   private sending?: Promise<void>;
+  /** Records at the front that belong to the batch in flight. */
+  private inFlight = 0;
   private timer?: NodeJS.Timeout;
   private failures = 0;
   private retryAt = 0;
@@ -44,7 +62,7 @@ export class UsageReporter {
   }
 
   get pending(): number {
-    return this.buffer.length;
+    return this.pendingUses.length;
   }
 
   start(): void {
@@ -54,32 +72,28 @@ export class UsageReporter {
   }
 
   record(input: UsageInput): void {
-    // one shape for every record (no spread, no delete); an undefined field is left out of the JSON sent
-    const record: UsageRecord = {
-      eventId: randomUUID(),
-      keyId: input.keyId,
-      method: input.method,
-      route: input.route,
-      status: input.status,
-      ip: input.ip,
-      userAgent: input.userAgent ?? undefined,
-      requestId: input.requestId ?? undefined,
-      durationMs: input.durationMs,
-      occurredAt: input.occurredAt ?? new Date().toISOString(),
-    };
-    this.buffer.push(record);
-    const max = this.options.maxBuffered ?? 100_000;
-    if (this.buffer.length > max) {
-      const dropped = this.buffer.splice(0, this.buffer.length - max);
-      this.logger.warn(`Keyward usage buffer full: ${dropped.length} record(s) dropped`);
-    }
-    if (this.buffer.length >= this.batchSize && !this.closed) void this.flush();
+    this.add(input.keyId, input.method, input.route, input.status, input.ip, input.userAgent ?? null, input.requestId ?? null, input.durationMs, input.occurredAt);
   }
+
+  /**
+   * One request, as the guard reports it (positional: no object per request). `requestId` null:
+   * the record's eventId serves as its request id. `occurredAt`: now when left out.
+   */
+  readonly add: AddUse = (keyId, method, route, status, ip, userAgent, requestId, durationMs, occurredAt = Date.now()) => {
+    const uses = this.pendingUses;
+    uses.push(keyId, method, route, status, ip, userAgent, requestId, durationMs, occurredAt);
+    const excess = uses.length - (this.options.maxBuffered ?? 100_000);
+    if (excess > 0) {
+      uses.drop(this.inFlight, excess); // the oldest not in flight
+      this.logger.warn(`Keyward usage buffer full: ${excess} record(s) dropped`);
+    }
+    if (uses.length >= this.batchSize && !this.closed) void this.flush();
+  };
 
   /** Sends what is buffered now, one batch at a time; keeps a failed batch for the next attempt. */
   flush(): Promise<void> {
     if (this.sending) return this.sending;
-    if (this.buffer.length === 0 || this.now() < this.retryAt) return Promise.resolve();
+    if (this.pendingUses.length === 0 || this.now() < this.retryAt) return Promise.resolve();
     this.sending = this.sendAll().finally(() => (this.sending = undefined));
     return this.sending;
   }
@@ -90,12 +104,12 @@ export class UsageReporter {
     clearInterval(this.timer);
     this.timer = undefined;
     const deadline = this.now() + (this.options.drainTimeoutMs ?? 10_000);
-    while (this.buffer.length > 0 || this.sending) {
+    while (this.pendingUses.length > 0 || this.sending) {
       this.retryAt = 0;
       await this.flush();
-      if (this.buffer.length === 0) break;
+      if (this.pendingUses.length === 0) break;
       if (this.now() >= deadline) {
-        this.logger.warn(`Keyward usage: ${this.buffer.length} record(s) could not be sent before the stop`);
+        this.logger.warn(`Keyward usage: ${this.pendingUses.length} record(s) could not be sent before the stop`);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** Math.min(this.failures, 5))));
@@ -103,11 +117,14 @@ export class UsageReporter {
   }
 
   private async sendAll(): Promise<void> {
-    while (this.buffer.length > 0) {
-      const batch = this.buffer.slice(0, this.batchSize);
+    const uses = this.pendingUses;
+    while (uses.length > 0) {
+      const batch = uses.take(Math.min(this.batchSize, uses.length));
+      this.inFlight = batch.length;
       try {
         await this.client.reportUsage(batch);
       } catch (err) {
+        this.inFlight = 0;
         if (err instanceof KeywardHttpError && err.status === 413 && batch.length > 1) {
           // Keyward takes smaller bodies than this batch: send halves from now on (never stuck on one size)
           this.batchSize = Math.max(1, Math.floor(batch.length / 2));
@@ -116,21 +133,84 @@ export class UsageReporter {
         }
         const rejected = rejectedIndex(err, batch.length);
         if (rejected !== undefined) {
-          const [record] = this.buffer.splice(rejected, 1);
-          this.logger.warn(`Keyward refused a usage record of key ${record.keyId} (${(err as KeywardHttpError).detail}); it is dropped`);
+          uses.drop(rejected, 1);
+          this.logger.warn(`Keyward refused a usage record of key ${batch[rejected].keyId} (${(err as KeywardHttpError).detail}); it is dropped`);
           continue;
         }
         this.failures++;
         this.retryAt = this.now() + Math.min(30_000, 250 * 2 ** Math.min(this.failures - 1, 7));
         if (this.failures === 1 || this.failures % 10 === 0) {
-          this.logger.warn(`Keyward usage report failed (${(err as Error).message}); ${this.buffer.length} record(s) kept for a retry`);
+          this.logger.warn(`Keyward usage report failed (${(err as Error).message}); ${uses.length} record(s) kept for a retry`);
         }
         return;
       }
-      this.buffer.splice(0, batch.length);
+      this.inFlight = 0;
+      uses.drop(0, batch.length);
       this.failures = 0;
       this.retryAt = 0;
     }
+  }
+}
+
+/** Records waiting to be sent, one array per field. */
+class PendingUses {
+  private keyId: string[] = [];
+  private method: string[] = [];
+  private route: string[] = [];
+  private status: number[] = [];
+  private ip: (string | null)[] = [];
+  private userAgent: (string | null)[] = [];
+  private requestId: (string | null)[] = [];
+  private durationMs: number[] = [];
+  private occurredAt: (string | number)[] = [];
+  /** Given when a record is first sent, then kept. */
+  private eventId: (string | undefined)[] = [];
+
+  get length(): number {
+    return this.keyId.length;
+  }
+
+  readonly push: AddUse = (keyId, method, route, status, ip, userAgent, requestId, durationMs, occurredAt = Date.now()) => {
+    this.keyId.push(keyId);
+    this.method.push(method);
+    this.route.push(route);
+    this.status.push(status);
+    this.ip.push(ip);
+    this.userAgent.push(userAgent);
+    this.requestId.push(requestId);
+    this.durationMs.push(durationMs);
+    this.occurredAt.push(occurredAt);
+    this.eventId.push(undefined);
+  };
+
+  /** The first `n` records, as sent (optional fields that are null are left out). */
+  take(n: number): UsageRecord[] {
+    const records: UsageRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      const eventId = (this.eventId[i] ??= randomUUID());
+      const at = this.occurredAt[i];
+      records.push({
+        eventId,
+        keyId: this.keyId[i],
+        method: this.method[i],
+        route: this.route[i],
+        status: this.status[i],
+        ip: this.ip[i],
+        userAgent: this.userAgent[i] ?? undefined,
+        requestId: this.requestId[i] ?? eventId,
+        durationMs: this.durationMs[i],
+        occurredAt: typeof at === 'number' ? new Date(at).toISOString() : at,
+      });
+    }
+    return records;
+  }
+
+  drop(start: number, count: number): void {
+    for (const column of this.columns()) column.splice(start, count);
+  }
+
+  private columns(): unknown[][] {
+    return [this.keyId, this.method, this.route, this.status, this.ip, this.userAgent, this.requestId, this.durationMs, this.occurredAt, this.eventId];
   }
 }
 

@@ -8,6 +8,9 @@
  *    guarded route (GET /invoices with a customer key holding `invoices:read`, cache warm), same
  *    connections and duration: req/s, p50/p99 latency and guarded ÷ public (goal ≥ 0.85), plus the
  *    CPU each process spent per request;
+ *    Then the same for a bare NestJS app (bench/reference/nest-app.js, same adapter, no Keyward):
+ *    its public route against a route behind the least guard with a usage trail and rate-limit
+ *    headers — the ratio Nest itself leaves such a guard on this machine;
  * 2. revoke latency: each iteration creates a key with `invoices:read`, warms it on both example
  *    instances, revokes it through Keyward (timed), then asks both instances: anything but 401 is a
  *    violation.
@@ -18,10 +21,25 @@
  * Needs `npm run build` (it builds the example service too). Every request has a client timeout
  * (BENCH_TIMEOUT_MS; autocannon's too). No key is ever printed.
  */
-const { readFileSync, readdirSync } = require('node:fs');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { benchEnv, createCompany, envInt, loadFigures, machine, printTable, run, startProcess, summary, trySend, withClient } = require('./lib');
+const {
+  benchEnv,
+  cpuMs,
+  createCompany,
+  envInt,
+  loadFigures,
+  machine,
+  machineJiffies,
+  postgresCpuMs,
+  postgresCpuSince,
+  printTable,
+  run,
+  startProcess,
+  summary,
+  trySend,
+  withClient,
+} = require('./lib');
 
 const connections = envInt('BENCH_CONNECTIONS', 50);
 const duration = envInt('BENCH_DURATION', 10);
@@ -32,46 +50,6 @@ const timeoutMs = envInt('BENCH_TIMEOUT_MS', 20_000);
 /** Keyward's BODY_LIMIT (e.g. 1mb); unset: Keyward's default, what an operator gets. */
 const bodyLimit = process.env.BENCH_BODY_LIMIT || undefined;
 const GOAL = 0.85;
-
-/** CPU time (user + system) a process has used so far, in ms; undefined without /proc. */
-function cpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in ticks of 1/100 s (USER_HZ)
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU ms so far of each process named `postgres` (every backend of the server, whoever it serves), by pid. */
-function postgresCpuMs() {
-  const byPid = new Map();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, cpuMs(pid) ?? 0);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return byPid;
-}
-
-/** CPU ms the postgres processes spent since `before` (a backend that exited meanwhile: its share is not counted). */
-function postgresCpuSince(before) {
-  let total = 0;
-  for (const [pid, ms] of postgresCpuMs()) total += ms - (before.get(pid) ?? 0);
-  return total;
-}
-
-/** Busy and total jiffies of the whole machine, from /proc/stat. */
-function machineJiffies() {
-  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const n = f.map(Number);
-  const idle = n[3] + n[4];
-  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
 
 run(async () => {
   // limits out of reach: the figures are the guard's cost, not a limiter refusing (each check of a
@@ -150,6 +128,8 @@ run(async () => {
     Object.fromEntries(
       Object.entries(run.cpu).map(([name, ms]) => [name, ms === undefined ? undefined : Math.round((ms / run.result.requests.total) * 1000) / 1000]),
     );
+  // what the guard costs the service itself: its own CPU per request, whoever else shares the machine
+  const serviceCpuRatio = Math.round((pub.cpu['example A'] / pub.result.requests.total / (guarded.cpu['example A'] / guarded.result.requests.total)) * 1000) / 1000;
   const cpuRows = [
     { route: 'GET /health (public)', ...cpuPerRequest(pub), 'machine busy %': pub.busy },
     { route: 'GET /invoices (guarded)', ...cpuPerRequest(guarded), 'machine busy %': guarded.busy },
@@ -190,6 +170,25 @@ run(async () => {
     }
     return [...counts].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${n} × ${what}`);
   };
+
+  // the reference (after the usage trail settled, so Keyward's ingestion does not run beside it): a bare Nest app (same adapter and versions) doing only what any key guard with a
+  // usage trail and rate-limit headers must do, on its own; same connections and duration
+  const reference = await startProcess('nest-reference', { NODE_ENV: 'production' });
+  processes['Nest reference'] = reference.pid;
+  const refPublicUrl = `${reference.url}/health`;
+  const refFloorUrl = `${reference.url}/floor`;
+  await load(refPublicUrl, warmup);
+  await load(refFloorUrl, warmup);
+  const refPublic = await load(refPublicUrl, duration);
+  const refFloor = await load(refFloorUrl, duration);
+  await reference.stop();
+  delete processes['Nest reference'];
+  const refRatio = Math.round((refFloor.result.requests.average / refPublic.result.requests.average) * 1000) / 1000;
+  const refCpu = (run) => Math.round((run.cpu['Nest reference'] / run.result.requests.total) * 1000) / 1000;
+  const refRows = [
+    { ...loadFigures('reference GET /health (public)', refPublic.result), 'CPU ms/request': refCpu(refPublic) },
+    { ...loadFigures('reference GET /floor (least guard)', refFloor.result), 'CPU ms/request': refCpu(refFloor) },
+  ];
 
   // ------------------------------------------------------------ 2. revoke latency with both examples connected
   process.stderr.write(`revoke latency: ${iterations} iterations…\n`);
@@ -238,6 +237,17 @@ run(async () => {
   );
   printTable(cpuRows, Object.keys(cpuRows[0]));
   process.stdout.write(
+    `\nexample A's own CPU per request, public ÷ guarded: ${serviceCpuRatio} — the share of the service's throughput the guard leaves ` +
+      `when Keyward, its usage ingestion and the load generator do not run on the service's cores (on this machine they do, ` +
+      `which the req/s ratio above includes)\n`,
+  );
+  process.stdout.write(
+    `\nreference — a bare NestJS app, same adapter, no Keyward: GET /floor is what any key guard with a usage trail and ` +
+      `rate-limit headers does at least (a key object for a parameter decorator, two headers, one close listener keeping the request's use):\n\n`,
+  );
+  printTable(refRows, Object.keys(refRows[0]));
+  process.stdout.write(`\nreference least guard ÷ public (req/s): ${refRatio}; its CPU per request, public ÷ least guard: ${Math.round((refCpu(refPublic) / refCpu(refFloor)) * 1000) / 1000}\n`);
+  process.stdout.write(
     `\nusage trail of the customer key: ${stored} KeyUsed events stored for ${answered} 2xx responses (warm-up and run; ` +
       `up to ${2 * connections} more may have been answered after autocannon stopped counting), settled after ${usageMs} ms: ` +
       `${usageComplete ? 'complete' : 'MISMATCH'}\n`,
@@ -282,6 +292,8 @@ run(async () => {
     guarded: loadRows[1],
     ratio,
     goal: GOAL,
+    serviceCpuRatio,
+    reference: { public: refRows[0], leastGuard: refRows[1], ratio: refRatio },
     cpuMsPerRequest: { public: cpuPerRequest(pub), guarded: cpuPerRequest(guarded) },
     machineBusyPercent: { public: pub.busy, guarded: guarded.busy },
     keywardBodyLimit: bodyLimit ?? 'default',

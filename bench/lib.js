@@ -238,9 +238,10 @@ const ENTRY = {
   worker: 'dist/apps/worker/src/main.js',
   cli: 'dist/apps/cli/src/main.js',
   example: 'dist/apps/example-invoices/src/main.js',
+  'nest-reference': 'bench/reference/nest-app.js',
 };
 /** The public route that says an HTTP process is up; processes without one (the worker) log instead. */
-const LIVE_ROUTE = { api: '/health/live', example: '/health' };
+const LIVE_ROUTE = { api: '/health/live', example: '/health', 'nest-reference': '/health' };
 
 function entry(kind) {
   const file = path.join(ROOT, ENTRY[kind]);

@@ -21,7 +21,7 @@ export type ProcessKind = 'api' | 'worker';
 export interface RunningProcess {
   kind: ProcessKind;
   pid: number;
-  /** `http://127.0.0.1:<port>` for an API, undefined for the worker. */
+  /** `http://127.0.0.1:<port>`: an API's, or the worker's health and metrics port (WORKER_HTTP_PORT). */
   url: string | undefined;
   /** What it printed so far (stdout and stderr interleaved), with keys redacted: for diagnostics. */
   output(): string;
@@ -79,11 +79,13 @@ export async function startProcess(kind: ProcessKind, env: NodeJS.ProcessEnv, op
 
 async function startOnce(kind: ProcessKind, env: NodeJS.ProcessEnv, options: StartOptions): Promise<RunningProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const port = kind === 'api' ? await findFreePort() : undefined;
-  const url = port === undefined ? undefined : `http://127.0.0.1:${port}`;
+  // a worker gets its own free port too (WORKER_HTTP_PORT), unless the test chose one
+  const given = kind === 'worker' ? env.WORKER_HTTP_PORT : undefined;
+  const port = given !== undefined ? Number(given) : await findFreePort();
+  const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [entry(kind)], {
     cwd: ROOT,
-    env: childEnv({ HOST: '127.0.0.1', ...env, ...(port === undefined ? {} : { PORT: String(port) }) }),
+    env: childEnv({ HOST: '127.0.0.1', ...env, [kind === 'api' ? 'PORT' : 'WORKER_HTTP_PORT']: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = captureOutput(child);

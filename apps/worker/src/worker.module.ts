@@ -4,10 +4,13 @@ import { ConfigModule, KeywardConfig, loadConfig } from '@keyward/config';
 import { DatabaseModule } from '@keyward/database';
 import { ProjectorModule } from '@keyward/event-store';
 import { KeysReadModelProjection, KeysWorkerModule } from '@keyward/keys';
-import { EventCounterModule, loggingModule } from '@keyward/observability';
+import { EventCounterModule, WorkerMetricsModule, loggingModule } from '@keyward/observability';
 import { JOB_QUEUE, JobName, QueueModule, RedisModule } from '@keyward/queue';
 import { SystemReadModelProjection, SystemWorkerModule } from '@keyward/system';
 import { MaintenanceProcessor } from './maintenance.processor';
+import { JobMetricsWatcher, workerHostsProvider } from './ops/worker-hosts';
+import { WorkerHttpServer } from './ops/worker-http-server';
+import { WorkerReadiness } from './ops/worker-readiness';
 import { ProjectionsProcessor } from './projections.processor';
 import { Schedules } from './schedules';
 import { TelemetryProcessor } from './telemetry.processor';
@@ -25,9 +28,14 @@ export function checkEveryJobHasOneHandler(): void {
   }
 }
 
+export interface WorkerOptions {
+  /** Serve /health/live, /health/ready and /metrics on WORKER_HTTP_PORT (the worker process; not tests that run it in-process). */
+  serveHttp?: boolean;
+}
+
 @Module({})
 export class WorkerModule {
-  static forRoot(given?: KeywardConfig): DynamicModule {
+  static forRoot(given?: KeywardConfig, options: WorkerOptions = {}): DynamicModule {
     const config = given ?? loadConfig();
     checkEveryJobHasOneHandler();
     return {
@@ -43,8 +51,16 @@ export class WorkerModule {
         SystemWorkerModule,
         AuditModule,
         EventCounterModule,
+        WorkerMetricsModule,
       ],
-      providers: [...PROCESSORS, Schedules],
+      providers: [
+        ...PROCESSORS,
+        Schedules,
+        workerHostsProvider(PROCESSORS),
+        JobMetricsWatcher,
+        WorkerReadiness,
+        ...(options.serveHttp ? [WorkerHttpServer] : []),
+      ],
     };
   }
 }

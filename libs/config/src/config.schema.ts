@@ -60,6 +60,11 @@ export const envSchema = z.object({
   KEYWARD_PEPPER: z.string().min(32, { message: 'must be at least 32 characters' }),
   HOST: z.string().default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
+  /**
+   * The worker's own port, for /health/live, /health/ready and /metrics only (same HOST as the API).
+   * Unset: 3002, or any free port when 3002 is taken (logged); set: that port or the worker stops; 0: any free port.
+   */
+  WORKER_HTTP_PORT: int(0, 65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).default('info'),
   /** Largest accepted request body (body-parser syntax). */
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('64kb'),
@@ -132,6 +137,8 @@ export interface KeywardConfig {
   pepper: string;
   host: string;
   port: number;
+  /** WORKER_HTTP_PORT, null when unset (the worker then takes 3002 or, when that is taken, any free port). */
+  workerHttpPort: number | null;
   logLevel: Env['LOG_LEVEL'];
   bodyLimit: string;
   keys: { maxExpiryDays: number; defaultRateLimit: { limit: number; windowSeconds: number } };
@@ -181,6 +188,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
     pepper: e.KEYWARD_PEPPER,
     host: e.HOST,
     port: e.PORT,
+    workerHttpPort: e.WORKER_HTTP_PORT ?? null,
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     keys: {

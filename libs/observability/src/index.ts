@@ -1,2 +1,4 @@
 export * from './logging';
+export * from './cluster-gauges';
 export * from './metrics';
+export * from './worker-metrics';

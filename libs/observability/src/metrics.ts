@@ -4,9 +4,9 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { EventStore, EventStoreModule, Projector } from '@keyward/event-store';
+import { EventStore, EventStoreModule } from '@keyward/event-store';
 import { QueueModule, QueueName, REDIS } from '@keyward/queue';
-import { DataSource } from 'typeorm';
+import { ProjectionLag, ProjectionLagReading, registerProjectionLagGauges, registerQueueJobsGauge } from './cluster-gauges';
 
 const eventsKey = (prefix: string) => `${prefix}:metrics:events-appended`;
 
@@ -37,6 +37,21 @@ export class EventCounter implements OnModuleInit {
 @Module({ imports: [EventStoreModule], providers: [EventCounter] })
 export class EventCounterModule {}
 
+/**
+ * The guard's verdicts, each exported from the start (at 0): a rate over a series that appears
+ * only at its first refusal would miss that refusal.
+ */
+export const AUTH_OUTCOME_CODES = [
+  'OK',
+  'MISSING_API_KEY',
+  'MALFORMED_API_KEY',
+  'AMBIGUOUS_API_KEY',
+  'INVALID_API_KEY',
+  'TOO_MANY_FAILED_AUTHENTICATIONS',
+  'RATE_LIMITED',
+  'INSUFFICIENT_PERMISSIONS',
+] as const;
+
 /** The API's Prometheus registry. Gauges about the cluster are read when scraped. */
 @Injectable()
 export class Metrics {
@@ -50,7 +65,7 @@ export class Metrics {
   });
   readonly authOutcomes = new Counter({
     name: 'keyward_auth_outcomes_total',
-    help: 'Authentication outcomes by code (OK, MISSING_API_KEY, MALFORMED_API_KEY, AMBIGUOUS_API_KEY, INVALID_API_KEY, TOO_MANY_FAILED_AUTHENTICATIONS, RATE_LIMITED, INSUFFICIENT_PERMISSIONS)',
+    help: `Authentication outcomes by code (${AUTH_OUTCOME_CODES.join(', ')})`,
     labelNames: ['code'],
     registers: [this.registry],
   });
@@ -59,28 +74,15 @@ export class Metrics {
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly dataSource: DataSource,
-    private readonly projector: Projector,
+    private readonly lag: ProjectionLag,
     @InjectQueue(QueueName.Projections) projections: Queue,
     @InjectQueue(QueueName.Usage) usage: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'keyward_process_' });
-    const queues = [projections, usage, maintenance];
+    for (const code of AUTH_OUTCOME_CODES) this.authOutcomes.inc({ code }, 0);
+    registerQueueJobsGauge(this.registry, [projections, usage, maintenance]);
     const self = this;
-    new Gauge({
-      name: 'keyward_queue_jobs',
-      help: 'BullMQ jobs by queue and state (failed included)',
-      labelNames: ['queue', 'state'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const q of queues) {
-          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized').catch(() => ({}));
-          for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n as number);
-        }
-      },
-    });
     new Gauge({
       name: 'keyward_events_appended_total',
       help: 'Events appended to the log, by type (all processes; kept in Redis)',
@@ -92,22 +94,7 @@ export class Metrics {
         for (const [type, n] of Object.entries(counts)) this.set({ type }, Number(n));
       },
     });
-    new Gauge({
-      name: 'keyward_projection_lag_events',
-      help: 'Committed events the projector has not applied yet',
-      registers: [this.registry],
-      async collect() {
-        this.set((await self.projectionLag()).events);
-      },
-    });
-    new Gauge({
-      name: 'keyward_projection_lag_seconds',
-      help: 'Age of the oldest event the projector has not applied yet (0 when caught up)',
-      registers: [this.registry],
-      async collect() {
-        this.set((await self.projectionLag()).seconds);
-      },
-    });
+    registerProjectionLagGauges(this.registry, lag);
     new Gauge({
       name: 'keyward_usage_buffer_size',
       help: 'Usage records held in this API instance, not yet handed to the worker',
@@ -123,16 +110,10 @@ export class Metrics {
   }
 
   /** Events after the projector's checkpoint, and the age of the oldest of them. */
-  async projectionLag(): Promise<{ events: number; seconds: number }> {
-    const checkpoint = await this.projector.checkpoint();
-    const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS n, min(occurred_at) AS oldest FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)`,
-      [checkpoint.transactionId, checkpoint.position],
-    );
-    const oldest: Date | null = row.oldest;
-    return { events: row.n, seconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0 };
+  projectionLag(): Promise<ProjectionLagReading> {
+    return this.lag.read();
   }
 }
 
-@Module({ imports: [QueueModule, EventCounterModule], providers: [Metrics], exports: [Metrics] })
+@Module({ imports: [QueueModule, EventCounterModule], providers: [Metrics, ProjectionLag], exports: [Metrics] })
 export class MetricsModule {}

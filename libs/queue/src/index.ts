@@ -1,4 +1,5 @@
 export * from './queue.names';
+export * from './job-retention';
 export * from './redis';
 export * from './redis.module';
 export * from './queue-producer';

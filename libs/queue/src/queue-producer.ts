@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { KEEP_FAILED_JOBS } from './job-retention';
 import { JobName, JobPayloads, QueueName } from './queue.names';
 
 export const ENQUEUE_TIMEOUT_MS = 2000;
@@ -36,7 +37,7 @@ export class QueueProducer {
         this.projections.add(JobName.Project, payload, {
           deduplication: { id: JobName.Project, keepLastIfActive: true },
           removeOnComplete: true,
-          removeOnFail: 100,
+          removeOnFail: KEEP_FAILED_JOBS,
         }),
         ENQUEUE_TIMEOUT_MS,
       );

@@ -1,23 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { FieldError, ProblemBody } from '@keyward/common';
+import { ProblemBody, ProblemDocument, problemDocument } from '@keyward/common';
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
+// the document's shape lives in @keyward/common (the worker's health port answers it too)
+export { problemDocument };
+export type { ProblemDocument };
 
 const CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -32,26 +19,6 @@ const CODES: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
   503: 'UNAVAILABLE',
 };
-
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: FieldError[];
-}
-
-export function problemDocument(status: number, code: string, detail: string, errors?: FieldError[]): ProblemDocument {
-  return {
-    type: `https://keyward.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail,
-    code,
-    ...(errors && errors.length > 0 ? { errors } : {}),
-  };
-}
 
 export function sendProblem(res: Response, doc: ProblemDocument, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Problem } from '@keyward/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { EventStore } from '@keyward/event-store';
-import { JobName, JobPayloads, QueueName, TELEMETRY_HEARTBEAT_SCHEDULER } from '@keyward/queue';
+import { JobName, JobPayloads, KEEP_FAILED_JOBS, QueueName, TELEMETRY_HEARTBEAT_SCHEDULER } from '@keyward/queue';
 import { systemStreams } from '../events/system-events';
 import { foldInstallation } from './system.state';
 
@@ -58,7 +58,7 @@ export class TelemetrySchedule {
           attempts: this.config.telemetryRetry.attempts,
           backoff: { type: 'exponential', delay: this.config.telemetryRetry.delayMs },
           removeOnComplete: true,
-          removeOnFail: 100,
+          removeOnFail: KEEP_FAILED_JOBS,
         },
       },
     );

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Gauge, Registry } from 'prom-client';
+import { Projector } from '@keyward/event-store';
+import { DataSource } from 'typeorm';
+
+/** The job states `keyward_queue_jobs` reports: waiting/active/delayed for backlogs, failed for the kept dead letters. */
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'] as const;
+
+/**
+ * `keyward_queue_jobs{queue,state}`, read from Redis when scraped. Every process that exports it
+ * (each API instance, the worker) reports the same installation-wide figures: aggregate with max.
+ */
+export function registerQueueJobsGauge(registry: Registry, queues: Queue[]): void {
+  new Gauge({
+    name: 'keyward_queue_jobs',
+    help: 'BullMQ jobs by queue and state (failed included)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const q of queues) {
+        const counts = await q.getJobCounts(...QUEUE_STATES).catch(() => ({}));
+        for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n as number);
+      }
+    },
+  });
+}
+
+export interface ProjectionLagReading {
+  /** Committed events after the projector's checkpoint (behind the log head). */
+  events: number;
+  /** Age of the oldest of them, 0 when caught up. */
+  seconds: number;
+}
+
+/** How far the projector is behind the log, read from Postgres. */
+@Injectable()
+export class ProjectionLag {
+  private reading: Promise<ProjectionLagReading> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly projector: Projector,
+  ) {}
+
+  /** Events after the projector's checkpoint, and the age of the oldest of them. Concurrent callers share one reading. */
+  read(): Promise<ProjectionLagReading> {
+    this.reading ??= this.query().finally(() => (this.reading = null));
+    return this.reading;
+  }
+
+  private async query(): Promise<ProjectionLagReading> {
+    const checkpoint = await this.projector.checkpoint();
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n, min(occurred_at) AS oldest FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)`,
+      [checkpoint.transactionId, checkpoint.position],
+    );
+    const oldest: Date | null = row.oldest;
+    return { events: row.n, seconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0 };
+  }
+}
+
+/** `keyward_projection_lag_events` and `keyward_projection_lag_seconds`, read when scraped (one query for both). */
+export function registerProjectionLagGauges(registry: Registry, lag: ProjectionLag): void {
+  new Gauge({
+    name: 'keyward_projection_lag_events',
+    help: 'Committed events the projector has not applied yet (behind the log head)',
+    registers: [registry],
+    async collect() {
+      this.set((await lag.read()).events);
+    },
+  });
+  new Gauge({
+    name: 'keyward_projection_lag_seconds',
+    help: 'Age of the oldest event the projector has not applied yet (0 when caught up)',
+    registers: [registry],
+    async collect() {
+      this.set((await lag.read()).seconds);
+    },
+  });
+}

@@ -258,6 +258,32 @@ describe('verifier protocol', () => {
       expect(await keyUsedCount(stack, user.id)).toBe(before + 1);
     });
 
+    it("records a refusal with the service's own request when it names it, not the verify call", async () => {
+      const user = await createKey(stack, stack.admin.key, { name: 'refused later', permissions: ['keys:read'] });
+      await call(stack.url, 'POST', `/v1/keys/${user.id}/revoke`, { key: stack.admin.key, body: {} });
+      const request = { method: 'DELETE', route: '/invoices/:id', userAgent: 'billing-app/2.1', requestId: 'svc-req-41' };
+      const res = await call(stack.url, 'POST', '/v1/keys/verify', { key: service.key, body: { key: user.key, ip: '198.51.100.7', record: false, request } });
+      expect(res.body).toMatchObject({ valid: false, code: 'REVOKED' });
+      await stack.settleUsage();
+      const [failed] = await stack.sql.query(`SELECT data, metadata FROM events WHERE type = 'AuthenticationFailed' AND data->>'keyId' = $1`, [user.id]);
+      expect([failed.data, failed.metadata]).toEqual([
+        expect.objectContaining({ reason: 'REVOKED', method: 'DELETE', route: '/invoices/:id', ip: '198.51.100.7', userAgent: 'billing-app/2.1', requestId: 'svc-req-41' }),
+        expect.objectContaining({ ip: '198.51.100.7', userAgent: 'billing-app/2.1', requestId: 'svc-req-41' }),
+      ]);
+    });
+
+    it('refuses a request description that is not one, naming the field', async () => {
+      for (const [request, field] of [
+        [{ method: 'get', route: '/x' }, 'request.method'],
+        [{ method: 'GET' }, 'request.route'],
+        [{ method: 'GET', route: '/x', requestId: 'r'.repeat(201) }, 'request.requestId'],
+        ['GET /x', 'request'],
+      ] as const) {
+        const res = await call(stack.url, 'POST', '/v1/keys/verify', { key: service.key, body: { key: service.key, record: false, request } });
+        expect([res.status, res.body.errors?.map((e: { field: string }) => e.field)]).toEqual([400, [field]]);
+      }
+    });
+
     it('refuses a record that is not a boolean', async () => {
       const res = await call(stack.url, 'POST', '/v1/keys/verify', { key: service.key, body: { key: service.key, record: 'no' } });
       expect(res.status).toBe(400);

@@ -15,6 +15,8 @@ export interface VerifyRequest {
   permissions?: string[];
   /** false: no KeyUsed and no rate limit spent (the caller reports usage and leases quota itself). */
   record?: boolean;
+  /** The service's request that presented the key: the trail records it (a refusal included) instead of the verify call. */
+  request?: { method: string; route: string; userAgent?: string; requestId?: string };
 }
 
 export interface VerifyAnswer {

@@ -4,6 +4,7 @@ import { cacheKeyOf } from './key-format';
 import { HeaderSource, presentedKey } from './key-headers';
 import { KeywardProblem } from './problem';
 import { QuotaDecision, QuotaLeases, QuotaLeasesOptions } from './quota-leases';
+import { UsedRequest, describedRequest } from './request-use';
 import { KeywardKeyInfo, ResolvedKey, resolveKey } from './resolved-key';
 import { UsageInput, UsageReporter, UsageReporterOptions } from './usage-reporter';
 import { KeywardLogger, VerifierStream, VerifierStreamOptions } from './verifier-stream';
@@ -27,6 +28,9 @@ export interface Authenticated {
   readonly record: KeyRecord;
   readonly key: KeywardKeyInfo;
 }
+
+/** Who presented a key: its address, and (from a framework's request) what Keyward's trail names a refusal by. */
+export type KeyPresenter = { readonly ip?: string } & Partial<UsedRequest>;
 
 /** A request as the runtime reads it. */
 export interface RequestFacts extends HeaderSource {
@@ -95,16 +99,16 @@ export class KeywardRuntime {
    * `key` presented by a request: `from.ip` (Express's `req.ip` is a getter that parses headers)
    * is read only when the key names addresses or Keyward is asked.
    */
-  authenticateKey(key: string, from: { readonly ip?: string }): Authenticated | Promise<Authenticated> {
+  authenticateKey(key: string, from: KeyPresenter): Authenticated | Promise<Authenticated> {
     if (!this.useCache) return this.authenticateAfresh(key, undefined, from);
     const hash = cacheKeyOf(key);
     const cached = this.cache.get(hash);
     return cached ? admit(cached, from) : this.authenticateAfresh(key, hash, from);
   }
 
-  private async authenticateAfresh(key: string, hash: string | undefined, from: { readonly ip?: string }): Promise<Authenticated> {
+  private async authenticateAfresh(key: string, hash: string | undefined, from: KeyPresenter): Promise<Authenticated> {
     const mark = this.cache.mark();
-    const answer = await this.verifyAfresh(key, from.ip);
+    const answer = await this.verifyAfresh(key, from);
     const record = recordOf(answer);
     if (!record) throw KeywardProblem.unauthenticated('INVALID_API_KEY', REFUSED);
     const resolved = resolveKey(record);
@@ -141,9 +145,10 @@ export class KeywardRuntime {
     this.usage.record(use);
   }
 
-  private async verifyAfresh(key: string, ip: string | undefined): Promise<VerifyAnswer> {
+  private async verifyAfresh(key: string, from: KeyPresenter): Promise<VerifyAnswer> {
+    const request = describedRequest(from);
     try {
-      return await this.client.verify({ key, ...(ip ? { ip } : {}), record: false });
+      return await this.client.verify({ key, ...(from.ip ? { ip: from.ip } : {}), record: false, ...(request ? { request } : {}) });
     } catch (err) {
       throw this.unavailable(err);
     }

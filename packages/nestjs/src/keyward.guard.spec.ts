@@ -82,7 +82,8 @@ describe('KeywardGuard in a Nest app, against a fake Keyward', () => {
   it('a valid key: 200 with the key for the handler; a missing permission: 403; a refused key: 401', async () => {
     const ok = await get({ authorization: `bearer ${KEY}` });
     expect([ok.status, await ok.json()]).toEqual([200, { keyId: 'key-1', roles: ['reader'] }]);
-    expect(keyward.of('/v1/keys/verify')[0].body).toMatchObject({ record: false });
+    // the service's request is what Keyward's trail names, should the key be refused
+    expect(keyward.of('/v1/keys/verify')[0].body).toMatchObject({ record: false, request: { method: 'GET', route: '/things' } });
     const denied = await get({ 'api-key': KEY }, 'POST');
     expect([denied.status, (await denied.json()).code]).toEqual([403, 'INSUFFICIENT_PERMISSIONS']);
     const refused = await get({ 'x-api-key': OTHER });

@@ -1,3 +1,4 @@
+import type { VerifyRequest } from './client';
 import type { UsageReporter } from './usage-reporter';
 
 /** A request as the usage report reads it: Express's, or Node's under Fastify's reply. */
@@ -10,6 +11,14 @@ export interface UsedRequest {
   route?: { path?: string };
   routeOptions?: { url?: string };
   socket?: { remoteAddress?: string };
+}
+
+/** The request as Keyward's trail names it, for a verify on its behalf (`method` and `route` known). */
+export function describedRequest(req: Partial<UsedRequest>): VerifyRequest['request'] {
+  if (!req.method || !req.headers) return undefined;
+  const userAgent = headerOf(req as UsedRequest, 'user-agent');
+  const requestId = req.id !== undefined ? String(req.id) : headerOf(req as UsedRequest, 'x-request-id');
+  return { method: req.method, route: routeOf(req as UsedRequest), ...(userAgent ? { userAgent } : {}), ...(requestId ? { requestId } : {}) };
 }
 
 /** A response: Node's (Express's), or Fastify's reply wrapping it in `raw`. */
@@ -44,12 +53,12 @@ export function reportUseWhenDone(usage: Pick<UsageReporter, 'add'>, req: UsedRe
 }
 
 /** The route as declared (`/invoices/:id`), never the raw URL. */
-function routeOf(req: UsedRequest): string {
+export function routeOf(req: UsedRequest): string {
   if (req.route?.path) return req.baseUrl ? req.baseUrl + req.route.path : req.route.path;
   return req.routeOptions?.url ?? (req.baseUrl || 'unmatched');
 }
 
-function headerOf(req: UsedRequest, name: string): string | null {
+export function headerOf(req: UsedRequest, name: string): string | null {
   const value = req.headers[name];
   return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }

@@ -86,13 +86,28 @@ export class KeysController {
   @ApiOkResponse({ type: VerifyKeyResponse })
   verify(@Ctx() ctx: CommandContext, @Body() body: VerifyKeyDto, @Req() req: Request) {
     return this.queries.execute(
-      new VerifyKeyQuery(ctx.companyId, body.key, body.permissions ?? [], {
-        ip: body.ip ?? ctx.metadata.ip ?? null,
-        userAgent: ctx.metadata.userAgent ?? null,
-        requestId: ctx.metadata.requestId ?? null,
-        method: req.method,
-        route: routeOf(req),
-      }, body.record ?? true),
+      new VerifyKeyQuery(
+        ctx.companyId,
+        body.key,
+        body.permissions ?? [],
+        // the service's own request when it names it, else this call
+        body.request
+          ? {
+              ip: body.ip ?? ctx.metadata.ip ?? null,
+              userAgent: body.request.userAgent ?? null,
+              requestId: body.request.requestId ?? null,
+              method: body.request.method,
+              route: body.request.route,
+            }
+          : {
+              ip: body.ip ?? ctx.metadata.ip ?? null,
+              userAgent: ctx.metadata.userAgent ?? null,
+              requestId: ctx.metadata.requestId ?? null,
+              method: req.method,
+              route: routeOf(req),
+            },
+        body.record ?? true,
+      ),
     );
   }
 

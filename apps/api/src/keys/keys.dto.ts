@@ -192,6 +192,31 @@ export class RotateKeyDto {
   gracePeriodSeconds?: number;
 }
 
+/** The request of the calling service that presented the key: what its trail records instead of this call. */
+export class VerifiedRequestDto {
+  @ApiProperty({ example: 'GET', maxLength: 16 })
+  @IsString()
+  @Matches(/^[A-Z]{1,16}$/, { message: 'must be an HTTP method in capitals' })
+  method!: string;
+
+  @ApiProperty({ example: '/invoices/:id', maxLength: 512, description: 'the route as declared, not the raw URL' })
+  @IsString()
+  @Length(1, 512)
+  route!: string;
+
+  @ApiPropertyOptional({ maxLength: 512 })
+  @OptionalNotNull()
+  @IsString()
+  @MaxLength(512)
+  userAgent?: string;
+
+  @ApiPropertyOptional({ maxLength: 200 })
+  @OptionalNotNull()
+  @IsString()
+  @MaxLength(200)
+  requestId?: string;
+}
+
 export class VerifyKeyDto {
   @ApiProperty({ description: 'the key to check' })
   @IsString()
@@ -218,6 +243,15 @@ export class VerifyKeyDto {
   @OptionalNotNull()
   @IsBoolean()
   record?: boolean;
+
+  @ApiPropertyOptional({
+    type: VerifiedRequestDto,
+    description: "the service's request that presented the key: its method, route, user agent and request id go into the trail (a refusal's AuthenticationFailed, a KeyUsed) instead of this call's",
+  })
+  @OptionalNotNull()
+  @ValidateNested()
+  @Type(() => VerifiedRequestDto)
+  request?: VerifiedRequestDto;
 }
 
 export class ListKeysQueryDto extends PaginationDto {

@@ -4,29 +4,39 @@ import path from 'node:path';
 import { loadConfig } from '@keyward/config';
 import { migrate } from '@keyward/database';
 import {
+  configurationVariables,
   delay,
   findFreePort,
-  GuardedProcess,
+  installationFile,
   isPortFree,
+  isProcessRunning,
+  readInstallation,
+  removeInstallation,
+  RunningInstallation,
   RunningServer,
   startEmbeddedPostgres,
   startRedisServer,
   stopGuarded,
+  waitForServerExit,
+  writeInstallation,
 } from '@keyward/embedded';
 import { BootstrapResult, bootstrapIfNeeded } from './bootstrap';
 import { createExampleServiceKey } from './example-service';
 import { spawnNodeApp } from './node-app';
 import { addSecret, loadSecrets } from './secrets';
+import { DEFAULT_RESTART_LIMITS, RestartLimits, RestartPolicy, Supervised, SupervisedOptions, SupervisedProcess } from './supervisor';
 
 /**
  * `npm start`: Keyward on a machine that has only Node.js. Starts Postgres and Redis unless
  * DATABASE_URL / REDIS_URL name existing ones, migrates, bootstraps the first company on the first
- * run, then runs the API and the worker until Ctrl-C.
+ * run, then runs the API and the worker until Ctrl-C — restarting any of them that crashes (see
+ * supervisor.ts) — and records where they are in `<data>/installation.json` for the command line.
  */
 
 const DIST = path.resolve(__dirname, '..', '..', '..');
 const entry = (app: 'api' | 'worker' | 'cli' | 'example-invoices') => path.join(DIST, 'apps', app, 'src', 'main.js');
 const DEFAULT_PORT = 3000;
+const DEFAULT_WORKER_HTTP_PORT = 3002;
 const DEFAULT_EXAMPLE_PORT = 3100;
 const LIVE_TIMEOUT_MS = 60_000;
 const APP_STOP_GRACE_MS = 10_000;
@@ -41,6 +51,8 @@ interface LauncherSettings {
   auditSigningKey?: string;
   host: string;
   port?: string;
+  workerHttpPort?: string;
+  restartLimits: RestartLimits;
   /** `npm start -- --with-example` or KEYWARD_EXAMPLE=1: also run the example invoices service. */
   withExample: boolean;
   examplePort?: string;
@@ -56,9 +68,22 @@ function readSettings(env: NodeJS.ProcessEnv, argv: string[]): LauncherSettings 
     auditSigningKey: env.AUDIT_SIGNING_KEY || undefined,
     host: env.HOST || '127.0.0.1',
     port: env.PORT || undefined,
+    workerHttpPort: env.WORKER_HTTP_PORT || undefined,
+    restartLimits: {
+      ...DEFAULT_RESTART_LIMITS,
+      maxCrashes: positive(env, 'KEYWARD_RESTART_LIMIT') ?? DEFAULT_RESTART_LIMITS.maxCrashes,
+      windowMs: (positive(env, 'KEYWARD_RESTART_WINDOW_SECONDS') ?? DEFAULT_RESTART_LIMITS.windowMs / 1000) * 1000,
+    },
     withExample: argv.includes('--with-example') || ['1', 'true'].includes(env.KEYWARD_EXAMPLE ?? ''),
     examplePort: env.EXAMPLE_PORT || undefined,
   };
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9]\d{0,5}$/.test(value)) throw new Error(`${name}: must be a whole number from 1 to 999999`);
+  return Number(value);
 }
 
 const say = (message: string) => process.stdout.write(`[launcher] ${message}\n`);
@@ -67,12 +92,15 @@ const complain = (message: string) => process.stderr.write(`[launcher] ${message
 class Aborted extends Error {}
 
 class Launcher {
-  private postgres?: RunningServer;
-  private redis?: RunningServer;
-  private readonly apps: Array<{ name: string; app: GuardedProcess }> = [];
+  private postgres?: Supervised<RunningServer>;
+  private redis?: Supervised<RunningServer>;
+  private readonly apps: Supervised[] = [];
   private readonly abort = new AbortController();
   private startup: Promise<void> = Promise.resolve();
   private stopping?: Promise<void>;
+  /** What installation.json says once everything runs; rewritten when a process is restarted. */
+  private installation?: RunningInstallation;
+  private recording: Promise<void> = Promise.resolve();
 
   constructor(private readonly settings: LauncherSettings) {}
 
@@ -95,6 +123,7 @@ class Launcher {
       if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first.`);
     }
     await mkdir(dataDir, { recursive: true });
+    await refuseIfRunning(dataDir);
     const secretsFile = path.join(dataDir, 'secrets.json');
     const { secrets, added } = await loadSecrets(secretsFile, {
       pepper: !this.settings.pepper,
@@ -110,23 +139,36 @@ class Launcher {
         throw new Error(`${cluster} holds a database, but secrets.json has lost its password: restore secrets.json.`);
       }
       say('Starting Postgres…');
-      this.postgres = await startEmbeddedPostgres({
-        dataDir: cluster,
-        persistent: true,
-        password: secrets.postgresPassword as string,
-        database: 'keyward',
+      let port: number | undefined; // chosen at the first start, kept for restarts: the apps hold the URL
+      this.postgres = this.supervise({
+        name: 'Postgres',
+        commandIncludes: 'postgres',
+        orphanSignal: 'SIGINT',
+        launch: async () => {
+          const server = await startEmbeddedPostgres({ dataDir: cluster, port, persistent: true, password: secrets.postgresPassword as string, database: 'keyward' });
+          port = Number(new URL(server.url).port);
+          return server;
+        },
       });
-      this.watch('Postgres', this.postgres);
+      databaseUrl = (await this.postgres.start()).url;
       this.checkpoint();
-      databaseUrl = this.postgres.url;
     }
     let redisUrl = this.settings.redisUrl;
     if (!redisUrl) {
       say('Starting Redis…');
-      this.redis = await startRedisServer({ dataDir: path.join(dataDir, 'redis') });
-      this.watch('Redis', this.redis);
+      let port: number | undefined;
+      this.redis = this.supervise({
+        name: 'Redis',
+        commandIncludes: 'redis-server',
+        orphanSignal: 'SIGTERM',
+        launch: async () => {
+          const server = await startRedisServer({ dataDir: path.join(dataDir, 'redis'), port });
+          port = Number(new URL(server.url).port);
+          return server;
+        },
+      });
+      redisUrl = (await this.redis.start()).url;
       this.checkpoint();
-      redisUrl = this.redis.url;
     }
 
     const env: NodeJS.ProcessEnv = {
@@ -149,17 +191,29 @@ class Launcher {
     const bootstrap = await bootstrapIfNeeded(entry('cli'), env);
     this.checkpoint();
 
-    for (const name of ['api', 'worker'] as const) {
-      const app = spawnNodeApp(name, entry(name), [], env);
-      this.apps.push({ name, app });
-      app.guard.once('exit', (code) => this.died(name, `exit code ${code}`));
-    }
+    const workerHttpPort = await this.chooseWorkerHttpPort(config.port);
+    const api = this.superviseApp('API', 'api', env);
+    const worker = this.superviseApp('worker', 'worker', { ...env, WORKER_HTTP_PORT: String(workerHttpPort) });
+    await api.start();
+    await worker.start();
     const url = baseUrl(config.host, config.port);
     await this.waitUntilLive(`${url}/health/live`);
 
     const exampleUrl = this.settings.withExample ? await this.startExample(url, env, databaseUrl, secretsFile, secrets.exampleServiceKey) : undefined;
 
-    process.stdout.write(banner(url, this.settings, bootstrap, added.includes('pepper'), exampleUrl));
+    const workerHttpUrl = baseUrl(config.host, workerHttpPort);
+    this.installation = {
+      version: 1,
+      dataDir,
+      startedAt: new Date().toISOString(),
+      apiUrl: url,
+      workerHttpUrl,
+      pids: { launcher: process.pid },
+      env: configurationVariables(env),
+    };
+    await this.record();
+    this.checkpoint();
+    process.stdout.write(banner(url, workerHttpUrl, this.settings, bootstrap, added.includes('pepper'), exampleUrl));
     if (added.includes('pepper') && !bootstrap.created) {
       complain(
         'A new pepper was generated, but the database was bootstrapped before: keys issued with the ' +
@@ -184,12 +238,64 @@ class Launcher {
     const port =
       wanted && wanted !== '0' ? Number(wanted) : !wanted && (await isPortFree(DEFAULT_EXAMPLE_PORT, host)) ? DEFAULT_EXAMPLE_PORT : await findFreePort(host);
     const exampleEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, NODE_ENV: process.env.NODE_ENV, KEYWARD_URL: apiUrl, KEYWARD_API_KEY: key, HOST: host, PORT: String(port) };
-    const app = spawnNodeApp('example', entry('example-invoices'), [], exampleEnv);
-    this.apps.push({ name: 'example', app });
-    app.guard.once('exit', (code) => this.died('example', `exit code ${code}`));
+    await this.superviseApp('example', 'example-invoices', exampleEnv).start();
     const url = baseUrl(host, port);
     await this.waitUntilLive(`${url}/health`);
     return url;
+  }
+
+  private supervise<P extends SupervisedProcess>(options: SupervisedOptions<P>): Supervised<P> {
+    return new Supervised(options, new RestartPolicy(this.settings.restartLimits), {
+      log: complain,
+      giveUp: (reason) => {
+        if (this.stopping) return;
+        complain(`${reason}: stopping everything.`);
+        void this.shutdown(1);
+      },
+      restarted: () => void this.record(),
+    });
+  }
+
+  /** One of the built apps, restarted when it crashes; stopped with SIGTERM, SIGKILL after a grace. */
+  private superviseApp(name: string, app: Parameters<typeof entry>[0], env: NodeJS.ProcessEnv): Supervised {
+    const supervised = this.supervise({
+      name,
+      commandIncludes: entry(app),
+      orphanSignal: 'SIGTERM',
+      launch: async () => {
+        const child = spawnNodeApp(name, entry(app), [], env);
+        return {
+          pid: await child.started,
+          exited: waitForServerExit(child.guard),
+          stop: async () => {
+            const { killed } = await stopGuarded(child, APP_STOP_GRACE_MS);
+            if (killed) complain(`${name} did not stop within ${APP_STOP_GRACE_MS / 1000} s of SIGTERM: killed.`);
+          },
+        };
+      },
+    });
+    this.apps.push(supervised);
+    return supervised;
+  }
+
+  /** Writes installation.json with the pids of now; one write at a time, none once stopping. */
+  private record(): Promise<void> {
+    this.recording = this.recording.then(async () => {
+      if (!this.installation || this.stopping) return;
+      const pid = (supervised: Supervised | undefined) => supervised?.process?.pid;
+      const [api, worker] = this.apps;
+      this.installation.pids = {
+        launcher: process.pid,
+        api: pid(api),
+        worker: pid(worker),
+        postgres: pid(this.postgres),
+        redis: pid(this.redis),
+      };
+      await writeInstallation(installationFile(this.settings.dataDir), this.installation).catch((err: Error) =>
+        complain(`Could not write ${installationFile(this.settings.dataDir)}: ${err.message}`),
+      );
+    });
+    return this.recording;
   }
 
   private async choosePort(): Promise<number | string> {
@@ -201,6 +307,18 @@ class Launcher {
     const port = await findFreePort(this.settings.host);
     say(`Port ${DEFAULT_PORT} is taken: the API uses port ${port} instead (set PORT to choose one).`);
     return port;
+  }
+
+  /** WORKER_HTTP_PORT as set, else 3002 when free, else any free port other than the API's. */
+  private async chooseWorkerHttpPort(apiPort: number): Promise<number> {
+    const wanted = this.settings.workerHttpPort;
+    if (wanted && wanted !== '0') return Number(wanted);
+    const host = this.settings.host;
+    if (!wanted && apiPort !== DEFAULT_WORKER_HTTP_PORT && (await isPortFree(DEFAULT_WORKER_HTTP_PORT, host))) return DEFAULT_WORKER_HTTP_PORT;
+    for (;;) {
+      const port = await findFreePort(host);
+      if (port !== apiPort) return port;
+    }
   }
 
   private async waitUntilLive(url: string): Promise<void> {
@@ -228,32 +346,32 @@ class Launcher {
     if (this.abort.signal.aborted) throw new Aborted();
   }
 
-  private watch(name: string, server: RunningServer): void {
-    void server.exited.then(() => this.died(name, 'its process exited'));
-  }
-
-  private died(name: string, how: string): void {
-    if (this.stopping) return;
-    complain(`${name} stopped unexpectedly (${how}); stopping everything.`);
-    void this.shutdown(1);
-  }
-
-  private async stopApp({ name, app }: { name: string; app: GuardedProcess }): Promise<void> {
-    const { killed } = await stopGuarded(app, APP_STOP_GRACE_MS);
-    if (killed) complain(`${name} did not stop within ${APP_STOP_GRACE_MS / 1000} s of SIGTERM: killed.`);
-  }
-
   private async stopEverything(code: number): Promise<void> {
     this.abort.abort();
     await this.startup;
+    // First, so that no command acts on an installation that is going away.
+    await this.recording;
+    await removeInstallation(installationFile(this.settings.dataDir), process.pid);
     say('Stopping…');
-    await Promise.all(this.apps.map((app) => this.stopApp(app)));
+    await Promise.all(this.apps.map((app) => settle(app.name, app.stop())));
     await settle('Redis', this.redis?.stop());
     await settle('Postgres', this.postgres?.stop());
     say('Stopped.');
     process.exitCode = code;
     // Leave once the output is flushed, whatever handle a library may still hold.
     setTimeout(() => process.exit(code), 1_000).unref();
+  }
+}
+
+/** A second launcher on the same data would fight the first over its files: say so instead. */
+async function refuseIfRunning(dataDir: string): Promise<void> {
+  const file = installationFile(dataDir);
+  const other = await readInstallation(file).catch(() => undefined);
+  if (other && other.pids.launcher !== process.pid && isProcessRunning(other.pids.launcher, 'launcher')) {
+    throw new Error(
+      `Keyward already runs from ${dataDir} (launcher pid ${other.pids.launcher}, API ${other.apiUrl}). ` +
+        'Stop it first, or set KEYWARD_DATA_DIR to another folder.',
+    );
   }
 }
 
@@ -270,7 +388,7 @@ function baseUrl(host: string, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
-function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapResult, newPepper: boolean, exampleUrl?: string): string {
+function banner(url: string, workerHttpUrl: string, settings: LauncherSettings, bootstrap: BootstrapResult, newPepper: boolean, exampleUrl?: string): string {
   const where = (name: string, external: string | undefined, variable: string) =>
     external ? `${name} from ${variable}` : `${name} embedded`;
   const lines = [
@@ -279,6 +397,7 @@ function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapRes
     `  API         ${url}`,
     `  Console     ${url}/console   (sign in with the admin key below; its Playground page sends any request)`,
     `  Playground  ${url}/docs      (OpenAPI reference, try it out)`,
+    `  Worker      worker health/metrics: ${workerHttpUrl}/metrics   (and /health/live, /health/ready)`,
     `  Data        ${settings.dataDir} (${where('Postgres', settings.databaseUrl, 'DATABASE_URL')}, ` +
       `${where('Redis', settings.redisUrl, 'REDIS_URL')})`,
   ];
@@ -292,12 +411,25 @@ function banner(url: string, settings: LauncherSettings, bootstrap: BootstrapRes
   } else {
     lines.push('  Already bootstrapped: use the admin key shown on the first run.');
   }
-  lines.push('', 'Press Ctrl-C to stop.', '');
+  lines.push(
+    '',
+    `  Command line  npm run cli -- api status   (acts on this installation: ${path.join(settings.dataDir, 'installation.json')})`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  );
   return lines.join('\n');
 }
 
 function main(): void {
-  const launcher = new Launcher(readSettings(process.env, process.argv.slice(2)));
+  let settings: LauncherSettings;
+  try {
+    settings = readSettings(process.env, process.argv.slice(2));
+  } catch (err) {
+    complain((err as Error).message);
+    process.exit(1);
+  }
+  const launcher = new Launcher(settings);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void launcher.shutdown(0));
   }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
-import { hasExited, OutputTail, waitForExit } from './child-process';
+import { hasExited, OutputTail, waitForExit, waitForServerExit } from './child-process';
 import { findFreePort } from './ports';
 import { RunningServer } from './running-server';
 
@@ -32,7 +32,7 @@ const HOST_SCRIPT = path.join(__dirname, 'postgres-host.cjs');
 
 type HostMessage =
   | { type: 'log'; line: string }
-  | { type: 'ready'; initialised: boolean }
+  | { type: 'ready'; initialised: boolean; pid: number }
   | { type: 'failed'; message: string };
 
 /**
@@ -92,13 +92,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         ],
       },
     });
-    const { initialised } = await ready;
+    const { initialised, pid } = await ready;
     await createDatabaseIfMissing({ port, password, database });
     return {
       url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+      pid,
       initialised,
       stop,
-      exited: waitForExit(host),
+      exited: waitForServerExit(host),
     };
   } catch (err) {
     await stop();
@@ -106,7 +107,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 }
 
-function waitForReady(host: ChildProcess, output: OutputTail, timeoutMs: number): Promise<{ initialised: boolean }> {
+function waitForReady(host: ChildProcess, output: OutputTail, timeoutMs: number): Promise<{ initialised: boolean; pid: number }> {
   return new Promise((resolve, reject) => {
     const fail = (reason: string) => {
       clearTimeout(timer);

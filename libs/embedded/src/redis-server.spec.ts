@@ -43,7 +43,7 @@ describe('startRedisServer', () => {
   it('stop() ends the process', async () => {
     const server = await start();
     await server.stop();
-    await expect(server.exited).resolves.toBeUndefined();
+    await expect(server.exited).resolves.toEqual({ code: 0, signal: null });
     expect(existsSync(path.join(dataDir, 'redis-server.pid'))).toBe(false);
     await expect(
       withRedis(server.url, (redis) => redis.ping(), { retryStrategy: () => null }),

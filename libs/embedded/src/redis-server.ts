@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { delay, hasExited, OutputTail, waitForExit } from './child-process';
+import { delay, hasExited, isProcessRunning, OutputTail, waitForServerExit } from './child-process';
 import { spawnGuarded, stopGuarded } from './guarded-process';
 import { findFreePort } from './ports';
 import { RunningServer } from './running-server';
@@ -55,8 +53,9 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   redis.guard.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
   redis.guard.stderr?.on('data', (chunk: Buffer) => output.push(chunk));
 
+  let pid: number;
   try {
-    const pid = await redis.started.catch((err: NodeJS.ErrnoException) => {
+    pid = await redis.started.catch((err: NodeJS.ErrnoException) => {
       throw err.code === 'ENOENT' ? new RedisServerNotFoundError() : err;
     });
     await waitUntilReady(port, pid, options.startTimeoutMs ?? 20_000, output, () => {
@@ -72,9 +71,10 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   let stopping: Promise<void> | undefined;
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid,
     // SIGTERM is Redis's SHUTDOWN: it flushes the append-only file, then exits.
     stop: () => (stopping ??= stopGuarded(redis, 30_000).then(() => undefined)),
-    exited: waitForExit(redis.guard),
+    exited: waitForServerExit(redis.guard),
   };
 }
 
@@ -127,28 +127,9 @@ async function answersPing(port: number, pid: number): Promise<boolean> {
  */
 async function refuseIfStillRunning(dataDir: string): Promise<void> {
   const pid = Number((await readFile(path.join(dataDir, PID_FILE), 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !isRedisServer(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessRunning(pid, 'redis-server')) return;
   throw new Error(
     `A redis-server (pid ${pid}) from an earlier run still uses ${dataDir}. ` +
       `Stop it (kill ${pid}) and start again.`,
   );
-}
-
-function isRedisServer(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  let command = '';
-  try {
-    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    try {
-      command = execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
-    } catch {
-      return false;
-    }
-  }
-  return command.includes('redis-server');
 }

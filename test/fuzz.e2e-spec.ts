@@ -1202,7 +1202,16 @@ describe('fuzz: generated bad input on every route (fast-check)', () => {
   const statuses = new Map<string, Map<string, number>>();
   /** Events appended during the main runs: traced to a request by its User-Agent, or not (system sweeps excluded). */
   const tally = { traced: 0, untraced: 0 };
-  const propertyStats: { name: string; seed: number; cases: number; seconds: number; failures: number }[] = [];
+  /** Per property run: the cases planned (fast-check's numRuns × group) and the cases it really ran. */
+  const propertyStats: { name: string; seed: number; planned: number; cases: number; seconds: number; failures: number }[] = [];
+  /** A test that ran nothing must say why (FUZZ_ONLY filtered it out); one that ran must have run every planned case. */
+  const expectRan = (names: string[]) => {
+    if (names.length === 0) return expect(ONLY).toBeTruthy();
+    for (const name of names) {
+      const stat = propertyStats.find((p) => p.name === name);
+      expect([name, stat?.cases]).toEqual([name, stat?.planned]);
+    }
+  };
   const allFailures: Failure[] = [];
   const started = performance.now();
 
@@ -1318,7 +1327,7 @@ describe('fuzz: generated bad input on every route (fast-check)', () => {
           : { ...f, signature: `${f.signature}  [${where}; did not reproduce on replay]` },
       );
     }
-    propertyStats.push({ name, seed, cases: numRuns * GROUP, seconds: (performance.now() - t0) / 1000, failures: distinct.size });
+    propertyStats.push({ name, seed, planned: numRuns * GROUP, cases: runIndex * GROUP, seconds: (performance.now() - t0) / 1000, failures: distinct.size });
     allFailures.push(...reported);
     return reported;
   }
@@ -1394,8 +1403,14 @@ describe('fuzz: generated bad input on every route (fast-check)', () => {
   test('every route: generated bodies, queries, path ids, content types and request ids', async () => {
     const specs = routeSpecs(fx);
     const failures: Failure[] = [];
-    for (const [i, spec] of specs.entries()) if (selected(spec.name)) failures.push(...(await property(spec.name, i + 1, requestArb(spec, routeAuth(fx)), spec.cases)));
+    const ran: string[] = [];
+    for (const [i, spec] of specs.entries()) {
+      if (!selected(spec.name)) continue;
+      failures.push(...(await property(spec.name, i + 1, requestArb(spec, routeAuth(fx)), spec.cases)));
+      ran.push(spec.name);
+    }
     if (failures.length > 0) throw new Error(`${failures.length} distinct failure(s):\n\n${report(failures)}`);
+    expectRan(ran);
   }, 600_000);
 
   test('the key header: near-valid, wrong-prefix, padded, long, non-ASCII and doubled keys on every route', async () => {
@@ -1403,16 +1418,19 @@ describe('fuzz: generated bad input on every route (fast-check)', () => {
     const arb = fc.oneof(...specs.map((s) => requestArb(s, fuzzedAuth(fx))));
     const failures = selected('key header') ? await property('key header', 100, arb, 1_600) : [];
     if (failures.length > 0) throw new Error(`${failures.length} distinct failure(s):\n\n${report(failures)}`);
+    expectRan(selected('key header') ? ['key header'] : []);
   }, 300_000);
 
   test('unknown paths and wrong methods', async () => {
     const failures = selected('unknown routes') ? await property('unknown routes', 200, unknownRoutes(fx), 400) : [];
     if (failures.length > 0) throw new Error(`${failures.length} distinct failure(s):\n\n${report(failures)}`);
+    expectRan(selected('unknown routes') ? ['unknown routes'] : []);
   }, 300_000);
 
   test("requests Node's HTTP parser refuses (head over 16 KB, non-ASCII byte in the target)", async () => {
     const failures = selected('parser refusals') ? await property('parser refusals', 300, parserRefusals(fx), 80) : [];
     if (failures.length > 0) throw new Error(`${failures.length} distinct failure(s):\n\n${report(failures)}`);
+    expectRan(selected('parser refusals') ? ['parser refusals'] : []);
   }, 120_000);
 
   test('summary: ≥ 10,000 generated cases, per route', () => {
@@ -1437,6 +1455,10 @@ describe('fuzz: generated bad input on every route (fast-check)', () => {
       `fuzz: ${total.toLocaleString('en-US')} generated cases over ${counts.size} routes in ${seconds.toFixed(1)} s (seed ${SEED}): ${allFailures.length} distinct failure(s)`,
     ];
     console.log(lines.join('\n'));
+    // every property that ran ran all it planned (also under FUZZ_ONLY or a smaller FUZZ_SCALE), and something ran
+    expect(propertyStats.filter((p) => p.cases !== p.planned).map((p) => `${p.name}: ${p.cases} of ${p.planned}`)).toEqual([]);
+    expect(total).toBeGreaterThan(0);
+    if (!ONLY) expect(total).toBeGreaterThanOrEqual(propertyStats.reduce((n, p) => n + p.planned, 0));
     if (SCALE >= 1 && !ONLY) expect(total).toBeGreaterThanOrEqual(10_000);
   });
 });

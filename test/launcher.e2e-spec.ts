@@ -1,130 +1,40 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '@keyward/embedded';
+import {
+  cli,
+  CliRun,
+  descendantsOf,
+  filesContain,
+  getMe,
+  installationOf,
+  KEY_PATTERN,
+  LAUNCHER,
+  LauncherRun,
+  redact,
+  START_TIMEOUT_MS,
+  waitUntilGone,
+} from './support/launcher';
 
 /**
  * `npm start` on a machine with only Node.js: the launcher starts its own Postgres and Redis,
- * bootstraps, prints the admin key once, and keeps everything on a restart. Runs the build in
- * dist/ (npm test builds first). The key is never printed by this test: failures show redacted output.
+ * bootstraps, prints the admin key once, and keeps everything on a restart; the command line
+ * beside it acts on it without any configuration. Runs the build in dist/ (npm test builds
+ * first). The key is never printed by this test: failures show redacted output.
  */
 
-const ROOT = path.resolve(__dirname, '..');
-const LAUNCHER = path.join(ROOT, 'dist/apps/launcher/src/main.js');
-const KEY_PATTERN = /\bkw_[0-9A-Za-z]{49}\b/;
-const START_TIMEOUT_MS = 120_000;
-
-const redact = (text: string) => text.replace(new RegExp(KEY_PATTERN.source, 'g'), 'kw_<redacted>');
-
-class LauncherRun {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [LAUNCHER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  /** What it printed, keys redacted, for failure messages. */
-  output(): string {
-    const tail = (text: string) => redact(text).split('\n').slice(-60).join('\n');
-    return `--- stdout ---\n${tail(this.stdout)}\n--- stderr ---\n${tail(this.stderr)}`;
-  }
-
-  async waitUntilRunning(): Promise<void> {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!this.stdout.includes('Press Ctrl-C to stop.')) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`the launcher exited (${this.child.exitCode ?? this.child.signalCode}) before it was running:\n${this.output()}`);
-      }
-      if (Date.now() > deadline) throw new Error(`the launcher was not running after ${START_TIMEOUT_MS} ms:\n${this.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-
-  /** SIGINT, as Ctrl-C; resolves with how it exited. */
-  async interrupt(timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.child.kill('SIGINT');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the launcher did not exit within ${timeoutMs} ms of SIGINT:\n${this.output()}`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  args: string;
-}
-
-function processTable(): ProcessInfo[] {
-  return execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args }));
-}
-
-function descendantsOf(pid: number): ProcessInfo[] {
-  const table = processTable();
-  const found: ProcessInfo[] = [];
-  for (let queue = [pid]; queue.length > 0; ) {
-    const parent = queue.shift();
-    for (const row of table.filter((r) => r.ppid === parent)) {
-      found.push(row);
-      queue.push(row.pid);
-    }
-  }
-  return found;
-}
-
-/** Alive and not a zombie. */
-function isRunning(pid: number): boolean {
-  try {
-    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim().startsWith('Z');
-  } catch {
-    return false; // ps exits non-zero when there is no such process
-  }
-}
-
-async function waitUntilGone(pids: number[], timeoutMs = 15_000): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  let running = pids.filter(isRunning);
-  while (running.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    running = running.filter(isRunning);
-  }
-  return running;
-}
-
-async function getMe(port: number, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`http://127.0.0.1:${port}/v1/me`, { headers });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function filesContain(dir: string, needle: string): Promise<string[]> {
-  const hits: string[] = [];
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    if ((await readFile(file)).includes(needle)) hits.push(path.relative(dir, file));
-  }
-  return hits;
+/** The command succeeded, named the installation it acted on (on stderr) and printed its one JSON line. */
+function jsonOf(run: CliRun, dataDir: string): Record<string, unknown> {
+  if (run.code !== 0) throw new Error(`the command line exited with ${run.code}:\n${redact(run.stderr)}`);
+  expect(run.stderr).toContain(`acting on the Keyward that \`npm start\` runs from ${dataDir}`);
+  return JSON.parse(run.stdout) as Record<string, unknown>;
 }
 
 describe('npm start (the launcher)', () => {
+  /** Where a user runs `npm start`: the launcher keeps its data in `.keyward` there. */
+  let home: string;
   let dataDir: string;
   let port: number;
   let env: NodeJS.ProcessEnv;
@@ -133,26 +43,17 @@ describe('npm start (the launcher)', () => {
 
   beforeAll(async () => {
     if (!existsSync(LAUNCHER)) throw new Error(`${LAUNCHER} is missing: run \`npm run build\` first.`);
-    dataDir = await mkdtemp(path.join(tmpdir(), 'keyward-launcher-e2e-'));
+    home = await mkdtemp(path.join(tmpdir(), 'keyward-launcher-e2e-'));
+    dataDir = path.join(home, '.keyward');
+    await mkdir(dataDir);
     port = await findFreePort();
     env = { ...process.env, KEYWARD_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'KEYWARD_PEPPER', 'NODE_ENV']) delete env[name];
   });
 
   afterAll(async () => {
-    for (const run of runs) {
-      if (run.child.exitCode === null && run.child.signalCode === null) {
-        for (const { pid } of descendantsOf(run.child.pid as number)) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-        run.child.kill('SIGKILL');
-      }
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    for (const run of runs) run.killAll();
+    if (home) await rm(home, { recursive: true, force: true });
   });
 
   it('first run: starts Postgres and Redis, bootstraps, prints a working admin key once, stops everything on Ctrl-C', async () => {
@@ -166,6 +67,7 @@ describe('npm start (the launcher)', () => {
     expect(run.stdout).toContain(`http://127.0.0.1:${port}/docs`);
     expect(run.stdout).toContain(`http://127.0.0.1:${port}/console`);
     expect(run.stdout).toContain(dataDir);
+    expect(run.stdout).toMatch(/worker health\/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
 
     const both: Array<Record<string, string>> = [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }];
     for (const headers of both) {
@@ -183,9 +85,35 @@ describe('npm start (the launcher)', () => {
       expect(commands).toContain(expected);
     }
 
+    // Beside it, the command line with no configuration at all, from the folder that holds .keyward
+    const installation = await installationOf(dataDir);
+    expect((await stat(path.join(dataDir, 'installation.json'))).mode & 0o777).toBe(0o600);
+    expect(installation).toMatchObject({ apiUrl: `http://127.0.0.1:${port}`, pids: { launcher: run.child.pid } });
+    for (const name of ['api', 'worker', 'postgres', 'redis'] as const) {
+      expect(children.map((c) => c.pid)).toContain(installation?.pids[name]);
+    }
+    const status = await cli(['api', 'status', '--json'], { cwd: home });
+    expect(jsonOf(status, dataDir)).toMatchObject({ version: expect.any(String), central: { status: 'not_configured' } });
+    const created = await cli(['companies', 'create', '--name', 'B', '--json'], { cwd: home });
+    expect(jsonOf(created, dataDir)).toMatchObject({ created: true, companyId: expect.any(String), key: expect.stringMatching(KEY_PATTERN) });
+    const recorded = installation?.env ?? {};
+    const secrets = [recorded.KEYWARD_PEPPER, recorded.SECRETS_ENCRYPTION_KEY, recorded.AUDIT_SIGNING_KEY, new URL(recorded.DATABASE_URL).password];
+    expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)).toBe(true);
+    for (const said of [status.stderr, created.stderr, run.stdout, run.stderr]) {
+      for (const secret of secrets) expect(said.includes(secret as string)).toBe(false);
+    }
+    const explicit = await cli(['api', 'status'], { cwd: home, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    expect(explicit).toMatchObject({ code: 1, stderr: expect.stringMatching(/DATABASE_URL: is required/) });
+
     expect(await run.interrupt()).toEqual({ code: 0, signal: null });
     const leftOver = await waitUntilGone(children.map((c) => c.pid));
     expect(leftOver.map((pid) => children.find((c) => c.pid === pid)?.args)).toEqual([]);
+
+    // A clean stop takes the record away: the command line says nothing runs, and what to do.
+    expect(await installationOf(dataDir)).toBeUndefined();
+    const after = await cli(['api', 'status'], { cwd: home });
+    expect(after.code).toBe(1);
+    expect(after.stderr).toMatch(/no `npm start` runs here[\s\S]*Start Keyward with `npm start`/);
 
     // The key was shown, not kept: nothing in the data folder holds it.
     expect(await filesContain(dataDir, key)).toEqual([]);
@@ -218,5 +146,11 @@ describe('npm start (the launcher)', () => {
     await run.exited;
     const leftOver = await waitUntilGone(children.map((c) => c.pid), 45_000);
     expect(leftOver.map((pid) => children.find((c) => c.pid === pid)?.args)).toEqual([]);
+
+    // Its record stays behind; the command line sees that nothing runs it any more.
+    expect(await installationOf(dataDir)).toMatchObject({ pids: { launcher: run.child.pid } });
+    const after = await cli(['api', 'status'], { cwd: home });
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain(`(launcher pid ${run.child.pid}) no longer runs`);
   }, 4 * START_TIMEOUT_MS);
 });

@@ -2,20 +2,34 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-
-/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { npmChromium } from './npm-chromium';
 
 /** Screenshots of the browser tests: test artifacts, git-ignored. */
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'console');
 
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
+const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Which Chromium the tests drive: CHROMIUM_PATH when set, else Debian's when installed,
+ * else the one the `@sparticuz/chromium` devDependency brought with `npm install`.
+ */
+export async function chooseChromium(): Promise<{ executablePath: string; env?: Record<string, string>; source: string }> {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    if (!existsSync(configured)) throw new Error(`CHROMIUM_PATH=${configured}: no such file`);
+    return { executablePath: configured, source: 'CHROMIUM_PATH' };
   }
+  if (existsSync(DEBIAN_CHROMIUM)) return { executablePath: DEBIAN_CHROMIUM, source: 'debian' };
+  return { ...(await npmChromium()), source: 'npm' };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const chosen = await chooseChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chosen.executablePath,
+    env: chosen.env ? { ...process.env, ...chosen.env } : undefined,
     headless: true,
     args: [
       '--no-sandbox',
@@ -33,6 +47,11 @@ export async function launchBrowser(): Promise<Browser> {
 export async function openPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true });
   const page = await context.newPage();
+  // CONSOLE_CPU_THROTTLE=6: the page's CPU six times slower, to bring UI races out (Chromium's DevTools throttling)
+  if (process.env.CONSOLE_CPU_THROTTLE) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.CONSOLE_CPU_THROTTLE) });
+  }
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {

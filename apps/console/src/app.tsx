@@ -90,7 +90,12 @@ export function App() {
   return (
     <QueryClientProvider client={queryClient}>
       <SessionProvider initial={initial}>
-        <BrowserRouter basename="/console">
+        {/* Pages keep their filters in the URL and bind controls to it (the keys page's status
+            checkboxes, the audit filters). A router update inside startTransition (React Router's
+            default) commits after the click, so a controlled checkbox snaps back to the old URL's
+            state until then, and a second change made meanwhile starts from the old URL and undoes
+            the first. No route suspends, so nothing is gained by deferring: updates are immediate. */}
+        <BrowserRouter basename="/console" useTransitions={false}>
           <Shell />
         </BrowserRouter>
       </SessionProvider>

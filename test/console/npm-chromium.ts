@@ -62,6 +62,9 @@ async function untar(archive: Buffer, into: string): Promise<void> {
 
 /** Unpacks the npm package's Chromium (first call per version only) and says how to start it. */
 export async function npmChromium(): Promise<NpmChromium> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(`no Chromium: @sparticuz/chromium holds a Linux x86-64 build only (this is ${process.platform}-${process.arch}); install Chromium and set CHROMIUM_PATH`);
+  }
   const pkg = packageDir();
   const { version } = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string };
   const cache = path.resolve(__dirname, '..', '..', 'node_modules', '.cache', 'keyward-chromium');

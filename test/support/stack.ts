@@ -24,6 +24,8 @@ export interface Stack {
   /** A direct connection for assertions on the log and the read models. */
   sql: DataSource;
   eventCount(): Promise<number>;
+  /** Hands the usage buffer over and waits until the worker appended it (the projector may still be behind). */
+  appendUsage(): Promise<void>;
   /** Hands the usage buffer over and waits until the worker appended and projected it. */
   settleUsage(): Promise<void>;
   close(): Promise<void>;
@@ -48,6 +50,22 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   );
   const sql = new DataSource({ type: 'postgres', url: db.url, extra: { max: 2 } });
   await sql.initialize();
+  /** Hands the usage buffer over and waits until the worker appended it (not projected). */
+  const appendUsage = async () => {
+    await api.get(UsageBuffer).flush();
+    const queue = new Queue(QueueName.Usage, { connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` });
+    try {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        if (Object.values(c).every((n) => n === 0)) break;
+        if (Date.now() > deadline) throw new Error(`usage queue did not drain: ${JSON.stringify(c)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await queue.close();
+    }
+  };
   return {
     config,
     db,
@@ -60,20 +78,9 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
     // expected of every request; what a refused request must not add is anything else
     eventCount: async () =>
       Number((await sql.query(`SELECT count(*) AS n FROM events WHERE type NOT IN ('KeyUsed', 'AuthenticationFailed')`))[0].n),
+    appendUsage,
     settleUsage: async () => {
-      await api.get(UsageBuffer).flush();
-      const queue = new Queue(QueueName.Usage, { connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` });
-      try {
-        const deadline = Date.now() + 20_000;
-        for (;;) {
-          const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-          if (Object.values(c).every((n) => n === 0)) break;
-          if (Date.now() > deadline) throw new Error(`usage queue did not drain: ${JSON.stringify(c)}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      } finally {
-        await queue.close();
-      }
+      await appendUsage();
       // applied up to the last event: a transaction open elsewhere in the cluster may hold the
       // projector's horizon back for a while (bounded poll for that state)
       const projector = worker.get(Projector);

@@ -9,7 +9,7 @@ import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
 import { MetricsModule, loggingModule } from '@keyward/observability';
 import { RedisModule } from '@keyward/queue';
 import { SystemModule, SystemReadModelProjection } from '@keyward/system';
-import { UsageModule } from '@keyward/usage';
+import { UsageModule, UsageSeriesProjection } from '@keyward/usage';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
@@ -25,6 +25,7 @@ import { PermissionsController } from './catalog/permissions.controller';
 import { RolesController } from './catalog/roles.controller';
 import { VerifiersController } from './verifiers/verifiers.controller';
 import { VerifierStreams } from './verifiers/verifier-streams';
+import { UsageSeriesController } from './usage/usage-series.controller';
 import { UsageController } from './usage/usage.controller';
 
 @Module({})
@@ -41,14 +42,14 @@ export class AppModule {
         RedisModule,
         UsageModule,
         AuthModule.forApi(),
-        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection]),
         KeysModule.register('wait'),
         SystemModule.register('wait'),
         AuditModule,
         MetricsModule,
         ...queueDashboard(),
       ],
-      controllers: [MeController, UsersController, KeysController, PermissionsController, RolesController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController, VerifiersController, UsageController],
+      controllers: [MeController, UsersController, KeysController, PermissionsController, RolesController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController, VerifiersController, UsageController, UsageSeriesController],
       providers: [DashboardSessions, VerifierStreams],
     };
   }

@@ -7,6 +7,7 @@ import { EventStoreModule, ProjectorModule } from '@keyward/event-store';
 import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
 import { RedisModule } from '@keyward/queue';
 import { SystemModule, SystemReadModelProjection } from '@keyward/system';
+import { UsageSeriesProjection } from '@keyward/usage';
 
 /** The operator's view: the database directly, the log applied inline; API caches confirmed through Postgres like any write. */
 @Module({})
@@ -20,7 +21,7 @@ export class CliModule {
         RedisModule,
         EventStoreModule,
         AuthModule.forInvalidation(),
-        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection]),
         KeysModule.register('inline'),
         AuditModule,
         SystemModule.register('inline'),

@@ -7,6 +7,7 @@ import { KeysReadModelProjection, KeysWorkerModule } from '@keyward/keys';
 import { EventCounterModule, WorkerMetricsModule, loggingModule } from '@keyward/observability';
 import { JOB_QUEUE, JobName, QueueModule, RedisModule } from '@keyward/queue';
 import { SystemReadModelProjection, SystemWorkerModule } from '@keyward/system';
+import { UsageSeriesProjection } from '@keyward/usage';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { JobMetricsWatcher, workerHostsProvider } from './ops/worker-hosts';
 import { WorkerHttpServer } from './ops/worker-http-server';
@@ -46,7 +47,7 @@ export class WorkerModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection]),
         KeysWorkerModule,
         SystemWorkerModule,
         AuditModule,

@@ -1,2 +1,3 @@
 export * from './usage-buffer';
 export * from './usage.module';
+export * from './series';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateBy, buildMessage } from 'class-validator';
-import { OptionalNotNull } from '../http/validation';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { OptionalNotNull, ReadableByDate } from '../http/validation';
 import { PaginationDto } from '../http/pagination.dto';
 
 export const EVENT_TYPES = [
@@ -11,19 +11,6 @@ export const EVENT_TYPES = [
   'CentralActivated', 'CentralDeactivated', 'CentralChecked',
   'PermissionDefined', 'PermissionRemoved', 'RoleDefined', 'RoleUpdated', 'RoleDeleted',
 ];
-
-/**
- * IsISO8601 also passes forms that `new Date()` cannot read (20300101T000000Z, 2030-W01-1,
- * 2030-01-01T10); they would reach the query as an invalid date.
- */
-const ReadableByDate = () =>
-  ValidateBy({
-    name: 'readableByDate',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
-      defaultMessage: buildMessage((each) => `${each}$property must be a date-time such as 2030-01-01T00:00:00Z`),
-    },
-  });
 
 const list = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(value) ? value.flatMap((v) => String(v).split(',')) : value;

@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { ValidateBy, ValidateIf, buildMessage } from 'class-validator';
 import { FieldError, Problem } from '@keyward/common';
 
 /**
@@ -50,3 +50,16 @@ export function validationPipe(): ValidationPipe {
  * like any other wrong value. class-validator's IsOptional would let null through.
  */
 export const OptionalNotNull = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+
+/**
+ * IsISO8601 also passes forms that `new Date()` cannot read (20300101T000000Z, 2030-W01-1,
+ * 2030-01-01T10); they would reach the query as an invalid date.
+ */
+export const ReadableByDate = () =>
+  ValidateBy({
+    name: 'readableByDate',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && !Number.isNaN(Date.parse(value)),
+      defaultMessage: buildMessage((each) => `${each}$property must be a date-time such as 2030-01-01T00:00:00Z`),
+    },
+  });

@@ -1,0 +1,2 @@
+export * from './usage-series.projection';
+export * from './usage-series.service';

@@ -393,6 +393,8 @@ describe('fault suite (dedicated Postgres and Redis, real processes)', () => {
     row.sent = issued;
     const ids = answers.filter((r) => r.status === 201).map((r) => r.body.id as string);
     row.acked = ids.length;
+    // the scenario happened: the instance was killed under load, after the acknowledged creations it waits for
+    expect([killedAt > 0, ids.length >= S2_KILL_AFTER]).toEqual([true, true]);
     const unanswered = answers.filter((r) => r.status !== 201);
     const problems: string[] = [];
     for (const r of unanswered) {
@@ -429,13 +431,14 @@ describe('fault suite (dedicated Postgres and Redis, real processes)', () => {
     );
     problems.push(...fresh(await h.invariantViolations()));
     if (problems.length > 0) fail('scenario 2 (API kill -9)', problems, ['api-A', 'api-A2', 'api-B', 'worker-1b']);
+    expect(lost).toEqual([]);
     passedTests++;
   }, 120_000);
 
   it('3. stop Redis under load, start it again: keys keep authenticating, key writes and revocations answer 2xx (none waits for Redis), queues recover, nothing acknowledged lost', async () => {
     const row: FaultRow = { fault: '3 Redis stop/start under load', sent: 0, acked: 0, lost: 0, recovery: '', notes: [] };
     table.push(row);
-    const apis = [h.proc('api-A2'), h.proc('api-B')];
+    const apis = [await h.running('api-A2', 'api'), await h.running('api-B', 'api')];
     const readKeys = await warmKeys('s3-reader', 4, apis);
     const revokeKeys = await warmKeys('s3-revoke', 2, apis);
     const revocations: { keyId: string; reply: Reply; refused: string }[] = [];
@@ -539,7 +542,7 @@ describe('fault suite (dedicated Postgres and Redis, real processes)', () => {
   it('4. stop Postgres under load, start it again: 503 + Retry-After (never 500 or a hang), nothing half-applied, recovery without restarts', async () => {
     const row: FaultRow = { fault: '4 Postgres stop/start under load', sent: 0, acked: 0, lost: 0, recovery: '', notes: [] };
     table.push(row);
-    const apis = [h.proc('api-A2'), h.proc('api-B')];
+    const apis = [await h.running('api-A2', 'api'), await h.running('api-B', 'api')];
     const pids = new Map([...h.procs].map(([label, p]) => [label, p.pid]));
     const readKeys = await warmKeys('s4-reader', 4, apis);
     const load = startLoad({ tag: 's4', readers: 4, writers: 2, apis, readKeys, writeTimeoutMs: 30_000 });
@@ -631,8 +634,8 @@ describe('fault suite (dedicated Postgres and Redis, real processes)', () => {
     const row: FaultRow = { fault: '5 two APIs + two workers', sent: 0, acked: 0, lost: 0, recovery: '—', notes: [] };
     table.push(row);
     await h.launch('worker-2', 'worker');
-    const X = h.proc('api-A2');
-    const Y = h.proc('api-B');
+    const X = await h.running('api-A2', 'api');
+    const Y = await h.running('api-B', 'api');
     const name = (p: RunningProcess) => (p === X ? 'A' : 'B');
     const problems: string[] = [];
     const replies: Reply[] = [];

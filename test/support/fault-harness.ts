@@ -161,6 +161,17 @@ export class FaultHarness {
     return started;
   }
 
+  /**
+   * The process under `label`, started first if no live one has it: a scenario that needs what an
+   * earlier scenario should have left running does not depend on that scenario having got that far.
+   */
+  async running(label: string, kind: ProcessKind): Promise<RunningProcess> {
+    const p = this.procs.get(label);
+    if (p && !this.exitedLabels.has(label)) return p;
+    this.exitedLabels.delete(label);
+    return this.launch(label, kind);
+  }
+
   proc(label: string): RunningProcess {
     const p = this.procs.get(label);
     if (!p) throw new Error(`no process ${label}`);

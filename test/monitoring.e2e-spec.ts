@@ -28,7 +28,7 @@ beforeAll(async () => {
   await runCliJson(['bootstrap', '--json'], env); // migrates, and gives the API a company to serve
   [api, worker] = await Promise.all([startProcess('api', env), startProcess('worker', env)]);
   maintenance = new Queue(QueueName.Maintenance, { connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all([api?.stop(), worker?.stop()]);

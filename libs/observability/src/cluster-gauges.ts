@@ -61,22 +61,27 @@ export class ProjectionLag {
   }
 }
 
-/** `keyward_projection_lag_events` and `keyward_projection_lag_seconds`, read when scraped (one query for both). */
+/**
+ * `keyward_projection_lag_events` and `keyward_projection_lag_seconds`, read when scraped (one query
+ * for both). NaN while Postgres does not answer: the rest of the scrape (request and job counters)
+ * still goes out, and no lag of 0 is made up.
+ */
 export function registerProjectionLagGauges(registry: Registry, lag: ProjectionLag): void {
+  const reading = () => lag.read().catch(() => ({ events: NaN, seconds: NaN }));
   new Gauge({
     name: 'keyward_projection_lag_events',
-    help: 'Committed events the projector has not applied yet (behind the log head)',
+    help: 'Committed events the projector has not applied yet (behind the log head); NaN while Postgres does not answer',
     registers: [registry],
     async collect() {
-      this.set((await lag.read()).events);
+      this.set((await reading()).events);
     },
   });
   new Gauge({
     name: 'keyward_projection_lag_seconds',
-    help: 'Age of the oldest event the projector has not applied yet (0 when caught up)',
+    help: 'Age of the oldest event the projector has not applied yet (0 when caught up); NaN while Postgres does not answer',
     registers: [registry],
     async collect() {
-      this.set((await lag.read()).seconds);
+      this.set((await reading()).seconds);
     },
   });
 }

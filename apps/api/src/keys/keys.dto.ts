@@ -19,7 +19,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { OptionalNotNull } from '../http/validation';
+import { OptionalNotNull, ReadableByDate } from '../http/validation';
 import { PERMISSIONS, PERMISSION_NAME_SHAPE, ROLES, ROLE_NAME } from '@keyward/auth';
 import { PaginationDto } from '../http/pagination.dto';
 import { RateLimitResponse } from '../me/me.dto';
@@ -279,6 +279,26 @@ export class ListKeysQueryDto extends PaginationDto {
   @IsString()
   @Length(1, 256)
   externalId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'keys never used, or last used before this instant (clean up inactive keys)' })
+  @OptionalNotNull()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @ReadableByDate()
+  unusedSince?: string;
+
+  @ApiPropertyOptional({
+    enum: ['createdAt', 'lastUsedAt', 'name'],
+    default: 'createdAt',
+    description: 'createdAt: newest first; lastUsedAt: most recently used first, never used last; name: A→Z (order reverses each)',
+  })
+  @OptionalNotNull()
+  @IsIn(['createdAt', 'lastUsedAt', 'name'])
+  sort?: 'createdAt' | 'lastUsedAt' | 'name';
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], description: "default: the sort's own (desc for times, asc for name)" })
+  @OptionalNotNull()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
 }
 
 export class KeyResponse {

@@ -6,7 +6,7 @@ import { PaginationDto } from '../http/pagination.dto';
 
 export const EVENT_TYPES = [
   'CompanyCreated', 'UserCreated', 'UserUpdated', 'KeyCreated', 'KeyUpdated', 'KeyRotated', 'KeyRevoked',
-  'KeyExpired', 'KeyDeleted', 'KeyUsed', 'AuthenticationFailed', 'SharedSecretRotated', 'SharedSecretRevealed',
+  'KeyExpired', 'KeyExpiringSoon', 'KeyDeleted', 'KeyUsed', 'AuthenticationFailed', 'SharedSecretRotated', 'SharedSecretRevealed',
   'AuditExported', 'TelemetryEnabled', 'TelemetryDisabled', 'HeartbeatSent', 'HeartbeatFailed',
   'CentralActivated', 'CentralDeactivated', 'CentralChecked',
   'PermissionDefined', 'PermissionRemoved', 'RoleDefined', 'RoleUpdated', 'RoleDeleted',

@@ -14,6 +14,7 @@ export const KeywardEvent = {
   KeyRotated: 'KeyRotated',
   KeyRevoked: 'KeyRevoked',
   KeyExpired: 'KeyExpired',
+  KeyExpiringSoon: 'KeyExpiringSoon',
   KeyDeleted: 'KeyDeleted',
   KeyUsed: 'KeyUsed',
   AuthenticationFailed: 'AuthenticationFailed',
@@ -32,6 +33,8 @@ export const streamOf = {
   /** Usage has streams of its own: it must never conflict with a change to the key. */
   keyUsage: (id: string) => `usage-${id}`,
   authFailures: (companyId: string | null) => `auth-failures-${companyId ?? 'unknown'}`,
+  /** Notices about a key (its expiry coming): never conflicting with a change to the key itself. */
+  keyNotices: (id: string) => `notices-${id}`,
   /** A company's own permissions and roles: one stream, so names stay unique under its version. */
   catalog: (companyId: string) => `catalog-${companyId}`,
 };
@@ -107,6 +110,14 @@ export interface KeyExpiredData {
   reason: 'expiry' | 'rotation';
   /** The instant it stopped working (the guard refused it from then on). */
   expiredAt: string;
+}
+
+/** A key's expiry is near: recorded once 7 days before it and once 1 day before (only the nearest, for a key made closer to it). */
+export interface KeyExpiringSoonData {
+  keyId: string;
+  name: string;
+  expiresAt: string;
+  notice: '7d' | '1d';
 }
 
 /** One authenticated request: the usage record as the API instance took it. */

@@ -5,7 +5,7 @@ import { Command } from '@nestjs/cqrs';
  * guard has refused them since that instant; this makes the read model and the audit
  * trail say so). Idempotent: a key already expired, revoked or deleted is skipped.
  */
-export class ExpireKeysCommand extends Command<{ expired: number }> {
+export class ExpireKeysCommand extends Command<{ expired: number; noticed: number }> {
   constructor(readonly limit = 500) {
     super();
   }

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { EventStore, StreamConflictError } from '@keyward/event-store';
 import { QueueProducer } from '@keyward/queue';
 import { foldKey } from '../../domain/key.state';
-import { KeyExpiredData, KeywardEvent, streamOf } from '../../events/keyward-events';
+import { KeyExpiredData, KeyExpiringSoonData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { ExpireKeysCommand } from './expire-keys.command';
 
 @CommandHandler(ExpireKeysCommand)
@@ -17,7 +18,7 @@ export class ExpireKeysHandler implements ICommandHandler<ExpireKeysCommand> {
     private readonly producer: QueueProducer,
   ) {}
 
-  async execute({ limit }: ExpireKeysCommand): Promise<{ expired: number }> {
+  async execute({ limit }: ExpireKeysCommand): Promise<{ expired: number; noticed: number }> {
     const now = Date.now();
     const due: { id: string }[] = await this.dataSource.query(
       `SELECT id FROM api_keys
@@ -45,7 +46,57 @@ export class ExpireKeysHandler implements ICommandHandler<ExpireKeysCommand> {
         this.logger.debug(`key ${id} changed meanwhile; the next sweep decides again`);
       }
     }
-    if (expired > 0) await this.producer.wakeProjector('expiry');
-    return { expired };
+    const noticed = await this.noticeExpiringSoon(now, limit);
+    if (expired > 0 || noticed > 0) await this.producer.wakeProjector('expiry');
+    return { expired, noticed };
   }
+
+  /**
+   * `KeyExpiringSoon` for the active keys whose expiry is 7 days or 1 day away, once each: a
+   * notice's event id is derived from the key, its expiry and the notice, so the log itself says
+   * which were recorded (one look-up per sweep, no table of its own), an append racing another
+   * sweep appends nothing twice, and a key whose expiry is moved gets notices for its new date.
+   */
+  private async noticeExpiringSoon(now: number, limit: number): Promise<number> {
+    const soon: { id: string; name: string; company_id: string; expires_at: Date }[] = await this.dataSource.query(
+      `SELECT id, name, company_id, expires_at FROM api_keys
+        WHERE status = 'active' AND deleted_at IS NULL AND expires_at > $1 AND expires_at <= $2
+        ORDER BY expires_at LIMIT $3`,
+      [new Date(now), new Date(now + NOTICES[0].beforeMs), limit],
+    );
+    const due = soon.map((k) => {
+      const expiresAt = k.expires_at.toISOString();
+      // the nearest notice whose time has come: a key made 12 hours before its expiry gets the 1-day one only
+      const notice = NOTICES.filter((n) => k.expires_at.getTime() - now <= n.beforeMs).at(-1)!.name;
+      return { key: k, expiresAt, notice, eventId: noticeId(k.id, expiresAt, notice) };
+    });
+    if (due.length === 0) return 0;
+    const recorded: { event_id: string }[] = await this.dataSource.query('SELECT event_id FROM events WHERE event_id = ANY($1::uuid[])', [
+      due.map((d) => d.eventId),
+    ]);
+    const seen = new Set(recorded.map((r) => r.event_id));
+    const fresh = due.filter((d) => !seen.has(d.eventId));
+    if (fresh.length === 0) return 0;
+    const result = await this.store.append(
+      fresh.map(({ key, expiresAt, notice, eventId }) => {
+        const data: KeyExpiringSoonData = { keyId: key.id, name: key.name, expiresAt, notice };
+        return { eventId, streamId: streamOf.keyNotices(key.id), type: KeywardEvent.KeyExpiringSoon, companyId: key.company_id, actor: { type: 'system' as const, id: 'expiry-sweep' }, data };
+      }),
+      { expectedVersions: {}, skipExisting: true },
+    );
+    return result.events.length;
+  }
+}
+
+/** Farthest first. */
+const NOTICES = [
+  { name: '7d' as const, beforeMs: 7 * 86_400_000 },
+  { name: '1d' as const, beforeMs: 86_400_000 },
+];
+
+/** A UUID (version 5 layout) derived from the notice, so it is the same in every sweep. */
+function noticeId(keyId: string, expiresAt: string, notice: string): string {
+  const h = createHash('sha256').update(`KeyExpiringSoon|${keyId}|${expiresAt}|${notice}`).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

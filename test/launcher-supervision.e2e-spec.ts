@@ -29,6 +29,24 @@ describe('npm start supervises Postgres, Redis, the API and the worker', () => {
   let admin: string;
   /** Keys whose creation was answered 201: acknowledged, so they must survive every kill. */
   const acknowledged: Array<{ id: string; key: string }> = [];
+  /** The steps build on each other: after one failed, the rest fail at once instead of each waiting out its deadlines. */
+  let failed: string | undefined;
+
+  function step(name: string, body: () => Promise<void>, timeoutMs: number): void {
+    it(
+      name,
+      async () => {
+        if (failed) throw new Error(`not run: an earlier step failed (${failed})`);
+        try {
+          await body();
+        } catch (err) {
+          failed = name;
+          throw err;
+        }
+      },
+      timeoutMs,
+    );
+  }
 
   beforeAll(async () => {
     if (!existsSync(LAUNCHER)) throw new Error(`${LAUNCHER} is missing: run \`npm run build\` first.`);
@@ -116,7 +134,7 @@ describe('npm start supervises Postgres, Redis, the API and the worker', () => {
     ['api', 'API'],
     ['worker', 'worker'],
   ] as const) {
-    it(`restarts ${name} after a SIGKILL, and the system answers again`, async () => {
+    step(`restarts ${name} after a SIGKILL, and the system answers again`, async () => {
       await eventually(`a key made before killing ${name}`, () => createKey(`before ${which}`), RESTART_TIMEOUT_MS);
       await killAndAwaitRestart(which, name);
       const after = await eventually(`a key made after ${name} restarted`, () => createKey(`after ${which}`), RESTART_TIMEOUT_MS);
@@ -127,7 +145,7 @@ describe('npm start supervises Postgres, Redis, the API and the worker', () => {
     }, 4 * RESTART_TIMEOUT_MS);
   }
 
-  it('lost nothing acknowledged: every key listed and active, its KeyCreated in the log, the chain intact', async () => {
+  step('lost nothing acknowledged: every key listed and active, its KeyCreated in the log, the chain intact', async () => {
     expect(acknowledged.length).toBe(8);
     const listed = await api('GET', '/v1/keys?limit=500', admin);
     const { items } = (await listed.json()) as { items: Array<{ id: string; status: string }> };
@@ -140,9 +158,9 @@ describe('npm start supervises Postgres, Redis, the API and the worker', () => {
     const verify = await cli(['audit', 'verify', '--json'], { cwd: home });
     if (verify.code !== 0) throw new Error(`audit verify exited with ${verify.code}:\n${redact(verify.stderr)}`);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
-  });
+  }, RESTART_TIMEOUT_MS);
 
-  it(`stops everything with exit code 1 once one process crashed ${CRASH_LIMIT} times within the window`, async () => {
+  step(`stops everything with exit code 1 once one process crashed ${CRASH_LIMIT} times within the window`, async () => {
     const children = descendantsOf(run.child.pid as number);
     // the worker crashed once above: two more are restarted, the next is one too many
     for (let crash = 2; crash < CRASH_LIMIT; crash++) await killAndAwaitRestart('worker', 'worker');

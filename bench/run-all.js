@@ -4,7 +4,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-const benches = ['guard-throughput.js', 'revoke-latency.js', 'usage-load.js', 'example-guard.js', 'usage-ingest.js'];
+const benches = ['guard-throughput.js', 'revoke-latency.js', 'usage-load.js', 'example-guard.js', 'usage-ingest.js', 'usage-series.js'];
 // the audit bench builds a log of a million events and takes several minutes: only when asked
 if (process.env.BENCH_AUDIT === '1') benches.push('audit-1m.js');
 let failed = 0;

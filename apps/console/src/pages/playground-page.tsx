@@ -163,6 +163,8 @@ function Playground({ doc }: { doc: OpenApiDocument }) {
     }
     const attempt = ++sendCount.current;
     const sent = { method: op.method, pathAndQuery, keyLabel: keyChoice === 'session' ? 'the signed-in key' : 'another key' };
+    // the previous answer goes: shown beside a new request, it read as that request's answer
+    setResult(null);
     setSending(true);
     try {
       const response = await session.client.raw(op.method, pathAndQuery, body, key);

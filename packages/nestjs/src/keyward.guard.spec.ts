@@ -129,6 +129,16 @@ describe('KeywardGuard in a Nest app, against a fake Keyward', () => {
     expect(keyward.of('/v1/keys/verify')).toHaveLength(1); // the cached key served both
   });
 
+  it('an over-long user agent and request id are cut to what Keyward takes, in the verify and in the usage report (never a 503, never a dropped record)', async () => {
+    const userAgent = 'a'.repeat(511) + 'b'.repeat(2000);
+    const res = await fetch(`${url}/things`, { headers: { 'x-api-key': KEY, 'user-agent': userAgent, 'x-request-id': 'r'.repeat(300) } });
+    expect(res.status).toBe(200);
+    await app.close();
+    const verified = keyward.of('/v1/keys/verify')[0].body.request;
+    const [used] = keyward.of('/v1/usage').flatMap((r) => r.body.records);
+    for (const sent of [verified, used]) expect([sent.userAgent, sent.requestId]).toEqual(['a'.repeat(511) + 'b', 'r'.repeat(200)]);
+  });
+
   it('an expiry Keyward sends that does not parse counts as passed: 401, never a key without end', async () => {
     keyward.verifyAnswer = () => ({ ...valid, expiresAt: 'not a time' });
     const res = await get({ 'x-api-key': KEY });

@@ -16,8 +16,8 @@ export interface UsedRequest {
 /** The request as Keyward's trail names it, for a verify on its behalf (`method` and `route` known). */
 export function describedRequest(req: Partial<UsedRequest>): VerifyRequest['request'] {
   if (!req.method || !req.headers) return undefined;
-  const userAgent = headerOf(req as UsedRequest, 'user-agent');
-  const requestId = req.id !== undefined ? String(req.id) : headerOf(req as UsedRequest, 'x-request-id');
+  const userAgent = userAgentOf(req as UsedRequest);
+  const requestId = requestIdOf(req as UsedRequest);
   return { method: req.method, route: routeOf(req as UsedRequest), ...(userAgent ? { userAgent } : {}), ...(requestId ? { requestId } : {}) };
 }
 
@@ -45,20 +45,45 @@ export function reportUseWhenDone(usage: Pick<UsageReporter, 'add'>, req: UsedRe
       routeOf(req),
       raw.statusCode ?? 0,
       req.ip ?? req.socket?.remoteAddress ?? null,
-      headerOf(req, 'user-agent'),
-      req.id !== undefined ? String(req.id) : headerOf(req, 'x-request-id'),
+      userAgentOf(req),
+      requestIdOf(req),
       Math.round(performance.now() - startedAt),
     ),
   );
 }
 
+/**
+ * What Keyward takes of a request's fields (docs/verifier-protocol.md): a longer value is cut,
+ * never sent whole — Keyward would refuse the record (and a usage record it refuses is dropped)
+ * or the verify (and the caller would get a 503).
+ */
+const MAX = { route: 512, userAgent: 512, requestId: 200 };
+
 /** The route as declared (`/invoices/:id`), never the raw URL. */
 export function routeOf(req: UsedRequest): string {
-  if (req.route?.path) return req.baseUrl ? req.baseUrl + req.route.path : req.route.path;
-  return req.routeOptions?.url ?? (req.baseUrl || 'unmatched');
+  const route = req.route?.path ? (req.baseUrl ? req.baseUrl + req.route.path : req.route.path) : (req.routeOptions?.url ?? (req.baseUrl || 'unmatched'));
+  return clip(route, MAX.route);
 }
 
-export function headerOf(req: UsedRequest, name: string): string | null {
+export function userAgentOf(req: UsedRequest): string | null {
+  const value = headerOf(req, 'user-agent');
+  return value === null ? null : clip(value, MAX.userAgent);
+}
+
+/** The service's request id: `req.id`, else `x-request-id`; null when it has none. */
+export function requestIdOf(req: UsedRequest): string | null {
+  const value = req.id !== undefined ? String(req.id) : headerOf(req, 'x-request-id');
+  return value === null ? null : clip(value, MAX.requestId);
+}
+
+function headerOf(req: UsedRequest, name: string): string | null {
   const value = req.headers[name];
   return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** At most `max` UTF-16 units, never ending in half a surrogate pair (Keyward refuses lone surrogates). */
+function clip(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const end = /[\uD800-\uDBFF]/.test(value[max - 1]) ? max - 1 : max;
+  return value.slice(0, end);
 }

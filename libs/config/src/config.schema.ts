@@ -125,6 +125,14 @@ export const envSchema = z.object({
   AUDIT_EXPORT_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   /** No export runs longer than this, however steadily its client reads. */
   AUDIT_EXPORT_MAX_DURATION_MS: int(1000, 86_400_000).default(3_600_000),
+  /** Webhook targets on private, loopback, link-local or otherwise non-public addresses are refused unless this is true. */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** One delivery attempt waits this long for the receiver's answer. */
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(10_000),
+  /** Failed deliveries are retried with exponential backoff (1 s, 2 s, 4 s, …) up to this delay between attempts, for as long as it takes. */
+  WEBHOOK_RETRY_MAX_SECONDS: int(1, 86_400).default(600),
+  /** Attempts older than this leave the delivery log (the events themselves stay in the audit log). */
+  WEBHOOK_DELIVERY_LOG_DAYS: int(1, 3650).default(14),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -164,6 +172,7 @@ export interface KeywardConfig {
   };
   metricsPublic: boolean;
   projectionLagMaxSeconds: number;
+  webhooks: { allowPrivate: boolean; timeoutMs: number; retryMaxSeconds: number; deliveryLogDays: number };
 }
 
 export class ConfigError extends Error {}
@@ -222,6 +231,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
     },
     metricsPublic: e.METRICS_PUBLIC,
     projectionLagMaxSeconds: e.PROJECTION_LAG_MAX_SECONDS,
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryMaxSeconds: e.WEBHOOK_RETRY_MAX_SECONDS,
+      deliveryLogDays: e.WEBHOOK_DELIVERY_LOG_DAYS,
+    },
   };
 }
 

@@ -1,5 +1,7 @@
+import { MigrationInterface } from 'typeorm';
 import { Projector } from '@keyward/event-store';
 import { UsageSeries1764400000000 } from '../libs/database/src/migrations/1764400000000-usage-series';
+import { UsageRefusals1764510000000 } from '../libs/database/src/migrations/1764510000000-usage-refusals';
 import { Stack, call, startStack } from './support/stack';
 
 /**
@@ -28,6 +30,10 @@ describe('usage series', () => {
     await call(s.url, 'GET', '/v1/me', { key: doomed.key });
     await call(s.url, 'POST', `/v1/keys/${doomed.id}/revoke`, { key: admin, body: {} });
     for (let i = 0; i < 4; i++) await call(s.url, 'GET', '/v1/me', { key: doomed.key });
+    // refusals of another reason: a deleted key
+    const gone = (await call(s.url, 'POST', '/v1/keys', { key: admin, body: { name: 'gone', permissions: ['keys:read'] } })).body;
+    expect((await call(s.url, 'DELETE', `/v1/keys/${gone.id}`, { key: admin })).status).toBe(204);
+    for (let i = 0; i < 2; i++) expect((await call(s.url, 'GET', '/v1/me', { key: gone.key })).status).toBe(401);
     await s.settleUsage();
   });
   afterAll(async () => s?.close());
@@ -68,6 +74,19 @@ describe('usage series', () => {
     return { total: refused + Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus, refused };
   }
 
+  /** A migration undone and applied again, as on an installation upgraded with usage in its log. */
+  async function rerun(migration: MigrationInterface) {
+    const runner = s.sql.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await migration.down(runner);
+      await migration.up(runner);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+  }
+
   const sum = (buckets: { total: number; byStatus: Record<string, number>; refused: number }[]) => ({
     total: buckets.reduce((n, b) => n + b.total, 0),
     byStatus: Object.fromEntries(['2xx', '3xx', '4xx', '5xx'].map((c) => [c, buckets.reduce((n, b) => n + b.byStatus[c], 0)])),
@@ -106,6 +125,28 @@ describe('usage series', () => {
     expect(top.map((k) => k.total)).toEqual([...top.map((k) => k.total)].sort((a, b) => b - a));
   });
 
+  it("the company's refusals by reason equal its AuthenticationFailed events, at every granularity", async () => {
+    for (const granularity of ['minute', 'hour', 'day']) {
+      const [res, byReason] = await consistent(async () => {
+        const answer = await call(s.url, 'GET', `/v1/usage?granularity=${granularity}&${range}`, { key: reader.key });
+        const cp = await checkpoint();
+        const rows: { reason: string; count: number }[] = await s.sql.query(
+          `SELECT data->>'reason' AS reason, count(*)::int AS count FROM events
+            WHERE type = 'AuthenticationFailed' AND company_id = $1 AND (transaction_id, position) <= ($2::text::xid8, $3::bigint)
+            GROUP BY 1 ORDER BY 2 DESC, 1`,
+          [s.admin.companyId, cp.tx, cp.position],
+        );
+        return [answer, rows] as const;
+      });
+      const [answer, expected] = res;
+      expect([granularity, answer.status, answer.body.refusedByReason]).toEqual([granularity, 200, expected]);
+      // the reasons seen here, and they add up to the series' refusals
+      expect(Object.fromEntries(expected.map((r) => [r.reason, r.count]))).toMatchObject({ REVOKED: 4, DELETED: 2 });
+      expect(expected.reduce((n, r) => n + r.count, 0)).toBe(sum(answer.body.buckets).refused);
+      expect(byReason.refused).toBe(sum(answer.body.buckets).refused);
+    }
+  });
+
   it('bad ranges and granularities are 400 naming the field; a key of another company or none is 404', async () => {
     const cases: [string, string][] = [
       [`/v1/keys/${reader.id}/usage?granularity=week`, 'granularity'],
@@ -126,24 +167,26 @@ describe('usage series', () => {
   it('a rebuild of the read models gives the same buckets', async () => {
     await s.settleUsage();
     const before = await s.sql.query('SELECT * FROM usage_buckets ORDER BY key_id, granularity, start');
+    const refusals = await s.sql.query('SELECT * FROM usage_refusals ORDER BY company_id, granularity, start, reason');
+    expect(refusals.length).toBeGreaterThan(0);
     await s.worker.get(Projector).rebuild();
     expect(await s.sql.query('SELECT * FROM usage_buckets ORDER BY key_id, granularity, start')).toEqual(before);
+    expect(await s.sql.query('SELECT * FROM usage_refusals ORDER BY company_id, granularity, start, reason')).toEqual(refusals);
   });
 
   it("an installation upgraded with usage in its log: the migration counts what the projector had passed, the same as the projection", async () => {
     await s.settleUsage();
     const before = await s.sql.query('SELECT * FROM usage_buckets ORDER BY key_id, granularity, start');
-    const migration = new UsageSeries1764400000000();
-    const runner = s.sql.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      await migration.down(runner);
-      await migration.up(runner);
-      await runner.commitTransaction();
-    } finally {
-      await runner.release();
-    }
+    await rerun(new UsageSeries1764400000000());
     expect(before.length).toBeGreaterThan(0);
     expect(await s.sql.query('SELECT * FROM usage_buckets ORDER BY key_id, granularity, start')).toEqual(before);
+  });
+
+  it('an installation upgraded with refusals in its log: the refusals migration counts them by reason, the same as the projection', async () => {
+    await s.settleUsage();
+    const before = await s.sql.query('SELECT * FROM usage_refusals ORDER BY company_id, granularity, start, reason');
+    await rerun(new UsageRefusals1764510000000());
+    expect(before.length).toBeGreaterThan(0);
+    expect(await s.sql.query('SELECT * FROM usage_refusals ORDER BY company_id, granularity, start, reason')).toEqual(before);
   });
 });

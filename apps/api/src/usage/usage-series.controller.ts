@@ -5,7 +5,7 @@ import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { GRANULARITY_MS, Granularity, SeriesRange, UsageSeriesService, bucketStart } from '@keyward/usage';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
-import { CompanyUsageQueryDto, UsageSeriesQueryDto, UsageSeriesResponse } from './usage-series.dto';
+import { CompanyUsageQueryDto, CompanyUsageResponse, UsageSeriesQueryDto, UsageSeriesResponse } from './usage-series.dto';
 
 const MAX_BUCKETS = 1500;
 const DEFAULT_SPAN_MS: Record<Granularity, number> = { minute: 3_600_000, hour: 86_400_000, day: 30 * 86_400_000 };
@@ -38,12 +38,16 @@ export class UsageSeriesController {
 
   @Get('v1/usage')
   @RequirePermissions('keys:read')
-  @ApiOperation({ summary: "The company's requests per minute, hour or day, and (groupBy=key) its busiest keys" })
-  @ApiOkResponse({ type: UsageSeriesResponse })
-  async companyUsage(@CurrentPrincipal() p: Principal, @Query() q: CompanyUsageQueryDto): Promise<UsageSeriesResponse> {
+  @ApiOperation({ summary: "The company's requests per minute, hour or day, its refusals by reason, and (groupBy=key) its busiest keys" })
+  @ApiOkResponse({ type: CompanyUsageResponse })
+  async companyUsage(@CurrentPrincipal() p: Principal, @Query() q: CompanyUsageQueryDto): Promise<CompanyUsageResponse> {
     const range = rangeOf(q);
-    const buckets = await this.series.companySeries(p.companyId, range);
-    return { ...answer(range, buckets), ...(q.groupBy === 'key' ? { keys: await this.series.topKeys(p.companyId, range, TOP_KEYS) } : {}) };
+    const [buckets, refusedByReason] = await Promise.all([this.series.companySeries(p.companyId, range), this.series.refusedByReason(p.companyId, range)]);
+    return {
+      ...answer(range, buckets),
+      refusedByReason,
+      ...(q.groupBy === 'key' ? { keys: await this.series.topKeys(p.companyId, range, TOP_KEYS) } : {}),
+    };
   }
 }
 

@@ -56,6 +56,21 @@ export class UsageSeriesResponse {
   @ApiProperty({ format: 'date-time' }) from!: string;
   @ApiProperty({ format: 'date-time' }) to!: string;
   @ApiProperty({ type: [UsageBucketResponse] }) buckets!: UsageBucketResponse[];
+}
+
+export class RefusalCountResponse {
+  @ApiProperty({ description: 'why the key was refused, as AuthenticationFailed records it (e.g. NOT_FOUND, REVOKED, EXPIRED, DELETED, FORBIDDEN, OWNER_DISABLED)' })
+  reason!: string;
+  @ApiProperty({ description: 'refused authentications with this reason in the range' }) count!: number;
+}
+
+export class CompanyUsageResponse extends UsageSeriesResponse {
+  @ApiProperty({
+    type: [RefusalCountResponse],
+    description: "the range's refused authentications (AuthenticationFailed of the company's keys, and of unknown keys where the company is known) by reason, most first; the counts add up to the buckets' refused",
+  })
+  refusedByReason!: RefusalCountResponse[];
+
   @ApiPropertyOptional({ type: [KeyUsageTotalResponse], description: 'with groupBy=key: the busiest keys, most requests first' })
   keys?: KeyUsageTotalResponse[];
 }

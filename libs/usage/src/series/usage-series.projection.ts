@@ -24,18 +24,28 @@ interface Counts {
   refused: number;
 }
 
+interface Refusals {
+  companyId: string;
+  granularity: 'm' | 'h' | 'd';
+  start: number;
+  reason: string;
+  count: number;
+}
+
 /**
  * Usage series (`usage_buckets`): the requests of each key per minute, hour and day, from
  * `KeyUsed` (by status class) and `AuthenticationFailed` (refused; a refusal counts in `total`
  * too). The projector hands each batch once, in the transaction that moves its checkpoint, so the
- * buckets equal the events; a batch is folded in memory and written in one statement.
+ * buckets equal the events; a batch is folded in memory and written in one statement. The
+ * refusals are also counted by reason per company (`usage_refusals`), in the same transaction.
  */
 @Injectable()
 export class UsageSeriesProjection implements Projection {
-  readonly tables = ['usage_buckets'];
+  readonly tables = ['usage_buckets', 'usage_refusals'];
 
   async apply(m: EntityManager, events: ProjectedEvent[]): Promise<void> {
     const buckets = new Map<string, Counts>();
+    const refusals = new Map<string, Refusals>();
     for (const e of events) {
       if ((e.type !== 'KeyUsed' && e.type !== 'AuthenticationFailed') || !e.companyId) continue;
       const keyId = typeof e.data.keyId === 'string' ? e.data.keyId : NO_KEY;
@@ -52,9 +62,17 @@ export class UsageSeriesProjection implements Projection {
         counts.total++;
         if (refused) counts.refused++;
         else if (statusClass >= 0 && statusClass <= 3) counts.byClass[statusClass]++;
+        if (refused) {
+          const reason = typeof e.data.reason === 'string' ? e.data.reason : 'UNKNOWN';
+          const rid = `${e.companyId}|${granularity}|${start}|${reason}`;
+          const r = refusals.get(rid) ?? { companyId: e.companyId, granularity: GRANULARITY_CODE[granularity], start, reason, count: 0 };
+          r.count++;
+          refusals.set(rid, r);
+        }
       }
     }
     if (buckets.size === 0) return;
+    if (refusals.size > 0) await this.writeRefusals(m, [...refusals.values()]);
     const rows = [...buckets.values()];
     await m.query(
       `INSERT INTO usage_buckets AS b (key_id, granularity, start, company_id, total, status_2xx, status_3xx, status_4xx, status_5xx, refused)
@@ -75,6 +93,15 @@ export class UsageSeriesProjection implements Projection {
         ...[0, 1, 2, 3].map((i) => rows.map((r) => r.byClass[i])),
         rows.map((r) => r.refused),
       ],
+    );
+  }
+
+  private async writeRefusals(m: EntityManager, rows: Refusals[]): Promise<void> {
+    await m.query(
+      `INSERT INTO usage_refusals AS r (company_id, granularity, start, reason, count)
+       SELECT * FROM unnest($1::uuid[], $2::"char"[], $3::timestamptz[], $4::text[], $5::bigint[])
+       ON CONFLICT (company_id, granularity, start, reason) DO UPDATE SET count = r.count + excluded.count`,
+      [rows.map((r) => r.companyId), rows.map((r) => r.granularity), rows.map((r) => new Date(r.start)), rows.map((r) => r.reason), rows.map((r) => r.count)],
     );
   }
 }

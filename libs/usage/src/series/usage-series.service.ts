@@ -23,6 +23,11 @@ export interface KeyUsageTotal {
   refused: number;
 }
 
+export interface RefusalCount {
+  reason: string;
+  count: number;
+}
+
 interface BucketRow {
   start: Date;
   total: string;
@@ -77,6 +82,18 @@ export class UsageSeriesService {
       [companyId, GRANULARITY_CODE[range.granularity], range.from, range.to, NO_KEY, limit],
     );
     return rows.map((r) => ({ keyId: r.key_id, name: r.name, total: Number(r.total), refused: Number(r.refused) }));
+  }
+
+  /** The company's refused authentications in the range by reason, most first. */
+  async refusedByReason(companyId: string, range: SeriesRange): Promise<RefusalCount[]> {
+    const rows: { reason: string; count: string }[] = await this.dataSource.query(
+      `SELECT reason, sum(count) AS count FROM usage_refusals
+        WHERE company_id = $1 AND granularity = $2 AND start >= $3 AND start < $4
+        GROUP BY reason
+        ORDER BY sum(count) DESC, reason`,
+      [companyId, GRANULARITY_CODE[range.granularity], range.from, range.to],
+    );
+    return rows.map((r) => ({ reason: r.reason, count: Number(r.count) }));
   }
 }
 

@@ -35,6 +35,12 @@ describe('web console (Chromium)', () => {
     await stack?.close();
   });
 
+  /** The landing page is the overview: the keys page is one click away. */
+  async function openKeys(page: Page) {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('table', { name: 'API keys' }).waitFor();
+  }
+
   async function keyRow(page: Page, name: string) {
     const row = page.getByRole('table', { name: 'API keys' }).getByRole('row').filter({ hasText: name });
     await row.first().waitFor();
@@ -88,7 +94,9 @@ describe('web console (Chromium)', () => {
     const { page, problems } = await openPage(browser);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
     await signIn(page, stack.url, stack.admin.key);
-    expect(page.url()).toBe(`${stack.url}/console/keys`);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    expect(page.url()).toBe(`${stack.url}/console/overview`);
+    await openKeys(page);
     expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain('kw_');
 
     // create a key with several properties
@@ -112,7 +120,7 @@ describe('web console (Chromium)', () => {
     expect(KEY_SHAPE.test(newKey)).toBe(true);
     await screenshot(page, 'keys-show-once', [keyField]);
     // the copy button puts exactly the key on the clipboard
-    await once.getByRole('button', { name: 'Copy' }).click();
+    await once.getByRole('button', { name: 'Copy', exact: true }).click();
     await once.getByText('Copied to the clipboard.').waitFor();
     expect((await page.evaluate(() => navigator.clipboard.readText())) === newKey).toBe(true);
     // Escape does not throw the key away: only the button closes the dialog
@@ -189,6 +197,7 @@ describe('web console (Chromium)', () => {
     }
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.url, stack.admin.key);
+    await openKeys(page);
 
     // edit: name, description and allowed addresses
     await (await keyRow(page, 'batch-0')).getByRole('button', { name: 'Edit batch-0' }).click();
@@ -273,10 +282,99 @@ describe('web console (Chromium)', () => {
     await page.context().close();
   });
 
+  it('keys page hygiene: never used / unused for 30 or 90 days, sort by last use, in the URL; the endpoint URL and first call to copy', async () => {
+    const create = async (name: string) => (await call(stack.url, 'POST', '/v1/keys', { key: stack.admin.key, body: { name, permissions: ['keys:read'] } })).body;
+    const used = await create('hyg-used');
+    const old = await create('hyg-old');
+    await create('hyg-never');
+    expect((await call(stack.url, 'GET', '/v1/me', { key: used.key })).status).toBe(200);
+    expect((await call(stack.url, 'GET', '/v1/me', { key: old.key })).status).toBe(200);
+    await stack.settleUsage();
+    // no request can be made 45 days ago: the read model's last use of one key is moved back instead
+    await stack.sql.query(`UPDATE api_keys SET last_used_at = now() - interval '45 days' WHERE id = $1`, [old.id]);
+
+    const { page, problems } = await openPage(browser);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
+    await signIn(page, stack.url, stack.admin.key);
+    await openKeys(page);
+    const table = page.getByRole('table', { name: 'API keys' });
+    const names = async () => (await table.locator('tbody tr strong').allTextContents()).filter((n) => n.startsWith('hyg-'));
+    /** Waits until the hyg-* rows are exactly these, in this order. */
+    const shows = async (expected: string[]) => {
+      await page.waitForFunction(
+        (want) => {
+          const got = [...document.querySelectorAll('table[aria-label="API keys"] tbody tr strong')].map((e) => e.textContent).filter((n) => n?.startsWith('hyg-'));
+          return JSON.stringify(got) === JSON.stringify(want);
+        },
+        expected,
+      );
+      expect(await names()).toEqual(expected);
+    };
+    await page.getByLabel('Search by name').fill('hyg-');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await shows(['hyg-never', 'hyg-old', 'hyg-used']); // newest first
+
+    await page.getByLabel('Sort', { exact: true }).selectOption({ label: 'Last used: most recent first' });
+    await shows(['hyg-used', 'hyg-old', 'hyg-never']);
+    expect(page.url()).toMatch(/sort=lastUsedAt&order=desc/);
+    await page.getByLabel('Sort', { exact: true }).selectOption({ label: 'Last used: longest ago first' });
+    await shows(['hyg-never', 'hyg-old', 'hyg-used']);
+
+    await page.getByLabel('Usage', { exact: true }).selectOption({ label: 'Never used' });
+    await shows(['hyg-never']);
+    expect(page.url()).toMatch(/unused=never/);
+    await page.getByLabel('Usage', { exact: true }).selectOption({ label: 'Unused for 30 days' });
+    await shows(['hyg-never', 'hyg-old']);
+    await page.getByLabel('Usage', { exact: true }).selectOption({ label: 'Unused for 90 days' });
+    await shows(['hyg-never']);
+    // the filters come back from the URL
+    await page.reload();
+    await shows(['hyg-never']);
+    expect(await page.getByLabel('Usage', { exact: true }).inputValue()).toBe('90d');
+    expect(await page.getByLabel('Sort', { exact: true }).inputValue()).toBe('lastUsedAt:asc');
+    await page.getByLabel('Usage', { exact: true }).selectOption({ label: 'Any' });
+    await shows(['hyg-never', 'hyg-old', 'hyg-used']);
+
+    // the endpoint: base URL and the first call, with a placeholder for the key, each copied
+    const endpoint = page.getByRole('region', { name: 'Endpoint' });
+    expect(await endpoint.getByRole('textbox', { name: 'API base URL' }).inputValue()).toBe(stack.url);
+    const firstCall = `curl -H "x-api-key: $KEYWARD_KEY" ${stack.url}/v1/me`;
+    expect(await endpoint.getByRole('textbox', { name: 'First call' }).inputValue()).toBe(firstCall);
+    await endpoint.getByRole('button', { name: 'Copy api base url' }).click();
+    await endpoint.getByText('API base URL copied to the clipboard.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(stack.url);
+    await endpoint.getByRole('button', { name: 'Copy first call' }).click();
+    await endpoint.getByText('First call copied to the clipboard.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(firstCall);
+    expect(await page.evaluate(() => document.body.innerText.includes('kw_') && /kw_[0-9A-Za-z]{49}/.test(document.body.innerText))).toBe(false);
+
+    // right after creating a key: the same line, the key filled in on the clipboard only
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByLabel('Name').fill('hyg-fresh');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const once = page.getByRole('dialog', { name: 'Copy your new API key' });
+    const newKey = await once.getByLabel('New API key for “hyg-fresh”').inputValue();
+    expect(await once.locator('.first-call code').textContent()).toBe(firstCall);
+    await once.getByRole('button', { name: 'Copy with this key filled in' }).click();
+    await once.getByText('The command, with the key, is on the clipboard.').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied === firstCall.replace('$KEYWARD_KEY', newKey)).toBe(true);
+    // the copied line works as it is
+    const url = /(http\S+)$/.exec(copied)![1];
+    expect((await fetch(url, { headers: { 'x-api-key': /x-api-key: (\S+)"/.exec(copied)![1] } })).status).toBe(200);
+    await once.getByRole('button', { name: 'I have stored the key' }).click();
+    await once.waitFor({ state: 'hidden' });
+    expect(await keyOnPage(page, newKey)).toBe(false);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('shows refusals readably, with the field named, and changes nothing', async () => {
     const before = await stack.eventCount();
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.url, stack.admin.key);
+    await openKeys(page);
     await page.getByRole('button', { name: 'Create key' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create API key' });
     // checked in the browser: no name
@@ -306,8 +404,8 @@ describe('web console (Chromium)', () => {
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.url, readonly.body.key);
     const nav = page.getByRole('navigation', { name: 'Console' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['API keys', 'Audit', 'Playground', 'OpenAPI reference ↗']);
-    await page.getByRole('table', { name: 'API keys' }).waitFor();
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'API keys', 'Audit', 'Playground', 'OpenAPI reference ↗']);
+    await openKeys(page);
     expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Revoke / }).count()).toBe(0);
     expect(await page.getByRole('note').first().textContent()).toContain('keys:write');
@@ -355,6 +453,7 @@ describe('web console (Chromium)', () => {
     });
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.url, restricted.body.key);
+    await openKeys(page);
     await page.getByRole('button', { name: 'Create key' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create API key' });
     await dialog.getByText('The signed-in key is restricted').waitFor();
@@ -379,7 +478,7 @@ describe('web console (Chromium)', () => {
     const temp = await call(stack.url, 'POST', '/v1/keys', { key: stack.admin.key, body: { name: 'short-lived', role: 'ADMIN' } });
     const { page, problems } = await openPage(browser);
     await signIn(page, stack.url, temp.body.key);
-    await page.getByRole('table', { name: 'API keys' }).waitFor();
+    await openKeys(page);
     // revoking the key one is signed in with says so first
     await (await keyRow(page, 'short-lived')).getByRole('button', { name: 'Revoke short-lived' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke key “short-lived”' });

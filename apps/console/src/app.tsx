@@ -6,7 +6,9 @@ import { ApiError } from './api/problem';
 import type { Me, Permission } from './api/types';
 import { ErrorNotice, Loading } from './components/notices';
 import { AuditPage } from './pages/audit-page';
+import { KeyDetailPage } from './pages/key-detail-page';
 import { KeysPage } from './pages/keys-page';
+import { OverviewPage } from './pages/overview-page';
 import { PlaygroundPage } from './pages/playground-page';
 import { SignInPage } from './pages/sign-in-page';
 import { SystemPage } from './pages/system-page';
@@ -31,7 +33,9 @@ interface PageEntry {
   element: ReactNode;
 }
 
+// the first page the signed-in key may open is its landing page
 const PAGES: PageEntry[] = [
+  { path: 'overview', label: 'Overview', needs: 'keys:read', element: <OverviewPage /> },
   { path: 'keys', label: 'API keys', needs: 'keys:read', element: <KeysPage /> },
   { path: 'users', label: 'Users', needs: 'users:read', element: <UsersPage /> },
   { path: 'audit', label: 'Audit', needs: 'audit:read', element: <AuditPage /> },
@@ -164,6 +168,7 @@ function SignedIn() {
               element={!p.needs || session.can(p.needs) ? p.element : <Forbidden page={p.label} needs={p.needs} />}
             />
           ))}
+          <Route path="/keys/:id" element={session.can('keys:read') ? <KeyDetailPage /> : <Forbidden page="API key" needs="keys:read" />} />
           <Route path="*" element={<Navigate to={`/${home}`} replace />} />
         </Routes>
       </main>

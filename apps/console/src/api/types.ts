@@ -136,3 +136,77 @@ export interface SystemStatus {
   queues: Record<string, { waiting: number; active: number; failed: number; delayed: number } | null>;
   projectionLag: { events: number; seconds: number };
 }
+
+export type Granularity = 'minute' | 'hour' | 'day';
+
+/** One bucket of a usage series: requests (KeyUsed by status class, and refusals) of a minute, hour or day (UTC). */
+export interface UsageBucket {
+  start: string;
+  total: number;
+  byStatus: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+  refused: number;
+}
+
+/** GET /v1/keys/:id/usage: every bucket of the range in order, empty ones as zeros. */
+export interface UsageSeries {
+  granularity: Granularity;
+  from: string;
+  to: string;
+  buckets: UsageBucket[];
+}
+
+export interface KeyUsageTotal {
+  keyId: string;
+  name: string | null;
+  total: number;
+  refused: number;
+}
+
+export interface RefusalCount {
+  reason: string;
+  count: number;
+}
+
+/** GET /v1/usage: the company's series, its refusals by reason, and (groupBy=key) its busiest keys. */
+export interface CompanyUsage extends UsageSeries {
+  refusedByReason: RefusalCount[];
+  keys?: KeyUsageTotal[];
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  /** `*`: every audit event (an audit stream), else event type names. */
+  events: string[];
+  description: string | null;
+  createdAt: string;
+  state: 'active' | 'failing';
+  /** Events waiting to be delivered. */
+  backlog: number;
+  deliveredPosition: number | null;
+  lastDeliveryAt: string | null;
+  lastStatus: number | null;
+  failingSince: string | null;
+  nextAttemptAt: string | null;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  attemptedAt: string;
+  position: number | null;
+  eventType: string;
+  attempt: number;
+  status: number | null;
+  ok: boolean;
+  durationMs: number;
+  error: string | null;
+  test: boolean;
+}
+
+/** POST /v1/webhooks/:id/test */
+export interface WebhookTestResult {
+  ok: boolean;
+  status: number | null;
+  durationMs: number;
+  error: string | null;
+}

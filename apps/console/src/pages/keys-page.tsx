@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import type { ApiKey, CreatedKey, KeyStatus, Page, User } from '../api/types';
+import { CopyField, apiBaseUrl, firstCallCommand } from '../components/copy-field';
 import { ErrorNotice, Loading, ReadOnlyNotice } from '../components/notices';
 import { Pager, useCursorPager } from '../components/pager';
 import { describePermissions } from '../components/permission-picker';
@@ -12,6 +13,22 @@ import { DeleteDialog, KeyFormDialog, RevokeDialog, RotateDialog, ShowOnceDialog
 
 const STATUSES: KeyStatus[] = ['active', 'revoked', 'expired'];
 const PAGE_SIZES = [25, 50, 100];
+
+/** Hygiene filters: keys never used, or not used for 30 or 90 days (the server's `unusedSince`). */
+const UNUSED: Record<string, { label: string; since: () => string }> = {
+  never: { label: 'Never used', since: () => new Date(0).toISOString() }, // used before 1970: never
+  '30d': { label: 'Unused for 30 days', since: () => new Date(Date.now() - 30 * 86_400_000).toISOString() },
+  '90d': { label: 'Unused for 90 days', since: () => new Date(Date.now() - 90 * 86_400_000).toISOString() },
+};
+
+const SORTS: Record<string, string> = {
+  'createdAt:desc': 'Newest first',
+  'createdAt:asc': 'Oldest first',
+  'lastUsedAt:desc': 'Last used: most recent first',
+  'lastUsedAt:asc': 'Last used: longest ago first',
+  'name:asc': 'Name A→Z',
+  'name:desc': 'Name Z→A',
+};
 
 /** Every company user, for owner names and the owner filter (needs users:read). */
 export function useOwners(): User[] | null {
@@ -42,6 +59,10 @@ export function KeysPage() {
   const q = params.get('q') ?? '';
   const ownerId = params.get('ownerId') ?? '';
   const limit = Number(params.get('limit')) || 50;
+  const unused = params.get('unused') && Object.hasOwn(UNUSED, params.get('unused')!) ? params.get('unused')! : '';
+  const sortParam = `${params.get('sort') ?? 'createdAt'}:${params.get('order') ?? (params.get('sort') === 'name' ? 'asc' : 'desc')}`;
+  const sortOrder = Object.hasOwn(SORTS, sortParam) ? sortParam : 'createdAt:desc';
+  const [sort, order] = sortOrder.split(':');
   const [search, setSearch] = useState(q);
   const pager = useCursorPager();
   const owners = useOwners();
@@ -61,19 +82,33 @@ export function KeysPage() {
   const [searchError, setSearchError] = useState<string | null>(null);
 
   const keys = useQuery({
-    queryKey: ['keys', { status, q, ownerId, limit, cursor: pager.cursor }],
-    queryFn: () => client.get<Page<ApiKey>>('/v1/keys', { status, q, ownerId, limit, cursor: pager.cursor }),
+    queryKey: ['keys', { status, q, ownerId, limit, unused, sort, order, cursor: pager.cursor }],
+    queryFn: () =>
+      client.get<Page<ApiKey>>('/v1/keys', {
+        status,
+        q,
+        ownerId,
+        limit,
+        // the instant is taken when the list is asked for, so the key of the query stays put
+        unusedSince: unused ? UNUSED[unused].since() : undefined,
+        sort: sortOrder === 'createdAt:desc' ? undefined : sort,
+        order: sortOrder === 'createdAt:desc' ? undefined : order,
+        cursor: pager.cursor,
+      }),
     placeholderData: (previous) => previous,
   });
 
   // a new filter starts at the first page: the cursor is dropped with it, never sent along
-  const setFilter = (name: string, value: string) => {
+  const setFilter = (name: string, value: string) => setFilters({ [name]: value });
+  const setFilters = (values: Record<string, string>) => {
     pager.reset();
     setParams(
       (p) => {
         const next = new URLSearchParams(p);
-        if (value) next.set(name, value);
-        else next.delete(name);
+        for (const [name, value] of Object.entries(values)) {
+          if (value) next.set(name, value);
+          else next.delete(name);
+        }
         return next;
       },
       { replace: true },
@@ -104,6 +139,14 @@ export function KeysPage() {
         )}
       </div>
       {!writable && <ReadOnlyNotice permission="keys:write" action="create, edit, revoke, rotate or delete keys" />}
+      <section className="card endpoint" aria-labelledby="endpoint-title">
+        <h2 id="endpoint-title">Endpoint</h2>
+        <p className="field-hint">Key holders call the API here, with their key in the <code>x-api-key</code> header (set it in <code>KEYWARD_KEY</code> first).</p>
+        <div className="endpoint-fields">
+          <CopyField id="endpoint-url" label="API base URL" value={apiBaseUrl()} />
+          <CopyField id="endpoint-curl" label="First call" value={firstCallCommand(apiBaseUrl())} />
+        </div>
+      </section>
       <form
         className="toolbar card"
         role="search"
@@ -140,6 +183,34 @@ export function KeysPage() {
             </label>
           ))}
         </fieldset>
+        <div className="shrink">
+          <label htmlFor="keys-unused">Usage</label>
+          <select id="keys-unused" value={unused} onChange={(e) => setFilter('unused', e.target.value)}>
+            <option value="">Any</option>
+            {Object.entries(UNUSED).map(([id, u]) => (
+              <option key={id} value={id}>
+                {u.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="shrink">
+          <label htmlFor="keys-sort">Sort</label>
+          <select
+            id="keys-sort"
+            value={sortOrder}
+            onChange={(e) => {
+              const [nextSort, nextOrder] = e.target.value.split(':');
+              setFilters(e.target.value === 'createdAt:desc' ? { sort: '', order: '' } : { sort: nextSort, order: nextOrder });
+            }}
+          >
+            {Object.entries(SORTS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
         {owners && (
           <div>
             <label htmlFor="keys-owner">Owner</label>
@@ -200,7 +271,9 @@ export function KeysPage() {
                   {keys.data.items.map((k) => (
                     <tr key={k.id} data-key-id={k.id}>
                       <td>
-                        <strong>{k.name}</strong>
+                        <Link to={`/keys/${k.id}`} aria-label={`${k.name}: details and usage`}>
+                          <strong>{k.name}</strong>
+                        </Link>
                         {k.description && <span className="sub">{k.description}</span>}
                         {(k.allowedIps.length > 0 || k.rateLimit) && (
                           <span className="sub">

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/problem';
 import type { ApiKey, CreatedKey, User } from '../../api/types';
+import { apiBaseUrl, firstCallCommand, useClipboard } from '../../components/copy-field';
 import { Dialog } from '../../components/dialog';
 import { Field } from '../../components/field';
 import { ErrorNotice } from '../../components/notices';
@@ -208,19 +209,16 @@ export function KeyFormDialog({
  * the dialog closes (the parent drops the key from its state).
  */
 export function ShowOnceDialog({ created, onClose, rotatedFrom }: { created: CreatedKey | null; onClose: () => void; rotatedFrom?: string }) {
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => setCopied(null), [created]);
-  const copy = async () => {
-    if (!created) return;
-    try {
-      await navigator.clipboard.writeText(created.key);
-      setCopied('yes');
-    } catch {
-      input.current?.select();
-      setCopied('failed');
-    }
-  };
+  const keyCopy = useClipboard(input);
+  // the first call with the key filled in goes to the clipboard only: the page shows the placeholder
+  const callCopy = useClipboard();
+  const { reset: resetKeyCopy } = keyCopy;
+  const { reset: resetCallCopy } = callCopy;
+  useEffect(() => {
+    resetKeyCopy();
+    resetCallCopy();
+  }, [created, resetKeyCopy, resetCallCopy]);
   return (
     <Dialog open={!!created} title={rotatedFrom ? 'Copy the rotated API key' : 'Copy your new API key'} onClose={onClose} dismissible={false}>
       {created && (
@@ -233,12 +231,25 @@ export function ShowOnceDialog({ created, onClose, rotatedFrom }: { created: Cre
           <label htmlFor="new-api-key">New API key for “{created.name}”</label>
           <div className="secret-box">
             <input id="new-api-key" ref={input} type="text" readOnly value={created.key} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
-            <button type="button" className="primary" onClick={copy}>
+            <button type="button" className="primary" onClick={() => keyCopy.copy(created.key)}>
               Copy
             </button>
           </div>
           <p role="status" className="muted">
-            {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'The browser refused the clipboard: the key is selected, copy it with Ctrl+C.' : ' '}
+            {keyCopy.copied === 'yes'
+              ? 'Copied to the clipboard.'
+              : keyCopy.copied === 'failed'
+                ? 'The browser refused the clipboard: the key is selected, copy it with Ctrl+C.'
+                : ' '}
+          </p>
+          <p className="first-call">
+            First call: <code>{firstCallCommand(apiBaseUrl())}</code>{' '}
+            <button type="button" className="link-button" onClick={() => callCopy.copy(firstCallCommand(apiBaseUrl(), created.key))}>
+              Copy with this key filled in
+            </button>
+          </p>
+          <p role="status" className="muted">
+            {callCopy.copied === 'yes' ? 'The command, with the key, is on the clipboard.' : callCopy.copied === 'failed' ? 'The browser refused the clipboard.' : ' '}
           </p>
           <div className="actions">
             <button type="button" onClick={onClose}>

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { KEEP_FAILED_JOBS, QueueName } from '@keyward/queue';
+import { KEEP_FAILED_JOBS, QueueName, openQueue } from '@keyward/queue';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
 import { exportedNames, metricNames, shippedExpressions } from './support/monitoring-files';
 import { RunningProcess, processEnv, redactKeys, runCliJson, startProcess } from './support/processes';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const env = processEnv(config);
   await runCliJson(['bootstrap', '--json'], env); // migrates, and gives the API a company to serve
   [api, worker] = await Promise.all([startProcess('api', env), startProcess('worker', env)]);
-  maintenance = new Queue(QueueName.Maintenance, { connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` });
+  maintenance = openQueue(config, QueueName.Maintenance);
 }, 180_000);
 
 afterAll(async () => {

@@ -4,10 +4,9 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
-import { Queue } from 'bullmq';
 import { Projector } from '@keyward/event-store';
 import { BootstrapCommand, BootstrapResult } from '@keyward/keys';
-import { QueueName, TELEMETRY_HEARTBEAT_SCHEDULER } from '@keyward/queue';
+import { QueueName, TELEMETRY_HEARTBEAT_SCHEDULER, openQueue } from '@keyward/queue';
 import { SHARED_SECRET_PATTERN, SIGNATURE_HEADER, verifySignature } from '@keyward/system';
 import { CliResult, processEnv, runCli } from './support/processes';
 import { Reply, Stack, call, startStack } from './support/stack';
@@ -173,7 +172,7 @@ describe('shared secret, central link and telemetry (one API and one worker, a f
     return r.body;
   };
   const telemetryQueue = () =>
-    new Queue(QueueName.Telemetry, { connection: { url: s.config.redisUrl }, prefix: `${s.config.redisPrefix}:bull` });
+    openQueue(s.config, QueueName.Telemetry);
 
   beforeAll(async () => {
     await central.start();

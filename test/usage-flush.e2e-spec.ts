@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { QueueName } from '@keyward/queue';
+import { QueueName, openQueue } from '@keyward/queue';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
 import { RunningProcess, processEnv, redactKeys, runCliJson, startProcess } from './support/processes';
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
   worker = await startProcess('worker', env);
   sql = new Client({ connectionString: db.url });
   await sql.connect();
-  usageQueue = new Queue(QueueName.Usage, { connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` });
+  usageQueue = openQueue(config, QueueName.Usage);
 }, 180_000);
 
 afterAll(async () => {

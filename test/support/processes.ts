@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { KeywardConfig } from '@keyward/config';
+import { KeywardConfig, redisVariables } from '@keyward/config';
 import { findFreePort, hasExited, stopChild, waitForExit } from '@keyward/embedded';
 
 /**
@@ -53,7 +53,7 @@ export function processEnv(config: KeywardConfig, extra: NodeJS.ProcessEnv = {})
   return {
     NODE_ENV: config.env,
     DATABASE_URL: config.databaseUrl,
-    REDIS_URL: config.redisUrl,
+    ...redisVariables(config.redis),
     REDIS_PREFIX: config.redisPrefix,
     KEYWARD_PEPPER: config.pepper,
     ...(config.audit.signingKey ? { AUDIT_SIGNING_KEY: config.audit.signingKey } : {}),

@@ -6,10 +6,9 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/api/src/app.module';
 import { answerClientErrorsAsProblems, configureApp } from '../../apps/api/src/app.setup';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { Queue } from 'bullmq';
 import { KeywardConfig } from '@keyward/config';
 import { Projector } from '@keyward/event-store';
-import { QueueName } from '@keyward/queue';
+import { QueueName, openQueue } from '@keyward/queue';
 import { UsageBuffer } from '@keyward/usage';
 import { BootstrapCommand, BootstrapResult } from '@keyward/keys';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
@@ -53,7 +52,7 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   /** Hands the usage buffer over and waits until the worker appended it (not projected). */
   const appendUsage = async () => {
     await api.get(UsageBuffer).flush();
-    const queue = new Queue(QueueName.Usage, { connection: { url: config.redisUrl }, prefix: `${config.redisPrefix}:bull` });
+    const queue = openQueue(config, QueueName.Usage);
     try {
       const deadline = Date.now() + 20_000;
       for (;;) {

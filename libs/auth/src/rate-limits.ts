@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
 import * as ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { RateLimitSetting } from '@keyward/database';
-import { REDIS } from '@keyward/queue';
+import { REDIS, RedisClient, duplicateRedis } from '@keyward/queue';
 import { Problem } from '@keyward/common';
 
 export interface RateDecision {
@@ -62,7 +61,7 @@ end
 return {granted, ttl}`;
 
 /** Resolves once the connection is ready, or after `ms` (Redis may be away: counts then fall back to memory). */
-async function readyOrAfter(redis: Redis, ms: number): Promise<void> {
+async function readyOrAfter(redis: RedisClient, ms: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve) => {
     const done = () => {
@@ -90,7 +89,7 @@ async function readyOrAfter(redis: Redis, ms: number): Promise<void> {
 export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
   /** One limiter per (limit, window) in use, with its in-memory insurance; bounded, an evicted one is rebuilt on demand. */
   private readonly limiters = new LRUCache<string, { shared: RateLimiterRedis; memory: RateLimiterMemory }>({ max: 1000 });
-  private readonly counts: Redis;
+  private readonly counts: RedisClient;
   /**
    * performance.now() until which counts go straight to memory: a Redis that just made a count
    * wait for its timeout (paused, partitioned) would otherwise cost every keyed request that wait.
@@ -100,13 +99,13 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
   ) {
     // the shared connection's options (no offline queue: while Redis is away a count fails
     // at once and the in-memory insurance limiter answers), plus auto-pipelining
     // commandTimeout: a Redis that stops answering (paused, partitioned) fails the count after
     // 500 ms, so the in-memory limiter answers instead of every keyed request hanging
-    this.counts = redis.duplicate({ connectionName: 'keyward-rate-limits', enableAutoPipelining: true, commandTimeout: 500 });
+    this.counts = duplicateRedis(redis, { connectionName: 'keyward-rate-limits', enableAutoPipelining: true, commandTimeout: 500 });
     this.counts.on('error', () => undefined); // reconnects by itself; the shared connection logs Redis outages
   }
 
@@ -199,12 +198,12 @@ const FAILURE_COUNT_TIMEOUT_MS = 250;
 @Injectable()
 export class AuthFailureThrottle implements OnModuleInit, OnApplicationShutdown {
   private readonly throttledUntil = new LRUCache<string, number>({ max: 100_000 });
-  private readonly counts: Redis;
+  private readonly counts: RedisClient;
   private readonly failures: RateLimiterRedis;
 
-  constructor(@Inject(KEYWARD_CONFIG) config: KeywardConfig, @Inject(REDIS) redis: Redis) {
+  constructor(@Inject(KEYWARD_CONFIG) config: KeywardConfig, @Inject(REDIS) redis: RedisClient) {
     const { limit, windowSeconds } = config.authFailures;
-    this.counts = redis.duplicate({
+    this.counts = duplicateRedis(redis, {
       connectionName: 'keyward-auth-failures',
       lazyConnect: false,
       enableAutoPipelining: true,

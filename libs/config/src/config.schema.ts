@@ -46,6 +46,86 @@ const trustProxy = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; ${TRUST_PROXY_SAFER}` });
 });
 
+/** One REDIS_CLUSTER_NODES entry: host:port, [ipv6]:port, or a redis:// / rediss:// URL (credentials, TLS). */
+export interface RedisClusterNode {
+  host: string;
+  port: number;
+}
+
+/** Where Keyward's Redis is: one server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisTarget =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: RedisClusterNode[]; username?: string; password?: string; tls: boolean };
+
+type ClusterTarget = Extract<RedisTarget, { kind: 'cluster' }>;
+
+/**
+ * REDIS_CLUSTER_NODES: comma-separated seed nodes of a Redis Cluster (any of its masters or
+ * replicas; ioredis discovers the rest). Each entry host:port, [ipv6]:port, or a redis:// or
+ * rediss:// URL; credentials and TLS, when given, must be the same on every entry that gives them.
+ */
+export function parseClusterNodes(value: string): ClusterTarget {
+  const entries = value.split(',').map((e) => e.trim());
+  if (entries.some((e) => e === '')) throw new Error('must be host:port entries separated by commas (an entry is empty)');
+  const nodes: RedisClusterNode[] = [];
+  const credentials = new Set<string>();
+  const schemes = new Set<string>();
+  let username: string | undefined;
+  let password: string | undefined;
+  for (const entry of entries) {
+    const url = /^[a-z]+:\/\//i.test(entry) ? entry : `redis://${entry}`;
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new Error(`"${redactEntry(entry)}" is not host:port`);
+    }
+    if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`"${redactEntry(entry)}" must be host:port or a redis:// or rediss:// URL`);
+    if (!u.hostname || !/:\d+$/.test(u.host)) throw new Error(`"${redactEntry(entry)}" has no port (host:port)`);
+    if ((u.pathname && u.pathname !== '/') || u.search) throw new Error(`"${redactEntry(entry)}": a cluster has no database number or options (host:port only)`);
+    const port = Number(u.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${redactEntry(entry)}" has no valid port`);
+    nodes.push({ host: u.hostname.replace(/^\[|\]$/g, ''), port });
+    if (/^[a-z]+:\/\//i.test(entry)) schemes.add(u.protocol);
+    if (u.username || u.password) {
+      username = u.username ? decodeURIComponent(u.username) : undefined;
+      password = u.password ? decodeURIComponent(u.password) : undefined;
+      credentials.add(`${u.username}:${u.password}`);
+    }
+  }
+  if (credentials.size > 1) throw new Error('the entries give different credentials: one cluster has one user and password');
+  if (schemes.size > 1) throw new Error('mixes redis:// and rediss:// entries: TLS is on for every node or for none');
+  return { kind: 'cluster', nodes, username, password, tls: schemes.has('rediss:') };
+}
+
+/** The variable that names `target` again, for a child process: REDIS_URL or REDIS_CLUSTER_NODES. */
+export function redisVariables(target: RedisTarget): { REDIS_URL: string } | { REDIS_CLUSTER_NODES: string } {
+  if (target.kind === 'single') return { REDIS_URL: target.url };
+  const userinfo = target.username || target.password
+    ? `${encodeURIComponent(target.username ?? '')}${target.password ? `:${encodeURIComponent(target.password)}` : ''}@`
+    : '';
+  const scheme = target.tls ? 'rediss://' : userinfo ? 'redis://' : '';
+  const host = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  return { REDIS_CLUSTER_NODES: target.nodes.map((n) => `${scheme}${userinfo}${host(n.host)}:${n.port}`).join(',') };
+}
+
+/** An entry as an error message may show it: never its password. */
+function redactEntry(entry: string): string {
+  return entry.replace(/\/\/([^@/]*)@/, (_m, userinfo: string) => `//${userinfo.includes(':') ? `${userinfo.split(':')[0]}:***` : userinfo}@`);
+}
+
+const clusterNodes = z.string().transform((value, ctx) => {
+  try {
+    return parseClusterNodes(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** A Redis key prefix, or one hash tag around it ({keyward}); see keyPrefix() for Cluster. */
+const REDIS_PREFIX_PATTERN = /^(\{[A-Za-z0-9:_-]{1,64}\}|[A-Za-z0-9:_-]{1,64})$/;
+
 /**
  * Every environment variable Keyward reads. This schema is the only place that
  * knows their names; the rest of the code receives the typed `KeywardConfig`.
@@ -53,9 +133,15 @@ const trustProxy = z.string().superRefine((value, ctx) => {
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL' }),
-  REDIS_URL: z.string().url({ message: 'must be a redis:// URL' }),
-  /** Prefix of every Redis key and channel (BullMQ queues included): lets several deployments share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('keyward'),
+  /** One Redis server. Required unless REDIS_CLUSTER_NODES names a Redis Cluster; never both. */
+  REDIS_URL: z.string().url({ message: 'must be a redis:// URL' }).optional(),
+  /** A Redis Cluster instead of REDIS_URL: comma-separated host:port seed nodes (docs/redis-cluster.md). */
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  /**
+   * Prefix of every Redis key and channel (BullMQ queues included): lets several deployments share one Redis.
+   * With REDIS_CLUSTER_NODES it becomes a hash tag, {keyward}, so every key of Keyward is in one slot.
+   */
+  REDIS_PREFIX: z.string().regex(REDIS_PREFIX_PATTERN, { message: 'must be 1-64 of A-Z a-z 0-9 : _ - (optionally inside one pair of braces)' }).default('keyward'),
   /** Secret mixed into HMAC-SHA-256(pepper, key). Never stored in the database. */
   KEYWARD_PEPPER: z.string().min(32, { message: 'must be at least 32 characters' }),
   HOST: z.string().default('0.0.0.0'),
@@ -125,10 +211,6 @@ export const envSchema = z.object({
   AUDIT_EXPORT_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   /** No export runs longer than this, however steadily its client reads. */
   AUDIT_EXPORT_MAX_DURATION_MS: int(1000, 86_400_000).default(3_600_000),
-  /** The worker archives whole partitions of the log whose events are all older than this many days (with AUDIT_ARCHIVE_DIR; docs/audit-archive.md). */
-  AUDIT_ARCHIVE_AFTER_DAYS: int(1, 36_500).optional(),
-  /** The directory the worker's archives go to (created with mode 0700); set together with AUDIT_ARCHIVE_AFTER_DAYS. */
-  AUDIT_ARCHIVE_DIR: z.string().min(1).optional(),
   /** Webhook targets on private, loopback, link-local or otherwise non-public addresses are refused unless this is true. */
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** One delivery attempt waits this long for the receiver's answer. */
@@ -141,10 +223,23 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/**
+ * The prefix every Redis key and channel of Keyward starts with. On a Redis Cluster it is one
+ * hash tag, `{REDIS_PREFIX}`, so that every key lands in the same slot: BullMQ's scripts and
+ * Keyward's own (rate-limit quotas, dashboard sessions) touch several keys at once, which a
+ * cluster allows only within one slot. On one server the prefix is unchanged (no key moves on upgrade).
+ */
+export function keyPrefix(prefix: string, redis: RedisTarget): string {
+  if (redis.kind === 'single' || /^\{.*\}$/.test(prefix)) return prefix;
+  return `{${prefix}}`;
+}
+
 export interface KeywardConfig {
   env: Env['NODE_ENV'];
   databaseUrl: string;
-  redisUrl: string;
+  /** REDIS_URL or REDIS_CLUSTER_NODES (libs/queue makes the clients: createRedisClient, bullConnection). */
+  redis: RedisTarget;
+  /** Prefix of every Redis key and channel: REDIS_PREFIX, a hash tag {REDIS_PREFIX} on a Cluster (keyPrefix()). */
   redisPrefix: string;
   pepper: string;
   host: string;
@@ -173,8 +268,6 @@ export interface KeywardConfig {
     signingKey: string | null;
     checkpointMs: number;
     export: { maxPerInstance: number; maxPerCompany: number; idleTimeoutMs: number; maxDurationMs: number };
-    /** The worker's archive schedule; null: the worker archives nothing (keyward audit archive still can). */
-    archive: { afterDays: number; dir: string } | null;
   };
   metricsPublic: boolean;
   projectionLagMaxSeconds: number;
@@ -186,20 +279,22 @@ export class ConfigError extends Error {}
 /** Validates the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConfig {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const name = i.path.join('.');
-      const problem = source[name] === undefined ? 'is required' : i.message;
-      return `  ${name}: ${problem}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const lines = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const name = i.path.join('.');
+        return `  ${name}: ${source[name] === undefined ? 'is required' : i.message}`;
+      });
+  const redisProblem = redisChoiceProblem(source);
+  if (redisProblem) lines.push(`  ${redisProblem}`);
+  if (!parsed.success || lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   const e = parsed.data;
+  const redis: RedisTarget = e.REDIS_CLUSTER_NODES ?? { kind: 'single', url: e.REDIS_URL! };
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
-    redisPrefix: e.REDIS_PREFIX,
+    redis,
+    redisPrefix: keyPrefix(e.REDIS_PREFIX, redis),
     pepper: e.KEYWARD_PEPPER,
     host: e.HOST,
     port: e.PORT,
@@ -234,7 +329,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
         idleTimeoutMs: e.AUDIT_EXPORT_IDLE_TIMEOUT_MS,
         maxDurationMs: e.AUDIT_EXPORT_MAX_DURATION_MS,
       },
-      archive: auditArchive(e.AUDIT_ARCHIVE_AFTER_DAYS, e.AUDIT_ARCHIVE_DIR),
     },
     metricsPublic: e.METRICS_PUBLIC,
     projectionLagMaxSeconds: e.PROJECTION_LAG_MAX_SECONDS,
@@ -247,19 +341,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
   };
 }
 
+/** Exactly one of REDIS_URL and REDIS_CLUSTER_NODES: the problem, naming the variable, or null. */
+function redisChoiceProblem(source: NodeJS.ProcessEnv): string | null {
+  const single = source.REDIS_URL !== undefined;
+  const cluster = source.REDIS_CLUSTER_NODES !== undefined;
+  if (!single && !cluster) return 'REDIS_URL: is required (or REDIS_CLUSTER_NODES, for a Redis Cluster)';
+  if (single && cluster) {
+    return 'REDIS_CLUSTER_NODES: set together with REDIS_URL; name one Redis, a single server (REDIS_URL) or a cluster (REDIS_CLUSTER_NODES), not both';
+  }
+  return null;
+}
+
 function parseTrustProxy(value: string): number | string | false {
   const v = value.trim();
   if (v === 'false') return false;
   if (/^\d+$/.test(v)) return Number(v);
   return trustProxyEntries(v).join(',');
-}
-
-/** AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR go together: one without the other is refused, naming both. */
-function auditArchive(afterDays: number | undefined, dir: string | undefined): KeywardConfig['audit']['archive'] {
-  if (afterDays === undefined && dir === undefined) return null;
-  if (afterDays === undefined || dir === undefined) {
-    const missing = afterDays === undefined ? 'AUDIT_ARCHIVE_AFTER_DAYS' : 'AUDIT_ARCHIVE_DIR';
-    throw new ConfigError(`Invalid configuration:\n  ${missing}: is required when ${missing === 'AUDIT_ARCHIVE_DIR' ? 'AUDIT_ARCHIVE_AFTER_DAYS' : 'AUDIT_ARCHIVE_DIR'} is set (the worker's archive schedule needs both)`);
-  }
-  return { afterDays, dir };
 }

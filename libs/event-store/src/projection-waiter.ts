@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { Channels, REDIS } from '@keyward/queue';
+import { Channels, REDIS, RedisClient, duplicateRedis } from '@keyward/queue';
 import { hasReached } from './checkpoint';
 import { LogCheckpoint } from './event.types';
 import { Projector } from './projector';
@@ -16,19 +15,20 @@ const POLL_MS = 250;
 @Injectable()
 export class ProjectionWaiter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ProjectionWaiter.name);
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private latest: LogCheckpoint | null = null;
   private readonly wakers = new Set<() => void>();
   private closing = false;
 
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly projector: Projector,
   ) {}
 
   onModuleInit(): void {
-    this.subscriber = this.redis.duplicate({ connectionName: 'keyward-projection-sub', maxRetriesPerRequest: null, enableOfflineQueue: true });
+    // on a Cluster: SUBSCRIBE on one node, which receives what PUBLISH on any node sends (docs/redis-cluster.md)
+    this.subscriber = duplicateRedis(this.redis, { connectionName: 'keyward-projection-sub', maxRetriesPerRequest: null, enableOfflineQueue: true });
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel, raw) => {
       try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import { RedisClient, createRedisClient } from '@keyward/queue';
 import { DataSource } from 'typeorm';
 import { KeywardConfig } from '@keyward/config';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
@@ -29,7 +29,7 @@ const companyCreated = (name: string): NewEvent => ({
 describe('Projector (real Postgres and Redis)', () => {
   let db: TestDatabase;
   let ds: DataSource;
-  let redis: Redis;
+  let redis: RedisClient;
   let config: KeywardConfig;
   let store: EventStore;
   let projector: Projector;
@@ -41,7 +41,7 @@ describe('Projector (real Postgres and Redis)', () => {
     ds = new DataSource({ type: 'postgres', url: db.url, extra: { max: 10 } });
     await ds.initialize();
     await ds.query('CREATE TABLE test_names (name text NOT NULL)');
-    redis = new Redis(config.redisUrl);
+    redis = createRedisClient(config.redis);
     store = new EventStore(ds);
     projector = new Projector(ds, store, config, redis, [new NamesProjection()]);
   });

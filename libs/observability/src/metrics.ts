@@ -1,11 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { EventStore, EventStoreModule } from '@keyward/event-store';
-import { QueueModule, QueueName, REDIS } from '@keyward/queue';
+import { QueueModule, QueueName, REDIS, RedisClient } from '@keyward/queue';
 import { ProjectionLag, ProjectionLagReading, registerProjectionLagGauges, registerQueueJobsGauge } from './cluster-gauges';
 
 const eventsKey = (prefix: string) => `${prefix}:metrics:events-appended`;
@@ -19,7 +18,7 @@ const eventsKey = (prefix: string) => `${prefix}:metrics:events-appended`;
 export class EventCounter implements OnModuleInit {
   constructor(
     private readonly store: EventStore,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
@@ -73,7 +72,7 @@ export class Metrics {
 
   constructor(
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly lag: ProjectionLag,
     @InjectQueue(QueueName.Projections) projections: Queue,
     @InjectQueue(QueueName.Usage) usage: Queue,

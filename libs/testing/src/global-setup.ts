@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrations } from '@keyward/database';
 import { RedisServerNotFoundError, startEmbeddedPostgres, startRedisServer } from '@keyward/embedded';
 import { createDatabase, databaseUrl } from './postgres-admin';
-import { RunState, saveRunState } from './run-state';
+import { RunState, peekRunState, saveRunState } from './run-state';
 import { runDatabasePrefix, TEST_ENV_VARS } from './test-env';
 import globalTeardown from './global-teardown';
 
@@ -16,6 +16,8 @@ import globalTeardown from './global-teardown';
  * template database that createTestDatabase() copies.
  */
 export default async function globalSetup(): Promise<void> {
+  // once per run: the Redis Cluster project's set-up may have run it already (cluster-global-setup.ts)
+  if (peekRunState()) return;
   const state: RunState = { runId: randomBytes(4).toString('hex'), stoppers: [], tempDirs: [] };
   saveRunState(state);
   try {
@@ -43,7 +45,7 @@ export default async function globalSetup(): Promise<void> {
   }
 }
 
-async function tempDir(state: RunState, name: string): Promise<string> {
+export async function tempDir(state: RunState, name: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), `keyward-test-${name}-`));
   state.tempDirs.push(dir);
   return dir;

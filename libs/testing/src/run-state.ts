@@ -18,6 +18,11 @@ export function saveRunState(state: RunState): void {
   (globalThis as Record<symbol, unknown>)[KEY] = state;
 }
 
+/** The state of the set-up that already ran in this process, if one did (left in place). */
+export function peekRunState(): RunState | undefined {
+  return (globalThis as Record<symbol, unknown>)[KEY] as RunState | undefined;
+}
+
 export function takeRunState(): RunState | undefined {
   const state = (globalThis as Record<symbol, unknown>)[KEY] as RunState | undefined;
   delete (globalThis as Record<symbol, unknown>)[KEY];

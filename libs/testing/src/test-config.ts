@@ -15,14 +15,20 @@ export const TEST_SECRETS_KEY = '7e57'.repeat(16);
  * Configuration for a test, through the same validation as production. Pass
  * `DATABASE_URL: (await createTestDatabase()).url` when the test uses Postgres; without it the
  * URL names a database that does not exist, so a forgotten override fails loudly.
- * Every call gets a Redis prefix of its own.
+ * Every call gets a Redis prefix of its own (a hash tag on a Redis Cluster: see keyPrefix()).
  */
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): KeywardConfig {
   const env = testEnvironment();
   return loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl(env.pgAdminUrl, `${runDatabasePrefix(env.runId)}none`),
-    REDIS_URL: env.redisUrl,
+    // the run's Redis Cluster in the redis-cluster project, its Redis server otherwise; a test that
+    // names its own Redis (REDIS_URL or REDIS_CLUSTER_NODES) gets only that one
+    ...(overrides.REDIS_URL || overrides.REDIS_CLUSTER_NODES
+      ? {}
+      : env.redisClusterNodes
+        ? { REDIS_CLUSTER_NODES: env.redisClusterNodes }
+        : { REDIS_URL: env.redisUrl }),
     REDIS_PREFIX: testRedisPrefix(),
     KEYWARD_PEPPER: TEST_PEPPER,
     AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,

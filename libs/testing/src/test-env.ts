@@ -7,6 +7,11 @@ export interface TestEnvironment {
   /** The migrated database every test database is copied from. */
   templateDatabase: string;
   redisUrl: string;
+  /**
+   * REDIS_CLUSTER_NODES of the run's Redis Cluster, in the test files of the Jest project
+   * `redis-cluster` (jest.config.js): testConfig() then names the cluster instead of redisUrl.
+   */
+  redisClusterNodes: string | null;
   runId: string;
 }
 
@@ -14,8 +19,12 @@ export const TEST_ENV_VARS = {
   pgAdminUrl: 'KEYWARD_TEST_PG_ADMIN_URL',
   templateDatabase: 'KEYWARD_TEST_TEMPLATE_DB',
   redisUrl: 'KEYWARD_TEST_REDIS_URL',
+  redisClusterNodes: 'KEYWARD_TEST_REDIS_CLUSTER_NODES',
   runId: 'KEYWARD_TEST_RUN_ID',
 } as const satisfies Record<keyof TestEnvironment, string>;
+
+/** Set (to `cluster`) by the set-up file of the Jest project that runs test files on a Redis Cluster. */
+export const REDIS_CLUSTER_MODE = 'KEYWARD_TEST_REDIS_MODE';
 
 export function testEnvironment(): TestEnvironment {
   const read = (name: string) => {
@@ -27,6 +36,7 @@ export function testEnvironment(): TestEnvironment {
     pgAdminUrl: read(TEST_ENV_VARS.pgAdminUrl),
     templateDatabase: read(TEST_ENV_VARS.templateDatabase),
     redisUrl: read(TEST_ENV_VARS.redisUrl),
+    redisClusterNodes: process.env[REDIS_CLUSTER_MODE] === 'cluster' ? read(TEST_ENV_VARS.redisClusterNodes) : null,
     runId: read(TEST_ENV_VARS.runId),
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { ENQUEUE_TIMEOUT_MS, JobName, JobPayloads, QueueName, UsageRecord, withTimeout } from '@keyward/queue';
+import { ENQUEUE_TIMEOUT_MS, JobName, JobPayloads, QueueName, UsageRecord, openQueue, withTimeout } from '@keyward/queue';
 
 /** Records kept when Redis is unreachable, before the oldest are dropped (memory bound). */
 const MAX_PENDING = 200_000;
@@ -35,10 +35,7 @@ export class UsageBuffer implements OnModuleInit, OnApplicationShutdown {
   private readonly queue: Queue;
 
   constructor(@Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig) {
-    this.queue = new Queue(QueueName.Usage, {
-      connection: { url: config.redisUrl, maxRetriesPerRequest: null },
-      prefix: `${config.redisPrefix}:bull`,
-    });
+    this.queue = openQueue(config, QueueName.Usage);
     this.queue.on('error', () => undefined); // reconnects by itself; flush failures are logged there
   }
 

@@ -1,12 +1,11 @@
 import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import Redis from 'ioredis';
 import { Public } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Metrics } from '@keyward/observability';
-import { REDIS } from '@keyward/queue';
+import { REDIS, RedisClient } from '@keyward/queue';
 import { DataSource } from 'typeorm';
 
 @ApiTags('health')
@@ -20,7 +19,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly dataSource: DataSource,
     private readonly metrics: Metrics,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 

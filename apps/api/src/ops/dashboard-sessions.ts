@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { REDIS } from '@keyward/queue';
+import { REDIS, RedisClient } from '@keyward/queue';
 
 const CLOSE_ALL = `
 local slots = redis.call('ZRANGE', KEYS[1], 0, -1)
@@ -26,7 +25,7 @@ export class DashboardSessions {
   private readonly prefix: string;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(KEYWARD_CONFIG) config: KeywardConfig,
   ) {
     this.prefix = `${config.redisPrefix}:dashboard-session:`;
@@ -57,7 +56,7 @@ export class DashboardSessions {
   /**
    * Ends every dashboard session opened with this key (the console's sign-out), in one
    * script: a session opened at the same moment is either ended too or opened after it.
-   * (The session slots share the set's hash tag when REDIS_PREFIX is one, as for Cluster.)
+   * (On a Redis Cluster the session slots and the set share Keyward's hash tag: one slot.)
    */
   async closeAllOf(keyId: string): Promise<number> {
     const ended = await this.redis.eval(CLOSE_ALL, 1, this.ofKey(keyId));

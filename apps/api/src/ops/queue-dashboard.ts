@@ -2,11 +2,10 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { DynamicModule, Inject, Injectable, NestMiddleware } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import type { NextFunction, Request, Response } from 'express';
 import { KeyLookupService, Permission, presentedKey } from '@keyward/auth';
-import { QueueName, REDIS } from '@keyward/queue';
+import { QueueName, REDIS, RedisClient } from '@keyward/queue';
 import { InstallationOperator } from '@keyward/system';
 import { DataSource } from 'typeorm';
 import { DASHBOARD_COOKIE, DashboardSessions, cookieValue } from './dashboard-sessions';
@@ -77,7 +76,7 @@ export class AdminKeyMiddleware implements NestMiddleware {
   private readonly gate: ReturnType<typeof keyGate>;
 
   // built here: bull-board resolves its middleware in its own module, where only global providers are seen
-  constructor(lookup: KeyLookupService, dataSource: DataSource, @Inject(REDIS) redis: Redis, @Inject(KEYWARD_CONFIG) config: KeywardConfig) {
+  constructor(lookup: KeyLookupService, dataSource: DataSource, @Inject(REDIS) redis: RedisClient, @Inject(KEYWARD_CONFIG) config: KeywardConfig) {
     this.gate = keyGate(lookup, {
       permission: 'admin.system.api',
       operator: new InstallationOperator(dataSource),

@@ -1,7 +1,6 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
-import { REDIS } from '@keyward/queue';
+import { REDIS, RedisClient } from '@keyward/queue';
 import { DataSource } from 'typeorm';
 import { WORKER_HOSTS } from './worker-hosts';
 
@@ -22,7 +21,7 @@ export class WorkerReadiness {
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(WORKER_HOSTS) private readonly hosts: WorkerHost[],
   ) {}
 

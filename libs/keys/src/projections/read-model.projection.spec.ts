@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import { RedisClient, createRedisClient } from '@keyward/queue';
 import { DataSource } from 'typeorm';
 import { KeywardConfig } from '@keyward/config';
 import { EventStore, NewEvent, Projector } from '@keyward/event-store';
@@ -17,7 +17,7 @@ describe('KeysReadModelProjection: inline with the append, again by the projecto
   let db: TestDatabase;
   let config: KeywardConfig;
   let ds: DataSource;
-  let redis: Redis;
+  let redis: RedisClient;
   let store: EventStore;
   let projector: Projector;
 
@@ -41,7 +41,7 @@ describe('KeysReadModelProjection: inline with the append, again by the projecto
     config = testConfig({ DATABASE_URL: db.url });
     ds = new DataSource({ type: 'postgres', url: db.url, extra: { max: 6 } });
     await ds.initialize();
-    redis = new Redis(config.redisUrl);
+    redis = createRedisClient(config.redis);
     store = new EventStore(ds);
     projector = new Projector(ds, store, config, redis, [new KeysReadModelProjection(store)]);
     await store.append(

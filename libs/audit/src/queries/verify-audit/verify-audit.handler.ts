@@ -1,7 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EventStore } from '@keyward/event-store';
 import { InstallationOperator } from '@keyward/system';
-import { ArchiveSeal, ArchiveSeals } from '../../archive/archive-seals';
 import { CheckpointSigner, CheckpointsCheck } from '../../checkpoints/checkpoint-signer';
 import { CompanyChainVerifier } from './company-chain';
 import { VerificationScans } from './verification-scans';
@@ -15,7 +14,6 @@ export class VerifyAuditHandler implements IQueryHandler<VerifyAuditQuery> {
     private readonly companyChain: CompanyChainVerifier,
     private readonly operator: InstallationOperator,
     private readonly scans: VerificationScans,
-    private readonly seals: ArchiveSeals,
   ) {}
 
   /**
@@ -34,21 +32,16 @@ export class VerifyAuditHandler implements IQueryHandler<VerifyAuditQuery> {
     });
   }
 
-  /** The log's start went to an archive: the walk starts from its seal (the first live event chains to its last hash). */
   private async installationWide(q: VerifyAuditQuery): Promise<AuditVerification> {
-    const seal = await this.seals.newest();
-    const sealed = seal ? { position: seal.throughPosition, hash: seal.lastHash } : null;
-    const chain = await this.store.verify({ fromPosition: q.fromPosition, sealed, onProgress: q.onProgress });
-    const checkpoints = await this.signer.checkAgainstLog(seal?.throughPosition ?? 0);
-    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'installation', checkpoints, archived: archivedPart(seal) };
+    const chain = await this.store.verify({ fromPosition: q.fromPosition, onProgress: q.onProgress });
+    const checkpoints = await this.signer.checkAgainstLog();
+    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'installation', checkpoints };
   }
 
   private async companyOnly(companyId: string, q: VerifyAuditQuery): Promise<AuditVerification> {
-    const seal = await this.seals.newest();
-    const sealed = seal ? { position: seal.throughPosition, hash: seal.lastHash } : null;
-    const chain = await this.companyChain.verify(companyId, { fromPosition: q.fromPosition, sealed, onProgress: q.onProgress });
-    const checkpoints = withoutLogHash(await this.signer.checkAgainstLog(seal?.throughPosition ?? 0));
-    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'company', checkpoints, archived: archivedPart(seal) };
+    const chain = await this.companyChain.verify(companyId, { fromPosition: q.fromPosition, onProgress: q.onProgress });
+    const checkpoints = withoutLogHash(await this.signer.checkAgainstLog());
+    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'company', checkpoints };
   }
 }
 
@@ -60,9 +53,4 @@ function withoutLogHash(c: CheckpointsCheck): CheckpointsCheck {
   if (!c.firstContradicted) return c;
   const { logHash: _hidden, ...rest } = c.firstContradicted;
   return { ...c, firstContradicted: rest };
-}
-
-function archivedPart(seal: ArchiveSeal | null): AuditVerification['archived'] {
-  if (!seal) return null;
-  return { firstPosition: 1, throughPosition: seal.throughPosition, lastHash: seal.lastHash, recordedAt: seal.recordedAt, manifest: seal.manifest, manifestSha256: seal.manifestSha256 };
 }

@@ -3,9 +3,13 @@ import { rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { QueryBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Command, Option } from 'commander';
 import {
+  ArchiveAuditCommand,
+  ArchiveRun,
+  ArchiveSeals,
+  ArchiveVerification,
   AuditEvent,
   AuditPage,
   AuditVerification,
@@ -15,7 +19,10 @@ import {
   OfflineResult,
   OfflineVerifier,
   VerifyAuditQuery,
+  manifestFiles,
+  verifyArchiveDir,
 } from '@keyward/audit';
+import { DataSource } from 'typeorm';
 import { EventStore } from '@keyward/event-store';
 import { withApp } from './cli-app';
 import { integer, isoInstant, jsonOption, uuid } from './cli-options';
@@ -28,6 +35,8 @@ import { printJson, printLine, printTable, progressBar } from './output';
  *   `export`): no database access, only what the API lets that key see (its company);
  * - the operator verifies the whole chain in the database (`verify`, `verify --checkpoint`).
  * `verify --file` needs neither: it re-checks an export offline.
+ * The operator also archives the log's oldest partitions (`archive`), and verifies an archive
+ * offline and against the live log (`verify --archive`).
  */
 export function registerAuditCommands(program: Command): void {
   const audit = program
@@ -139,20 +148,161 @@ export function registerAuditCommands(program: Command): void {
     )
     .option('--from <position>', 'start at this position, trusting the one before it', integer(1, Number.MAX_SAFE_INTEGER))
     .option('--checkpoint <file>', 'a kept checkpoint: one item of GET /v1/audit-events/checkpoints, an array, or the whole page')
-    .option('--public-key <file>', 'the SPKI PEM public key you trust for --checkpoint (default: the configured AUDIT_SIGNING_KEY\'s; without one, the key inside the checkpoint)')
+    .option('--public-key <file>', 'the SPKI PEM public key you trust for --checkpoint or --archive (default: the configured AUDIT_SIGNING_KEY\'s; without one, the key inside the checkpoint or manifest)')
     .option('--file <export.jsonl>', 'verify this JSONL export offline instead of the database')
     .option('--strict', 'with --file: the export must be one unbroken piece of the chain (an unfiltered export)')
+    .option('--archive <dir>', 'verify an archive directory (keyward audit archive): every segment offline, then its link to the live log')
+    .option('--offline', 'with --archive: no database, no configuration (the link to the live log is not checked)')
     .addOption(jsonOption())
     .action(async (o) => {
+      if (o.archive) {
+        if (o.file || o.checkpoint || o.from || o.strict) throw new Error('--archive verifies an archive directory: it takes no --file, --checkpoint, --from or --strict');
+        return verifyArchive(o.archive, o.publicKey, Boolean(o.offline), Boolean(o.json));
+      }
+      if (o.offline) throw new Error('--offline goes with --archive');
       if (o.file) {
         if (o.checkpoint || o.publicKey || o.from) throw new Error('--file verifies a file alone: it takes no --checkpoint, --public-key or --from');
         return verifyFile(o.file, Boolean(o.strict), Boolean(o.json));
       }
       if (o.strict) throw new Error('--strict goes with --file');
-      if (o.publicKey && !o.checkpoint) throw new Error('--public-key goes with --checkpoint');
+      if (o.publicKey && !o.checkpoint) throw new Error('--public-key goes with --checkpoint or --archive');
       const kept = o.checkpoint ? readCheckpoints(o.checkpoint, o.publicKey) : null;
       return verifyDatabase(o.from, kept, Boolean(o.json));
     });
+
+  audit
+    .command('archive')
+    .description(
+      '[operator, database] move the log\'s oldest whole partitions whose every event occurred before --before to sealed segments in --out\n' +
+        '(gzip JSONL as the export writes it, a manifest with sha256s, a signed seal of each segment\'s last hash), read them back and check them,\n' +
+        'record AuditArchived in the log, and only then drop those partitions. Needs AUDIT_SIGNING_KEY. docs/audit-archive.md',
+    )
+    .requiredOption('--before <instant>', 'archive only whole partitions whose every event occurred before this instant (ISO 8601)', isoInstant)
+    .requiredOption('--out <dir>', 'the archive directory (created with mode 0700; one directory may hold every archive, in order)')
+    .addOption(jsonOption())
+    .action(async (o) => {
+      const run: ArchiveRun = await withApp(async (app) => {
+        const bar = progressBar('archiving', { enabled: !o.json });
+        try {
+          return await app.get(CommandBus).execute(new ArchiveAuditCommand(new Date(o.before), o.out, { type: 'system', id: 'cli' }, (n: number) => bar.update(n)));
+        } finally {
+          bar.stop();
+        }
+      });
+      if (o.json) return printJson(run);
+      if (!run.manifest) {
+        printLine(`nothing archived: no whole partition of the log has every event before ${o.before}${run.stoppedAt ? ` (${run.stoppedAt.partition}: ${run.stoppedAt.reason})` : ''}`);
+        if (run.dropped.length) printLine(`dropped ${run.dropped.join(', ')}: already sealed by the archive before (its drop had not completed)`);
+        return;
+      }
+      printLine(
+        `archived ${run.events.toLocaleString('en')} events (positions ${run.startsAfter.position + 1}..${run.through!.position}) in ${run.segments.length} segment${run.segments.length === 1 ? '' : 's'} ` +
+          `(${formatBytes(run.bytes)}) to ${run.dir} in ${(run.ms / 1000).toFixed(1)} s`,
+      );
+      printLine(`manifest ${run.manifest} (sha256 ${short(run.manifestSha256!)}), recorded as AuditArchived at position ${run.recordedAt}; dropped ${run.dropped.join(', ')}`);
+      printLine(`check it: keyward audit verify --archive ${run.dir}`);
+    });
+}
+
+// ---------------------------------------------------------------- verify: an archive
+
+interface LiveLink {
+  /** The newest archive's seal in the live log, null when nothing was archived. */
+  sealedThrough: number | null;
+  /** The first live event, and whether its prevHash is the archive's last hash (only asked of the newest archive). */
+  firstLive: { position: number; chained: boolean | null } | null;
+  /** Manifests of the directory recorded by an AuditArchived event still in the live log, by name. */
+  recorded: Record<string, number>;
+  ok: boolean;
+  detail: string;
+}
+
+async function verifyArchive(dir: string, publicKeyFile: string | undefined, offline: boolean, json: boolean): Promise<void> {
+  try {
+    if (manifestFiles(dir).length === 0) throw new Error('no manifest');
+  } catch {
+    throw new Error(`--archive ${dir}: not an archive directory (no manifest-*.json)`);
+  }
+  const givenKey = publicKeyFile ? readPublicKey(publicKeyFile) : null;
+  const bar = progressBar('verifying', { enabled: !json });
+  let result: ArchiveVerification;
+  try {
+    result = await verifyArchiveDir(dir, { publicKeyPem: givenKey, onProgress: (n) => bar.update(n) });
+  } finally {
+    bar.stop();
+  }
+  const live = offline ? null : await liveLink(result);
+  const ok = result.ok && (live?.ok ?? true);
+  if (json) printJson({ ...result, ok, live });
+  else {
+    const range = result.through ? `positions ${(result.startsAfter?.position ?? 0) + 1}..${result.through.position}` : 'no events';
+    const key = result.key.source === 'given' ? `the key in ${publicKeyFile}` : `the key inside the manifest (${result.key.fingerprint}); pass --public-key to use one you trust`;
+    if (result.ok) {
+      printLine(`archive intact: ${result.manifests} manifest${result.manifests === 1 ? '' : 's'}, ${result.segments} segments, ${result.events.toLocaleString('en')} events (${range}); every hash recomputed, every link and sha256 checked, seals verified with ${key}`);
+    } else {
+      for (const p of result.problems.slice(0, 20)) {
+        printLine(`ARCHIVE BROKEN: ${p.reason} in ${p.file ?? p.manifest}${p.position !== undefined ? ` at position ${p.position}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.detail}`);
+      }
+    }
+    if (live) printLine(`${live.ok ? 'live log' : 'LIVE LOG NOT LINKED'}: ${live.detail}`);
+    else printLine('live log: not checked (--offline)');
+  }
+  if (!ok) process.exitCode = 2;
+}
+
+/** The archive held against the live log: its newest seal, the first live event, the AuditArchived events. */
+async function liveLink(result: ArchiveVerification): Promise<LiveLink> {
+  return withApp(async (app) => {
+    const seal = await app.get(ArchiveSeals).newest();
+    const sql = app.get(DataSource);
+    const shas = Object.values(result.manifestSha256);
+    const rows: { position: string; sha: string }[] = await sql.query(
+      `SELECT position, data->>'manifestSha256' AS sha FROM events WHERE company_id IS NULL AND type = 'AuditArchived' AND data->>'manifestSha256' = ANY($1::text[])`,
+      [shas],
+    );
+    const recorded: Record<string, number> = {};
+    for (const [name, sha] of Object.entries(result.manifestSha256)) {
+      const row = rows.find((r) => r.sha === sha);
+      if (row) recorded[name] = Number(row.position);
+    }
+    const [first]: { position: string; prev_hash: string }[] = await sql.query('SELECT position, prev_hash FROM events ORDER BY position LIMIT 1');
+    const through = result.through;
+    const isNewest = seal !== null && through !== null && seal.throughPosition === through.position;
+    const chained = first && isNewest ? first.prev_hash === through!.hash : null;
+    const link: LiveLink = { sealedThrough: seal?.throughPosition ?? null, firstLive: first ? { position: Number(first.position), chained } : null, recorded, ok: true, detail: '' };
+    if (!seal) return { ...link, ok: false, detail: 'nothing was archived from this log (no AuditArchived event): this archive is not its' };
+    if (!through) return { ...link, ok: false, detail: 'the archive holds no events' };
+    if (isNewest) {
+      const sealAgrees = seal.lastHash === through.hash && seal.manifestSha256 === result.manifestSha256[seal.manifest];
+      if (!sealAgrees) return { ...link, ok: false, detail: `the log's newest AuditArchived (position ${seal.recordedAt}) names ${seal.manifest} with another sha256 or last hash than this directory holds` };
+      if (!chained) return { ...link, ok: false, detail: `the first live event (position ${first?.position}) does not chain to the archive's last hash ${short(through.hash)}` };
+      return {
+        ...link,
+        detail:
+          `the first live event (position ${first.position}) chains to the archive's last hash ${short(through.hash)} (position ${through.position}); ` +
+          `AuditArchived at position ${seal.recordedAt} records ${seal.manifest} with this sha256`,
+      };
+    }
+    if (through.position > seal.throughPosition) return { ...link, ok: false, detail: `the archive goes to position ${through.position}, the log says it archived through ${seal.throughPosition}` };
+    return {
+      ...link,
+      detail:
+        `this archive ends at position ${through.position}; the log was archived further (through ${seal.throughPosition}, ${seal.manifest}): ` +
+        `verify that archive for the link to the live log. ${Object.keys(recorded).length} of its manifests are recorded by AuditArchived events still live`,
+    };
+  });
+}
+
+/** --public-key: an SPKI PEM public key the caller trusts. */
+function readPublicKey(file: string): string {
+  let key: string;
+  try {
+    key = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`--public-key ${file}: cannot be read`);
+  }
+  if (!key.includes('BEGIN PUBLIC KEY')) throw new Error(`--public-key ${file}: must be an SPKI PEM public key (-----BEGIN PUBLIC KEY-----)`);
+  return key;
 }
 
 // ---------------------------------------------------------------- filters (list, export)
@@ -331,14 +481,7 @@ function readCheckpoints(file: string, publicKeyFile: string | undefined): KeptI
   const fallbackKey = typeof page?.publicKey === 'string' ? page.publicKey : null;
   const checkpoints = list.map((c, i) => asCheckpoint(c, fallbackKey, `${file}${list.length > 1 ? ` item ${i}` : ''}`));
   if (!publicKeyFile) return { checkpoints, publicKey: null, keySource: null };
-  let publicKey: string;
-  try {
-    publicKey = readFileSync(publicKeyFile, 'utf8');
-  } catch {
-    throw new Error(`--public-key ${publicKeyFile}: cannot be read`);
-  }
-  if (!publicKey.includes('BEGIN PUBLIC KEY')) throw new Error(`--public-key ${publicKeyFile}: must be an SPKI PEM public key (-----BEGIN PUBLIC KEY-----)`);
-  return { checkpoints, publicKey, keySource: `by the public key in ${publicKeyFile}` };
+  return { checkpoints, publicKey: readPublicKey(publicKeyFile), keySource: `by the public key in ${publicKeyFile}` };
 }
 
 function asCheckpoint(value: unknown, fallbackKey: string | null, where: string): Checkpoint {

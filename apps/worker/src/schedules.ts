@@ -4,6 +4,13 @@ import { Queue } from 'bullmq';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { CHECKPOINT_SCHEDULER, EXPIRY_SWEEP_SCHEDULER, JobName, KEEP_FAILED_JOBS, PROJECTION_TICK_SCHEDULER, QueueName } from '@keyward/queue';
 import { TelemetrySchedule } from '@keyward/system';
+// the log's partitions and its archive (a line of their own: the webhooks schedule edits the import above)
+import { AUDIT_ARCHIVE_SCHEDULER, LOG_PARTITIONS_SCHEDULER } from '@keyward/queue';
+
+/** How often the worker makes sure the log's next partitions exist (the append path also does, as a fallback). */
+export const LOG_PARTITIONS_EVERY_MS = 60_000;
+/** How often the archive schedule looks for whole partitions older than AUDIT_ARCHIVE_AFTER_DAYS. */
+export const AUDIT_ARCHIVE_EVERY_MS = 3_600_000;
 
 /** Job schedulers: idempotent upserts, so every worker may declare them at start. */
 @Injectable()
@@ -31,6 +38,21 @@ export class Schedules implements OnApplicationBootstrap {
       { every: this.config.audit.checkpointMs },
       { name: JobName.SignCheckpoint, data: {}, opts: { removeOnComplete: true, removeOnFail: KEEP_FAILED_JOBS } },
     );
+    await this.maintenance.upsertJobScheduler(
+      LOG_PARTITIONS_SCHEDULER,
+      { every: LOG_PARTITIONS_EVERY_MS },
+      { name: JobName.EnsureLogPartitions, data: {}, opts: { removeOnComplete: true, removeOnFail: KEEP_FAILED_JOBS } },
+    );
+    // the archive: present exactly while AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR are set
+    if (this.config.audit.archive) {
+      await this.maintenance.upsertJobScheduler(
+        AUDIT_ARCHIVE_SCHEDULER,
+        { every: AUDIT_ARCHIVE_EVERY_MS, immediately: true },
+        { name: JobName.ArchiveAudit, data: {}, opts: { removeOnComplete: true, removeOnFail: KEEP_FAILED_JOBS } },
+      );
+    } else {
+      await this.maintenance.removeJobScheduler(AUDIT_ARCHIVE_SCHEDULER);
+    }
     // heartbeats: present exactly while telemetry is on (the log decides)
     await this.telemetry.sync();
   }

@@ -2,7 +2,12 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreModule } from '@keyward/event-store';
 import { InstallationOperator } from '@keyward/system';
+import { ArchiveSeals } from './archive/archive-seals';
+import { AuditArchiver } from './archive/audit-archiver';
 import { CheckpointSigner } from './checkpoints/checkpoint-signer';
+import { ArchiveAuditOnScheduleHandler } from './commands/archive-audit/archive-audit-on-schedule.handler';
+import { ArchiveAuditHandler } from './commands/archive-audit/archive-audit.handler';
+import { EnsureLogPartitionsHandler } from './commands/ensure-log-partitions/ensure-log-partitions.handler';
 import { SignCheckpointHandler } from './commands/sign-checkpoint/sign-checkpoint.handler';
 import { ExportAuditEventsHandler } from './export/export-audit-events.handler';
 import { KeyHistoryHandler } from './queries/key-history/key-history.handler';
@@ -19,6 +24,11 @@ import { VerifyAuditHandler } from './queries/verify-audit/verify-audit.handler'
   providers: [
     CheckpointSigner,
     SignCheckpointHandler,
+    AuditArchiver,
+    ArchiveSeals,
+    ArchiveAuditHandler,
+    ArchiveAuditOnScheduleHandler,
+    EnsureLogPartitionsHandler,
     ExportAuditEventsHandler,
     ListAuditEventsHandler,
     KeyHistoryHandler,
@@ -29,6 +39,6 @@ import { VerifyAuditHandler } from './queries/verify-audit/verify-audit.handler'
     VerificationScans,
     InstallationOperator,
   ],
-  exports: [CqrsModule, CheckpointSigner, VerificationScans],
+  exports: [CqrsModule, CheckpointSigner, VerificationScans, ArchiveSeals],
 })
 export class AuditModule {}

@@ -13,3 +13,8 @@ export { VerificationScans, VERIFY_LOCK, type VerificationScanStats } from './qu
 export type { CompanyChainBreak } from './queries/verify-audit/company-chain';
 export * from './audit.module';
 export * from './offline-verify';
+export * from './archive/archive-manifest';
+export * from './archive/archive-seals';
+export { AuditArchiver, ARCHIVE_LOCK, type ArchiveRun } from './archive/audit-archiver';
+export * from './commands/archive-audit/archive-audit.command';
+export * from './commands/ensure-log-partitions/ensure-log-partitions.command';

@@ -211,6 +211,10 @@ export const envSchema = z.object({
   AUDIT_EXPORT_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   /** No export runs longer than this, however steadily its client reads. */
   AUDIT_EXPORT_MAX_DURATION_MS: int(1000, 86_400_000).default(3_600_000),
+  /** The worker archives whole partitions of the log whose events are all older than this many days (with AUDIT_ARCHIVE_DIR; docs/audit-archive.md). */
+  AUDIT_ARCHIVE_AFTER_DAYS: int(1, 36_500).optional(),
+  /** The directory the worker's archives go to (created with mode 0700); set together with AUDIT_ARCHIVE_AFTER_DAYS. */
+  AUDIT_ARCHIVE_DIR: z.string().min(1).optional(),
   /** Webhook targets on private, loopback, link-local or otherwise non-public addresses are refused unless this is true. */
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** One delivery attempt waits this long for the receiver's answer. */
@@ -268,6 +272,8 @@ export interface KeywardConfig {
     signingKey: string | null;
     checkpointMs: number;
     export: { maxPerInstance: number; maxPerCompany: number; idleTimeoutMs: number; maxDurationMs: number };
+    /** The worker's archive schedule; null: the worker archives nothing (keyward audit archive still can). */
+    archive: { afterDays: number; dir: string } | null;
   };
   metricsPublic: boolean;
   projectionLagMaxSeconds: number;
@@ -329,6 +335,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
         idleTimeoutMs: e.AUDIT_EXPORT_IDLE_TIMEOUT_MS,
         maxDurationMs: e.AUDIT_EXPORT_MAX_DURATION_MS,
       },
+      archive: auditArchive(e.AUDIT_ARCHIVE_AFTER_DAYS, e.AUDIT_ARCHIVE_DIR),
     },
     metricsPublic: e.METRICS_PUBLIC,
     projectionLagMaxSeconds: e.PROJECTION_LAG_MAX_SECONDS,
@@ -357,4 +364,14 @@ function parseTrustProxy(value: string): number | string | false {
   if (v === 'false') return false;
   if (/^\d+$/.test(v)) return Number(v);
   return trustProxyEntries(v).join(',');
+}
+
+/** AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR go together: one without the other is refused, naming both. */
+function auditArchive(afterDays: number | undefined, dir: string | undefined): KeywardConfig['audit']['archive'] {
+  if (afterDays === undefined && dir === undefined) return null;
+  if (afterDays === undefined || dir === undefined) {
+    const missing = afterDays === undefined ? 'AUDIT_ARCHIVE_AFTER_DAYS' : 'AUDIT_ARCHIVE_DIR';
+    throw new ConfigError(`Invalid configuration:\n  ${missing}: is required when ${missing === 'AUDIT_ARCHIVE_DIR' ? 'AUDIT_ARCHIVE_AFTER_DAYS' : 'AUDIT_ARCHIVE_DIR'} is set (the worker's archive schedule needs both)`);
+  }
+  return { afterDays, dir };
 }

@@ -105,6 +105,8 @@ export interface VerifyResult {
 export class EventStore {
   private readonly listeners: ((events: StoredEvent[]) => void)[] = [];
   private readonly inline: InlineProjection[] = [];
+  /** The position from which an append first makes sure partitions exist ahead (keyward_events_ensure_partitions); 0: at once. */
+  private ensurePartitionsAt = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -184,6 +186,12 @@ export class EventStore {
       );
       const positions = next.positions.map(Number).sort((a, b) => a - b);
       let prevHash = next.hash ?? GENESIS_HASH;
+      // the log is partitioned by position: near the last partition, the next ones are made now
+      // (the worker's schedule normally has; this keeps appends going when it has not run)
+      if (positions[positions.length - 1] >= this.ensurePartitionsAt) {
+        const [{ top }]: { top: string }[] = await m.query('SELECT keyward_events_ensure_partitions($1) AS top', [positions[positions.length - 1]]);
+        this.ensurePartitionsAt = positions[positions.length - 1] + Math.floor((Number(top) - positions[positions.length - 1]) / 2);
+      }
 
       const rows: StoredEvent[] = prepared.map((e, i) => {
         const row: StoredEvent = {
@@ -278,17 +286,28 @@ export class EventStore {
     };
   }
 
+  /** Looks in the retained events too: an archived lifecycle event re-appended with its id is still a no-op. */
   private async findByEventIds(m: EntityManager, ids: string[]): Promise<StoredEvent[]> {
     const rows: EventRow[] = await m.query(
-      `SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position`,
+      `SELECT ${COLUMNS} FROM events_retained WHERE event_id = ANY($1::uuid[])
+       UNION ALL
+       SELECT ${COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM events_retained r WHERE r.position = events.position)
+       ORDER BY position`,
       [ids],
     );
     return rows.map(toStoredEvent);
   }
 
+  /**
+   * A stream's events in order: those whose partition was archived come from events_retained (every
+   * archived event but the per-request records), so a fold sees the whole stream.
+   */
   async readStream(streamId: string, manager: EntityManager = this.dataSource.manager): Promise<StoredEvent[]> {
     const rows: EventRow[] = await manager.query(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`,
+      `SELECT ${COLUMNS} FROM events_retained WHERE stream_id = $1
+       UNION ALL
+       SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND NOT EXISTS (SELECT 1 FROM events_retained r WHERE r.position = events.position)
+       ORDER BY stream_version`,
       [streamId],
     );
     return rows.map(toStoredEvent);
@@ -337,16 +356,34 @@ export class EventStore {
   }
 
   /**
+   * Creates the partitions `ahead` of the sequence (or of `through`) that do not exist yet, and
+   * returns the end of the last one (exclusive). Idempotent; the worker calls it on a schedule.
+   */
+  async ensurePartitions(through = 0): Promise<number> {
+    const [{ top }]: { top: string }[] = await this.dataSource.query('SELECT keyward_events_ensure_partitions($1) AS top', [through]);
+    return Number(top);
+  }
+
+  /**
    * Walks the chain in position order from `fromPosition` and names the first
-   * event whose previous hash or own hash does not match.
+   * event whose previous hash or own hash does not match. `sealed`: the last archived event
+   * (the log's start went to an archive): the walk starts after it, the first event chained to its hash.
    */
   async verify(
-    options: { fromPosition?: number; batchSize?: number; onProgress?: (checked: number) => void } = {},
+    options: {
+      fromPosition?: number;
+      sealed?: { position: number; hash: string } | null;
+      batchSize?: number;
+      onProgress?: (checked: number) => void;
+    } = {},
   ): Promise<VerifyResult> {
     const batchSize = options.batchSize ?? 5000;
     let after = Math.max(0, (options.fromPosition ?? 1) - 1);
     let expectedPrev = GENESIS_HASH;
-    if (after > 0) {
+    if (options.sealed && after <= options.sealed.position) {
+      after = options.sealed.position;
+      expectedPrev = options.sealed.hash;
+    } else if (after > 0) {
       const prev: { hash: string }[] = await this.dataSource.query(
         'SELECT hash FROM events WHERE position <= $1 ORDER BY position DESC LIMIT 1',
         [after],

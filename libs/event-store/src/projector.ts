@@ -3,6 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Channels, REDIS, RedisClient } from '@keyward/queue';
 import { APPEND_LOCK, EventStore, boundIdleLockHolder } from './event-store';
+import { LogArchivedError } from './errors';
+import { GENESIS_HASH } from './hash-chain';
 import { LOG_START, LogCheckpoint, ProjectedEvent } from './event.types';
 import { PROJECTIONS, Projection, isInlineProjection } from './projection';
 
@@ -67,6 +69,9 @@ export class Projector {
       await boundIdleLockHolder(m);
       await m.query('SELECT pg_advisory_xact_lock($1)', [PROJECTOR_LOCK]);
       await m.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      // a log whose start went to an archive cannot be replayed from zero: the read models stay as they are
+      const [first]: { position: string; prev_hash: string }[] = await m.query('SELECT position, prev_hash FROM events ORDER BY position LIMIT 1');
+      if (first && first.prev_hash !== GENESIS_HASH) throw new LogArchivedError(Number(first.position));
       await m.query(`TRUNCATE ${this.projections.flatMap((p) => p.tables).join(', ')}`);
       let applied = 0;
       let position = 0;

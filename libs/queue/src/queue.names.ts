@@ -15,6 +15,10 @@ export enum JobName {
   ExpireKeys = 'expire-keys',
   /** Sign the chain head (audit checkpoint) when it moved. */
   SignCheckpoint = 'sign-checkpoint',
+  /** Create the log's partitions ahead of the positions to come (keyward_events_ensure_partitions). */
+  EnsureLogPartitions = 'ensure-log-partitions',
+  /** Archive the log's whole partitions older than AUDIT_ARCHIVE_AFTER_DAYS to AUDIT_ARCHIVE_DIR (docs/audit-archive.md). */
+  ArchiveAudit = 'archive-audit',
   /** Send one heartbeat to the central service (telemetry on); retried with exponential backoff. */
   SendHeartbeat = 'send-heartbeat',
 }
@@ -44,6 +48,8 @@ export interface JobPayloads {
   [JobName.RecordUsage]: { instanceId: string; records: UsageRecord[] };
   [JobName.ExpireKeys]: Record<string, never>;
   [JobName.SignCheckpoint]: Record<string, never>;
+  [JobName.EnsureLogPartitions]: Record<string, never>;
+  [JobName.ArchiveAudit]: Record<string, never>;
   [JobName.SendHeartbeat]: Record<string, never>;
 }
 
@@ -53,6 +59,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.RecordUsage]: QueueName.Usage,
   [JobName.ExpireKeys]: QueueName.Maintenance,
   [JobName.SignCheckpoint]: QueueName.Maintenance,
+  [JobName.EnsureLogPartitions]: QueueName.Maintenance,
+  [JobName.ArchiveAudit]: QueueName.Maintenance,
   [JobName.SendHeartbeat]: QueueName.Telemetry,
 };
 
@@ -62,6 +70,9 @@ export const EXPIRY_SWEEP_SCHEDULER = 'expiry-sweep';
 /** Exists exactly while telemetry is on (libs/system TelemetrySchedule keeps it in step with the log). */
 export const TELEMETRY_HEARTBEAT_SCHEDULER = 'telemetry-heartbeat';
 export const CHECKPOINT_SCHEDULER = 'audit-checkpoint';
+export const LOG_PARTITIONS_SCHEDULER = 'log-partitions';
+/** Exists exactly while AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR are set. */
+export const AUDIT_ARCHIVE_SCHEDULER = 'audit-archive';
 
 /** Redis pub/sub channels (prefixed with REDIS_PREFIX). */
 export const Channels = {

@@ -2,26 +2,36 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { intersect, normalisePermissions } from '@keyward/auth';
 import { Problem } from '@keyward/common';
-import { StoredEvent, toStoredEvent } from '@keyward/event-store';
+import { EventStore, StoredEvent } from '@keyward/event-store';
 import { foldKey, foldUser, streamOf } from '@keyward/keys';
-import { EVENT_COLUMNS } from '../../audit-filter';
+import { ArchiveSeals } from '../../archive/archive-seals';
+import { archivedReplay } from '../../archive/archived-replay';
 import { KeyStateAt, KeyStateQuery } from './key-state.query';
 
 @QueryHandler(KeyStateQuery)
 export class KeyStateHandler implements IQueryHandler<KeyStateQuery> {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    private readonly seals: ArchiveSeals,
+  ) {}
 
+  /** The stream up to the instant: its archived lifecycle events are read from events_retained (EventStore.readStream). */
   private async stream(streamId: string, at: Date): Promise<StoredEvent[]> {
-    const rows = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND occurred_at <= $2 ORDER BY stream_version`,
-      [streamId, at],
-    );
-    return rows.map(toStoredEvent);
+    return (await this.store.readStream(streamId)).filter((e) => e.occurredAt.getTime() <= at.getTime());
   }
 
   async execute({ companyId, keyId, at }: KeyStateQuery): Promise<KeyStateAt> {
     const all = await this.stream(streamOf.key(keyId), new Date(8.64e15));
-    if (all.length === 0 || all[0].companyId !== companyId) throw Problem.notFound(`key ${keyId}`);
+    if (all.length > 0 && all[0].companyId !== companyId) throw Problem.notFound(`key ${keyId}`);
+    // a replay needs the stream from its first event (archived ones are retained): a stream that still lacks its start cannot be replayed here
+    const seal = all.length === 0 || all[0].streamVersion > 1 ? await this.seals.newest() : null;
+    if (all.length === 0) {
+      const known: unknown[] = await this.dataSource.query('SELECT 1 FROM api_keys WHERE id = $1 AND company_id = $2', [keyId, companyId]);
+      if (known.length > 0 && seal) throw archivedReplay(`key ${keyId}`, seal);
+      throw Problem.notFound(`key ${keyId}`);
+    }
+    if (seal) throw archivedReplay(`key ${keyId}`, seal);
     const keyEvents = all.filter((e) => e.occurredAt.getTime() <= at.getTime());
     const key = foldKey(keyEvents);
     const base: KeyStateAt = {
@@ -45,6 +55,10 @@ export class KeyStateHandler implements IQueryHandler<KeyStateQuery> {
     if (!key) return base;
 
     const ownerEvents = await this.stream(streamOf.user(key.ownerId), at);
+    if (ownerEvents.length > 0 && ownerEvents[0].streamVersion > 1) {
+      const ownerSeal = await this.seals.newest();
+      if (ownerSeal) throw archivedReplay(`key ${keyId} (its owner ${key.ownerId})`, ownerSeal);
+    }
     const owner = foldUser(ownerEvents);
     const t = at.getTime();
     const status: KeyStateAt['status'] = key.deleted

@@ -4,6 +4,8 @@ import { AuditEvent, AuditFilter } from '../../audit-filter';
 export interface AuditPage {
   items: AuditEvent[];
   nextCursor: string | null;
+  /** A key's history whose first events went to an archive (GET /v1/keys/:id/history, first page): which one. */
+  archived?: { throughPosition: number; recordedAt: number; manifest: string };
 }
 
 export type AuditOrder = 'asc' | 'desc';

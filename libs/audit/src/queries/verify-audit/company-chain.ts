@@ -39,7 +39,11 @@ export class CompanyChainVerifier {
     private readonly store: EventStore,
   ) {}
 
-  async verify(companyId: string, options: { fromPosition?: number; batchSize?: number; onProgress?: (checked: number) => void } = {}): Promise<CompanyChainResult> {
+  /** sealed: the last archived event; an event with no live event before it chains to its hash. */
+  async verify(
+    companyId: string,
+    options: { fromPosition?: number; sealed?: { position: number; hash: string } | null; batchSize?: number; onProgress?: (checked: number) => void } = {},
+  ): Promise<CompanyChainResult> {
     const batchSize = options.batchSize ?? 2000;
     // up to the head as of the start: a company that keeps writing cannot keep the scan going
     const until = (await this.store.head())?.position ?? 0;
@@ -63,7 +67,7 @@ export class CompanyChainVerifier {
       if (rows.length === 0) break;
       for (const row of rows) {
         const e = toStoredEvent(row);
-        const broken = checkLink(e, row.before_hash ?? GENESIS_HASH);
+        const broken = checkLink(e, row.before_hash ?? options.sealed?.hash ?? GENESIS_HASH);
         // the event after it is the company's own (and will be checked): its own check names it
         const nextIsChecked = row.next_company_id === companyId && Number(row.next_position) <= until;
         const nextBroken = row.next_position !== null && !nextIsChecked && row.next_prev_hash !== e.hash;

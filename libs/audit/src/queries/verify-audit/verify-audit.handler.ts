@@ -1,6 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EventStore } from '@keyward/event-store';
 import { InstallationOperator } from '@keyward/system';
+import { ArchiveSeal, ArchiveSeals } from '../../archive/archive-seals';
 import { CheckpointSigner, CheckpointsCheck } from '../../checkpoints/checkpoint-signer';
 import { CompanyChainVerifier } from './company-chain';
 import { VerificationScans } from './verification-scans';
@@ -14,6 +15,7 @@ export class VerifyAuditHandler implements IQueryHandler<VerifyAuditQuery> {
     private readonly companyChain: CompanyChainVerifier,
     private readonly operator: InstallationOperator,
     private readonly scans: VerificationScans,
+    private readonly seals: ArchiveSeals,
   ) {}
 
   /**
@@ -32,16 +34,21 @@ export class VerifyAuditHandler implements IQueryHandler<VerifyAuditQuery> {
     });
   }
 
+  /** The log's start went to an archive: the walk starts from its seal (the first live event chains to its last hash). */
   private async installationWide(q: VerifyAuditQuery): Promise<AuditVerification> {
-    const chain = await this.store.verify({ fromPosition: q.fromPosition, onProgress: q.onProgress });
-    const checkpoints = await this.signer.checkAgainstLog();
-    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'installation', checkpoints };
+    const seal = await this.seals.newest();
+    const sealed = seal ? { position: seal.throughPosition, hash: seal.lastHash } : null;
+    const chain = await this.store.verify({ fromPosition: q.fromPosition, sealed, onProgress: q.onProgress });
+    const checkpoints = await this.signer.checkAgainstLog(seal?.throughPosition ?? 0);
+    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'installation', checkpoints, archived: archivedPart(seal) };
   }
 
   private async companyOnly(companyId: string, q: VerifyAuditQuery): Promise<AuditVerification> {
-    const chain = await this.companyChain.verify(companyId, { fromPosition: q.fromPosition, onProgress: q.onProgress });
-    const checkpoints = withoutLogHash(await this.signer.checkAgainstLog());
-    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'company', checkpoints };
+    const seal = await this.seals.newest();
+    const sealed = seal ? { position: seal.throughPosition, hash: seal.lastHash } : null;
+    const chain = await this.companyChain.verify(companyId, { fromPosition: q.fromPosition, sealed, onProgress: q.onProgress });
+    const checkpoints = withoutLogHash(await this.signer.checkAgainstLog(seal?.throughPosition ?? 0));
+    return { ...chain, ok: chain.ok && !checkpoints.firstContradicted, scope: 'company', checkpoints, archived: archivedPart(seal) };
   }
 }
 
@@ -53,4 +60,9 @@ function withoutLogHash(c: CheckpointsCheck): CheckpointsCheck {
   if (!c.firstContradicted) return c;
   const { logHash: _hidden, ...rest } = c.firstContradicted;
   return { ...c, firstContradicted: rest };
+}
+
+function archivedPart(seal: ArchiveSeal | null): AuditVerification['archived'] {
+  if (!seal) return null;
+  return { firstPosition: 1, throughPosition: seal.throughPosition, lastHash: seal.lastHash, recordedAt: seal.recordedAt, manifest: seal.manifest, manifestSha256: seal.manifestSha256 };
 }

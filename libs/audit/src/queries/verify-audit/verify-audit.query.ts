@@ -17,6 +17,12 @@ export interface AuditVerification {
   head: { position: number; hash: string } | null;
   /** The stored signed checkpoints held against the log (with scope company, `logHash` is left out). */
   checkpoints: CheckpointsCheck;
+  /**
+   * The log's start that went to archives (keyward audit archive): positions firstPosition..throughPosition,
+   * whose last hash the first live event chains to; verify them with `keyward audit verify --archive <dir>`.
+   * null: nothing was archived, the walk started at the genesis hash.
+   */
+  archived: { firstPosition: number; throughPosition: number; lastHash: string; recordedAt: number; manifest: string; manifestSha256: string } | null;
 }
 
 /**

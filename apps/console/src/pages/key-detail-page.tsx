@@ -6,7 +6,7 @@ import { describePermissions } from '../components/permission-picker';
 import { formatInstant, relativeTo } from '../format';
 import { useSession } from '../session';
 import { RangePicker, UsageChart } from './usage/usage-chart';
-import { RANGES, parseRange, rangeQuery } from './usage/usage-model';
+import { RANGES, parseRange, rangeOf, rangeQuery } from './usage/usage-model';
 
 /** One key: what it is, and its requests over time (GET /v1/keys/:id/usage) in the range of the URL. */
 export function KeyDetailPage() {
@@ -69,8 +69,9 @@ export function KeyDetailPage() {
               ) : (
                 usage.data && (
                   <>
-                    {total === 0 && <p className="muted">No requests in the {RANGES[range].label.toLowerCase()}.</p>}
-                    <UsageChart series={usage.data} range={range} title="Requests of this key" />
+                    {usage.isPlaceholderData && <Loading what={RANGES[range].label.toLowerCase()} />}
+                    {total === 0 && <p className="muted">No requests in the {RANGES[rangeOf(usage.data.granularity)].label.toLowerCase()}.</p>}
+                    <UsageChart series={usage.data} title="Requests of this key" />
                   </>
                 )
               )}

@@ -7,7 +7,7 @@ import { ErrorNotice, Loading } from '../components/notices';
 import { formatDate, formatInstant, relativeTo } from '../format';
 import { useSession } from '../session';
 import { RangePicker, UsageChart } from './usage/usage-chart';
-import { RANGES, parseRange, rangeQuery } from './usage/usage-model';
+import { RANGES, parseRange, rangeOf, rangeQuery } from './usage/usage-model';
 
 const DAY = 86_400_000;
 const EXPIRY_WINDOW_DAYS = 30;
@@ -77,7 +77,8 @@ export function OverviewPage() {
       .sort((a, b) => Date.parse(endOf(a)!) - Date.parse(endOf(b)!));
   }, [active.data]);
 
-  const rangeLabel = RANGES[range].label.toLowerCase();
+  // what is on screen: the previous range stays there while the chosen one loads
+  const rangeLabel = RANGES[usage.data ? rangeOf(usage.data.granularity) : range].label.toLowerCase();
   return (
     <section aria-labelledby="overview-title" className="overview">
       <div className="toolbar">
@@ -90,7 +91,8 @@ export function OverviewPage() {
       <section className="card" aria-labelledby="overview-requests">
         <h2 id="overview-requests">Requests over time</h2>
         <ErrorNotice error={usage.error} />
-        {usage.isPending ? <Loading what="usage" /> : usage.data && <UsageChart series={usage.data} range={range} title="Requests" />}
+        {usage.isPlaceholderData && <Loading what={RANGES[range].label.toLowerCase()} />}
+        {usage.isPending ? <Loading what="usage" /> : usage.data && <UsageChart series={usage.data} title="Requests" />}
       </section>
 
       <div className="overview-grid">

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { UsageSeries } from '../../api/types';
 import { BarChart } from '../../components/charts/bar-chart';
-import { RANGES, USAGE_CLASSES, bucketLabel, bucketTitle, countOf, describeUsage, totalsOf, type RangeId } from './usage-model';
+import { RANGES, USAGE_CLASSES, bucketLabel, bucketTitle, countOf, describeUsage, rangeOf, totalsOf, type RangeId } from './usage-model';
 
 /** Picks the range of the usage charts; the page keeps it in its URL. */
 export function RangePicker({ value, onChange }: { value: RangeId; onChange: (range: RangeId) => void }) {
@@ -21,8 +21,10 @@ export function RangePicker({ value, onChange }: { value: RangeId; onChange: (ra
  * Requests over time stacked by status class and refusals: the totals in words, the chart, and
  * the same numbers as a table (every bucket that had a request).
  */
-export function UsageChart({ series, range, title }: { series: UsageSeries; range: RangeId; title: string }) {
+export function UsageChart({ series, title }: { series: UsageSeries; title: string }) {
   const { granularity, buckets } = series;
+  // named after the answer's own granularity, not the URL's range: while another range loads, the previous one stays on screen
+  const range = rangeOf(granularity);
   const labels = useMemo(() => buckets.map((b) => bucketLabel(b.start, granularity)), [buckets, granularity]);
   const bars = useMemo(() => USAGE_CLASSES.map((c) => ({ label: c.label, color: c.color, values: buckets.map((b) => countOf(b, c.id)) })), [buckets]);
   const totals = totalsOf(buckets);

@@ -1,5 +1,5 @@
 import type { UsageBucket } from '../../api/types';
-import { describeUsage, parseRange, rangeQuery, totalsOf } from './usage-model';
+import { describeUsage, parseRange, rangeOf, rangeQuery, totalsOf } from './usage-model';
 
 const bucket = (start: string, s2: number, s4: number, refused: number): UsageBucket => ({
   start,
@@ -17,6 +17,10 @@ describe('usage model', () => {
     const now = Date.parse('2026-12-05T12:00:00Z');
     expect(rangeQuery('1h', now)).toEqual({ from: '2026-12-05T11:00:00.000Z', to: '2026-12-05T12:00:00.000Z', granularity: 'minute' });
     expect(rangeQuery('30d', now).granularity).toBe('day');
+  });
+
+  it('names the range an answer draws by its granularity', () => {
+    expect([rangeOf('minute'), rangeOf('hour'), rangeOf('day')]).toEqual(['1h', '24h', '30d']);
   });
 
   it('sums every class and the refusals', () => {

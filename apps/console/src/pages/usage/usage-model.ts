@@ -15,6 +15,11 @@ export function parseRange(value: string | null): RangeId {
   return value && Object.hasOwn(RANGES, value) ? (value as RangeId) : DEFAULT_RANGE;
 }
 
+/** The range drawn at a granularity. */
+export function rangeOf(granularity: Granularity): RangeId {
+  return (Object.keys(RANGES) as RangeId[]).find((id) => RANGES[id].granularity === granularity) ?? DEFAULT_RANGE;
+}
+
 /** The query of a usage route for a range ending now. */
 export function rangeQuery(id: RangeId, now: number): { from: string; to: string; granularity: Granularity } {
   const r = RANGES[id];

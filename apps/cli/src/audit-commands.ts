@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { INestApplicationContext } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Command, Option } from 'commander';
 import {
@@ -224,19 +225,28 @@ async function verifyArchive(dir: string, publicKeyFile: string | undefined, off
     throw new Error(`--archive ${dir}: not an archive directory (no manifest-*.json)`);
   }
   const givenKey = publicKeyFile ? readPublicKey(publicKeyFile) : null;
-  const bar = progressBar('verifying', { enabled: !json });
-  let result: ArchiveVerification;
-  try {
-    result = await verifyArchiveDir(dir, { publicKeyPem: givenKey, onProgress: (n) => bar.update(n) });
-  } finally {
-    bar.stop();
-  }
-  const live = offline ? null : await liveLink(result);
+  const offlineCheck = async (publicKeyPem: string | null): Promise<ArchiveVerification> => {
+    const bar = progressBar('verifying', { enabled: !json });
+    try {
+      return await verifyArchiveDir(dir, { publicKeyPem, onProgress: (n) => bar.update(n) });
+    } finally {
+      bar.stop();
+    }
+  };
+  // online: the seals are verified with the configured AUDIT_SIGNING_KEY unless --public-key names another
+  const { result, live, keySource } = offline
+    ? { result: await offlineCheck(givenKey), live: null, keySource: givenKey ? `the key in ${publicKeyFile}` : null }
+    : await withApp(async (app) => {
+        const configured = app.get(CheckpointSigner).publicKey;
+        const result = await offlineCheck(givenKey ?? configured);
+        const keySource = givenKey ? `the key in ${publicKeyFile}` : configured ? `the configured signing key ${app.get(CheckpointSigner).fingerprint}` : null;
+        return { result, live: await liveLink(app, result), keySource };
+      });
   const ok = result.ok && (live?.ok ?? true);
   if (json) printJson({ ...result, ok, live });
   else {
     const range = result.through ? `positions ${(result.startsAfter?.position ?? 0) + 1}..${result.through.position}` : 'no events';
-    const key = result.key.source === 'given' ? `the key in ${publicKeyFile}` : `the key inside the manifest (${result.key.fingerprint}); pass --public-key to use one you trust`;
+    const key = keySource ?? `the key inside the manifest (${result.key.fingerprint}); pass --public-key to use one you trust`;
     if (result.ok) {
       printLine(`archive intact: ${result.manifests} manifest${result.manifests === 1 ? '' : 's'}, ${result.segments} segments, ${result.events.toLocaleString('en')} events (${range}); every hash recomputed, every link and sha256 checked, seals verified with ${key}`);
     } else {
@@ -251,46 +261,44 @@ async function verifyArchive(dir: string, publicKeyFile: string | undefined, off
 }
 
 /** The archive held against the live log: its newest seal, the first live event, the AuditArchived events. */
-async function liveLink(result: ArchiveVerification): Promise<LiveLink> {
-  return withApp(async (app) => {
-    const seal = await app.get(ArchiveSeals).newest();
-    const sql = app.get(DataSource);
-    const shas = Object.values(result.manifestSha256);
-    const rows: { position: string; sha: string }[] = await sql.query(
-      `SELECT position, data->>'manifestSha256' AS sha FROM events WHERE company_id IS NULL AND type = 'AuditArchived' AND data->>'manifestSha256' = ANY($1::text[])`,
-      [shas],
-    );
-    const recorded: Record<string, number> = {};
-    for (const [name, sha] of Object.entries(result.manifestSha256)) {
-      const row = rows.find((r) => r.sha === sha);
-      if (row) recorded[name] = Number(row.position);
-    }
-    const [first]: { position: string; prev_hash: string }[] = await sql.query('SELECT position, prev_hash FROM events ORDER BY position LIMIT 1');
-    const through = result.through;
-    const isNewest = seal !== null && through !== null && seal.throughPosition === through.position;
-    const chained = first && isNewest ? first.prev_hash === through!.hash : null;
-    const link: LiveLink = { sealedThrough: seal?.throughPosition ?? null, firstLive: first ? { position: Number(first.position), chained } : null, recorded, ok: true, detail: '' };
-    if (!seal) return { ...link, ok: false, detail: 'nothing was archived from this log (no AuditArchived event): this archive is not its' };
-    if (!through) return { ...link, ok: false, detail: 'the archive holds no events' };
-    if (isNewest) {
-      const sealAgrees = seal.lastHash === through.hash && seal.manifestSha256 === result.manifestSha256[seal.manifest];
-      if (!sealAgrees) return { ...link, ok: false, detail: `the log's newest AuditArchived (position ${seal.recordedAt}) names ${seal.manifest} with another sha256 or last hash than this directory holds` };
-      if (!chained) return { ...link, ok: false, detail: `the first live event (position ${first?.position}) does not chain to the archive's last hash ${short(through.hash)}` };
-      return {
-        ...link,
-        detail:
-          `the first live event (position ${first.position}) chains to the archive's last hash ${short(through.hash)} (position ${through.position}); ` +
-          `AuditArchived at position ${seal.recordedAt} records ${seal.manifest} with this sha256`,
-      };
-    }
-    if (through.position > seal.throughPosition) return { ...link, ok: false, detail: `the archive goes to position ${through.position}, the log says it archived through ${seal.throughPosition}` };
+async function liveLink(app: INestApplicationContext, result: ArchiveVerification): Promise<LiveLink> {
+  const seal = await app.get(ArchiveSeals).newest();
+  const sql = app.get(DataSource);
+  const shas = Object.values(result.manifestSha256);
+  const rows: { position: string; sha: string }[] = await sql.query(
+    `SELECT position, data->>'manifestSha256' AS sha FROM events WHERE company_id IS NULL AND type = 'AuditArchived' AND data->>'manifestSha256' = ANY($1::text[])`,
+    [shas],
+  );
+  const recorded: Record<string, number> = {};
+  for (const [name, sha] of Object.entries(result.manifestSha256)) {
+    const row = rows.find((r) => r.sha === sha);
+    if (row) recorded[name] = Number(row.position);
+  }
+  const [first]: { position: string; prev_hash: string }[] = await sql.query('SELECT position, prev_hash FROM events ORDER BY position LIMIT 1');
+  const through = result.through;
+  const isNewest = seal !== null && through !== null && seal.throughPosition === through.position;
+  const chained = first && isNewest ? first.prev_hash === through!.hash : null;
+  const link: LiveLink = { sealedThrough: seal?.throughPosition ?? null, firstLive: first ? { position: Number(first.position), chained } : null, recorded, ok: true, detail: '' };
+  if (!seal) return { ...link, ok: false, detail: 'nothing was archived from this log (no AuditArchived event): this archive is not its' };
+  if (!through) return { ...link, ok: false, detail: 'the archive holds no events' };
+  if (isNewest) {
+    const sealAgrees = seal.lastHash === through.hash && seal.manifestSha256 === result.manifestSha256[seal.manifest];
+    if (!sealAgrees) return { ...link, ok: false, detail: `the log's newest AuditArchived (position ${seal.recordedAt}) names ${seal.manifest} with another sha256 or last hash than this directory holds` };
+    if (!chained) return { ...link, ok: false, detail: `the first live event (position ${first?.position}) does not chain to the archive's last hash ${short(through.hash)}` };
     return {
       ...link,
       detail:
-        `this archive ends at position ${through.position}; the log was archived further (through ${seal.throughPosition}, ${seal.manifest}): ` +
-        `verify that archive for the link to the live log. ${Object.keys(recorded).length} of its manifests are recorded by AuditArchived events still live`,
+        `the first live event (position ${first.position}) chains to the archive's last hash ${short(through.hash)} (position ${through.position}); ` +
+        `AuditArchived at position ${seal.recordedAt} records ${seal.manifest} with this sha256`,
     };
-  });
+  }
+  if (through.position > seal.throughPosition) return { ...link, ok: false, detail: `the archive goes to position ${through.position}, the log says it archived through ${seal.throughPosition}` };
+  return {
+    ...link,
+    detail:
+      `this archive ends at position ${through.position}; the log was archived further (through ${seal.throughPosition}, ${seal.manifest}): ` +
+      `verify that archive for the link to the live log. ${Object.keys(recorded).length} of its manifests are recorded by AuditArchived events still live`,
+  };
 }
 
 /** --public-key: an SPKI PEM public key the caller trusts. */

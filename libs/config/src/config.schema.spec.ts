@@ -164,3 +164,20 @@ describe('REDIS_CLUSTER_NODES', () => {
     expect(redisVariables(loadConfig(valid).redis)).toEqual({ REDIS_URL: 'redis://127.0.0.1:6379' });
   });
 });
+
+describe('AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR', () => {
+  it('give the worker its archive schedule together, and none when both are unset', () => {
+    expect(loadConfig(valid).audit.archive).toBeNull();
+    expect(loadConfig({ ...valid, AUDIT_ARCHIVE_AFTER_DAYS: '90', AUDIT_ARCHIVE_DIR: '/var/lib/keyward/archive' }).audit.archive).toEqual({
+      afterDays: 90,
+      dir: '/var/lib/keyward/archive',
+    });
+  });
+
+  it('refuses one without the other, and a day count out of range, naming the variable', () => {
+    expect(() => loadConfig({ ...valid, AUDIT_ARCHIVE_AFTER_DAYS: '90' })).toThrow(/AUDIT_ARCHIVE_DIR: is required when AUDIT_ARCHIVE_AFTER_DAYS is set/);
+    expect(() => loadConfig({ ...valid, AUDIT_ARCHIVE_DIR: '/archive' })).toThrow(/AUDIT_ARCHIVE_AFTER_DAYS: is required when AUDIT_ARCHIVE_DIR is set/);
+    expect(() => loadConfig({ ...valid, AUDIT_ARCHIVE_AFTER_DAYS: '0', AUDIT_ARCHIVE_DIR: '/archive' })).toThrow(/AUDIT_ARCHIVE_AFTER_DAYS/);
+    expect(() => loadConfig({ ...valid, AUDIT_ARCHIVE_AFTER_DAYS: 'soon', AUDIT_ARCHIVE_DIR: '/archive' })).toThrow(/AUDIT_ARCHIVE_AFTER_DAYS/);
+  });
+});

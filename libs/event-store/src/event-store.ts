@@ -187,10 +187,13 @@ export class EventStore {
       const positions = next.positions.map(Number).sort((a, b) => a - b);
       let prevHash = next.hash ?? GENESIS_HASH;
       // the log is partitioned by position: near the last partition, the next ones are made now
-      // (the worker's schedule normally has; this keeps appends going when it has not run)
-      if (positions[positions.length - 1] >= this.ensurePartitionsAt) {
-        const [{ top }]: { top: string }[] = await m.query('SELECT keyward_events_ensure_partitions($1) AS top', [positions[positions.length - 1]]);
-        this.ensurePartitionsAt = positions[positions.length - 1] + Math.floor((Number(top) - positions[positions.length - 1]) / 2);
+      // (the worker's schedule normally has; this keeps appends going when it has not run). Without
+      // waiting: under the append lock, a creator or a detach holding events' lock must not hold every
+      // append (null: not now; the next append tries again, there is room until the last partition ends)
+      const last = positions[positions.length - 1];
+      if (last >= this.ensurePartitionsAt) {
+        const [{ top }]: { top: string | null }[] = await m.query('SELECT keyward_events_ensure_partitions($1, false) AS top', [last]);
+        if (top !== null) this.ensurePartitionsAt = last + Math.floor((Number(top) - last) / 2);
       }
 
       const rows: StoredEvent[] = prepared.map((e, i) => {

@@ -191,6 +191,26 @@ describe('the partitioned log (real Postgres)', () => {
       expect(text).toMatch(/Index Scan Backward using events_from_\d+_pkey/);
     });
 
+    it('an append does not wait for another creator of partitions: it goes on in the room left, and the next one creates them', async () => {
+      const holder = ds.createQueryRunner();
+      await holder.connect();
+      try {
+        await holder.query('SELECT pg_advisory_lock(7301944030)'); // keyward_events_ensure_partitions' lock, held elsewhere
+        const store = new EventStore(ds);
+        const before = await partitions(ds);
+        // would hang (and time the test out) if the append waited for the lock
+        await store.append(Array.from({ length: 25 }, (_, n) => ({ streamId: `s-${n}`, type: 'Thing', companyId: null, actor, data: {} })), { expectedVersions: {} });
+        expect(await partitions(ds)).toEqual(before);
+        await holder.query('SELECT pg_advisory_unlock(7301944030)');
+        await store.append([{ streamId: 'next', type: 'Thing', companyId: null, actor, data: {} }], { expectedVersions: {} });
+        const after = await partitions(ds);
+        expect(Number(after[after.length - 1].to_position)).toBeGreaterThan(26 + 2 * 10);
+        expect(await store.verify()).toMatchObject({ ok: true, checked: 26 });
+      } finally {
+        await holder.release();
+      }
+    });
+
     it('the worker\'s call creates them before any append, and is idempotent', async () => {
       const store = new EventStore(ds);
       const before = (await partitions(ds)).length;

@@ -117,7 +117,9 @@ export class EventsPartitioned1764600000000 implements MigrationInterface {
           LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \\(''?(-?\\d+)''?\\) TO \\(''?(-?\\d+)''?\\)') m
          WHERE i.inhparent = 'events'::regclass;
 
-      CREATE FUNCTION keyward_events_ensure_partitions(through bigint DEFAULT 0) RETURNS bigint
+      -- wait = false (the append path, under the append lock): no waiting for another creator or for a
+      -- lock on events (a DETACH … CONCURRENTLY holds one while readers finish): NULL, nothing created
+      CREATE FUNCTION keyward_events_ensure_partitions(through bigint DEFAULT 0, wait boolean DEFAULT true) RETURNS bigint
       LANGUAGE plpgsql AS $$
       DECLARE
         w bigint;
@@ -125,22 +127,42 @@ export class EventsPartitioned1764600000000 implements MigrationInterface {
         top bigint;
         need bigint;
         part text;
+        previous_timeout text := current_setting('lock_timeout');
       BEGIN
-        PERFORM pg_advisory_xact_lock(${PARTITION_LOCK});
+        IF wait THEN
+          PERFORM pg_advisory_xact_lock(${PARTITION_LOCK});
+        ELSIF NOT pg_try_advisory_xact_lock(${PARTITION_LOCK}) THEN
+          RETURN NULL;
+        END IF;
         SELECT width, ahead INTO w, n FROM events_partitioning;
         SELECT coalesce(max(to_position), 1) INTO top FROM events_partition_bounds;
         need := greatest(through, (SELECT last_value FROM events_position_seq)) + w * n;
-        WHILE top <= need LOOP
-          part := 'events_from_' || top;
-          EXECUTE format('CREATE TABLE %I (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
-          EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I UNIQUE (event_id), ADD CONSTRAINT %I UNIQUE (stream_id, stream_version),'
-                         ' ADD CONSTRAINT %I CHECK (position >= %s AND position < %s)',
-                         part, part || '_event_id_key', part || '_stream_version_key', part || '_range', top, top + w);
-          EXECUTE format('CREATE TRIGGER events_append_only_truncate BEFORE TRUNCATE ON %I'
-                         ' FOR EACH STATEMENT EXECUTE FUNCTION keyward_events_append_only()', part);
-          EXECUTE format('ALTER TABLE events ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)', part, top, top + w);
-          top := top + w;
-        END LOOP;
+        IF top > need THEN
+          RETURN top;
+        END IF;
+        IF NOT wait THEN
+          PERFORM set_config('lock_timeout', '200ms', true);
+        END IF;
+        BEGIN
+          WHILE top <= need LOOP
+            part := 'events_from_' || top;
+            EXECUTE format('CREATE TABLE %I (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+            EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I UNIQUE (event_id), ADD CONSTRAINT %I UNIQUE (stream_id, stream_version),'
+                           ' ADD CONSTRAINT %I CHECK (position >= %s AND position < %s)',
+                           part, part || '_event_id_key', part || '_stream_version_key', part || '_range', top, top + w);
+            EXECUTE format('CREATE TRIGGER events_append_only_truncate BEFORE TRUNCATE ON %I'
+                           ' FOR EACH STATEMENT EXECUTE FUNCTION keyward_events_append_only()', part);
+            EXECUTE format('ALTER TABLE events ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)', part, top, top + w);
+            top := top + w;
+          END LOOP;
+        EXCEPTION WHEN lock_not_available THEN
+          IF wait THEN
+            RAISE;
+          END IF;
+          PERFORM set_config('lock_timeout', previous_timeout, true);
+          RETURN NULL;
+        END;
+        PERFORM set_config('lock_timeout', previous_timeout, true);
         RETURN top;
       END $$;
     `);
@@ -168,7 +190,7 @@ export class EventsPartitioned1764600000000 implements MigrationInterface {
       CREATE TABLE events_unpartitioned (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
       INSERT INTO events_unpartitioned SELECT * FROM events ORDER BY position;
       DROP VIEW events_partition_bounds;
-      DROP FUNCTION keyward_events_ensure_partitions(bigint);
+      DROP FUNCTION keyward_events_ensure_partitions(bigint, boolean);
       DROP TABLE events_partitioning;
       DROP TABLE events_retained;
       ALTER SEQUENCE events_position_seq OWNED BY NONE;

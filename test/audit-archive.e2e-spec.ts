@@ -194,6 +194,14 @@ describe('audit archive (keyward audit archive, verify --archive)', () => {
     const text = await runCli(['audit', 'verify'], env);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/chain intact/);
+    expect(text.stdout).toContain(`started from the archive's seal: positions 1..${run.through.position} went to an archive (AuditArchived at position ${run.recordedAt}`);
+    // a checkpoint someone kept, whose event went to the archive (a segment's seal is one): not a contradiction
+    const manifest = JSON.parse(await readFile(path.join(archiveDir, run.manifest), 'utf8'));
+    await writeFile(path.join(root, 'kept.json'), JSON.stringify(manifest.segments[0].seal));
+    const kept = await runCli(['audit', 'verify', '--checkpoint', path.join(root, 'kept.json')], env);
+    expect({ code: kept.code, out: failOutput(kept) }).toMatchObject({ code: 0 });
+    expect(kept.stdout).toContain(`kept checkpoint at position ${run.segments[0].lastPosition}`);
+    expect(kept.stdout).toContain(`its event went to an archive (positions 1..${run.through.position})`);
 
     const res = await call(api.url!, 'GET', '/v1/audit-events/verify', { key: admin.key });
     expect(res.status).toBe(200);

@@ -425,16 +425,26 @@ async function verifyDatabase(from: number | undefined, kept: KeptInput | null, 
     return { result, keptChecks, keySource };
   });
 
-  const contradicted = keptChecks.find((k) => k.reason === 'hash_differs');
+  // a kept checkpoint whose event went to an archive: no contradiction, the archive holds its hash
+  const sealedThrough = result.archived?.throughPosition ?? 0;
+  const inArchive = (k: KeptCheckpointCheck) => k.reason === 'hash_differs' && k.logHash === null && k.position <= sealedThrough;
+  const contradicted = keptChecks.find((k) => k.reason === 'hash_differs' && !inArchive(k));
   const badSignature = keptChecks.find((k) => k.reason === 'signature_invalid');
   const broken = !result.ok || contradicted !== undefined;
   if (json) {
-    printJson(kept ? { ...result, ok: result.ok && keptChecks.every((k) => k.ok), kept: keptChecks } : result);
+    const keptOut = keptChecks.map((k) => (inArchive(k) ? { ...k, archived: true } : k));
+    printJson(kept ? { ...result, ok: result.ok && keptChecks.every((k) => k.ok || inArchive(k)), kept: keptOut } : result);
   } else {
     if (result.firstBadPosition !== undefined) {
       printLine(`CHAIN BROKEN at position ${result.firstBadPosition} (${result.reason}) after ${result.checked.toLocaleString('en')} good events`);
     } else {
       printLine(`chain intact: ${result.checked.toLocaleString('en')} events checked, head at position ${result.head?.position ?? 0}${result.head ? ` (${short(result.head.hash)})` : ''}`);
+    }
+    if (result.archived) {
+      printLine(
+        `started from the archive's seal: positions 1..${result.archived.throughPosition} went to an archive (AuditArchived at position ${result.archived.recordedAt}, ` +
+          `${result.archived.manifest}); the first live event chains to its last hash ${short(result.archived.lastHash)}`,
+      );
     }
     const cp = result.checkpoints;
     if (!cp.signingKey) {
@@ -447,7 +457,10 @@ async function verifyDatabase(from: number | undefined, kept: KeptInput | null, 
       const found = f.logHash === undefined ? '' : `, the log has ${f.logHash ? short(f.logHash) : 'no event there'}`;
       printLine(`CHECKPOINT CONTRADICTED at position ${f.position} (${f.reason}: ${CHECKPOINT_REASONS[f.reason] ?? f.reason}): signed ${short(f.signedHash)}${found}`);
     } else {
-      printLine(`signed checkpoints in the database: ${cp.checked} verified with the configured key ${cp.signingKey.fingerprint.slice(0, 19)}… and held against the log, none contradicted`);
+      printLine(
+        `signed checkpoints in the database: ${cp.checked} verified with the configured key ${cp.signingKey.fingerprint.slice(0, 19)}… and held against the log, none contradicted` +
+          (cp.archived ? ` (${cp.archived} at archived positions: their hashes are the archive's to prove, keyward audit verify --archive)` : ''),
+      );
     }
     if (cp.signingKey && cp.firstUnverifiable) {
       const u = cp.firstUnverifiable;
@@ -460,7 +473,9 @@ async function verifyDatabase(from: number | undefined, kept: KeptInput | null, 
     for (const k of keptChecks) {
       const at = `kept checkpoint at position ${k.position} (signed ${k.signedAt})`;
       if (k.ok) printLine(`${at}: signature valid (${keySource}), the log still has its hash ${short(k.signedHash)}`);
-      else if (k.reason === 'hash_differs') {
+      else if (inArchive(k)) {
+        printLine(`${at}: signature valid (${keySource}); its event went to an archive (positions 1..${sealedThrough}): hold it against the archive (keyward audit verify --archive <dir>)`);
+      } else if (k.reason === 'hash_differs') {
         printLine(
           `KEPT CHECKPOINT CONTRADICTED at position ${k.position}: signed ${short(k.signedHash)} on ${k.signedAt}, the log now has ` +
             `${k.logHash ? short(k.logHash) : 'no event there'}: the log was rewritten after it was signed`,

@@ -46,6 +46,8 @@ interface LauncherSettings {
   dataDir: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** REDIS_CLUSTER_NODES: a Redis Cluster to use; no Redis is started then (docs/redis-cluster.md). */
+  redisClusterNodes?: string;
   pepper?: string;
   secretsKey?: string;
   auditSigningKey?: string;
@@ -63,6 +65,7 @@ function readSettings(env: NodeJS.ProcessEnv, argv: string[]): LauncherSettings 
     dataDir: path.resolve(env.KEYWARD_DATA_DIR || '.keyward'),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES || undefined,
     pepper: env.KEYWARD_PEPPER || undefined,
     secretsKey: env.SECRETS_ENCRYPTION_KEY || undefined,
     auditSigningKey: env.AUDIT_SIGNING_KEY || undefined,
@@ -154,7 +157,8 @@ class Launcher {
       this.checkpoint();
     }
     let redisUrl = this.settings.redisUrl;
-    if (!redisUrl) {
+    // a Redis Cluster (REDIS_CLUSTER_NODES, passed on to the apps as it is) or a Redis of REDIS_URL: none to start
+    if (!redisUrl && !this.settings.redisClusterNodes) {
       say('Starting Redis…');
       let port: number | undefined;
       this.redis = this.supervise({
@@ -174,7 +178,7 @@ class Launcher {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       KEYWARD_PEPPER: this.settings.pepper ?? secrets.pepper,
       SECRETS_ENCRYPTION_KEY: this.settings.secretsKey ?? secrets.secretsKey,
       AUDIT_SIGNING_KEY: this.settings.auditSigningKey ?? secrets.auditSigningKey,
@@ -399,7 +403,7 @@ function banner(url: string, workerHttpUrl: string, settings: LauncherSettings, 
     `  Playground  ${url}/docs      (OpenAPI reference, try it out)`,
     `  Worker      worker health/metrics: ${workerHttpUrl}/metrics   (and /health/live, /health/ready)`,
     `  Data        ${settings.dataDir} (${where('Postgres', settings.databaseUrl, 'DATABASE_URL')}, ` +
-      `${where('Redis', settings.redisUrl, 'REDIS_URL')})`,
+      `${settings.redisClusterNodes ? 'Redis Cluster from REDIS_CLUSTER_NODES' : where('Redis', settings.redisUrl, 'REDIS_URL')})`,
   ];
   if (exampleUrl) lines.push(`  Example     ${exampleUrl}/invoices   (the example invoices service, guarded by @keyward/nestjs; README: "Your own API")`);
   if (newPepper) {

@@ -60,10 +60,17 @@ if ttl == -1 then
 end
 return {granted, ttl}`;
 
-/** Resolves once the connection is ready, or after `ms` (Redis may be away: counts then fall back to memory). */
-async function readyOrAfter(redis: RedisClient, ms: number): Promise<void> {
-  if (redis.status === 'ready') return;
+/**
+ * Resolves once the connection is ready and has counted once, or after `ms` (Redis may be away:
+ * counts then fall back to memory). The one count loads the limiter's script into the server that
+ * holds Keyward's keys and, on a Cluster, opens the connection to that master (ready means only
+ * that the slots are known): otherwise the first burst of counts pays for both, takes longer than
+ * SLOW_COUNT_MS on a busy machine, and the instance counts in memory for a while.
+ */
+async function readyOrAfter(redis: RedisClient, ms: number, prefix: string): Promise<void> {
+  const deadline = Date.now() + ms;
   await new Promise<void>((resolve) => {
+    if (redis.status === 'ready') return resolve();
     const done = () => {
       clearTimeout(timer);
       redis.off('ready', done);
@@ -72,6 +79,9 @@ async function readyOrAfter(redis: RedisClient, ms: number): Promise<void> {
     const timer = setTimeout(done, ms);
     redis.once('ready', done);
   });
+  if (redis.status !== 'ready') return;
+  const warmUp = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:warm-up`, points: 1_000_000, duration: 1 });
+  await Promise.race([warmUp.consume('start').catch(() => undefined), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
 }
 
 /**
@@ -111,7 +121,7 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
 
   /** Before the server listens, give the connection a moment to be up (not longer: Redis may be away). */
   async onModuleInit(): Promise<void> {
-    await readyOrAfter(this.counts, 1_000);
+    await readyOrAfter(this.counts, 1_000, this.config.redisPrefix);
   }
 
   /** After the HTTP server closed (Nest calls shutdown hooks last): no request counts any more. */
@@ -201,7 +211,7 @@ export class AuthFailureThrottle implements OnModuleInit, OnApplicationShutdown 
   private readonly counts: RedisClient;
   private readonly failures: RateLimiterRedis;
 
-  constructor(@Inject(KEYWARD_CONFIG) config: KeywardConfig, @Inject(REDIS) redis: RedisClient) {
+  constructor(@Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig, @Inject(REDIS) redis: RedisClient) {
     const { limit, windowSeconds } = config.authFailures;
     this.counts = duplicateRedis(redis, {
       connectionName: 'keyward-auth-failures',
@@ -221,7 +231,7 @@ export class AuthFailureThrottle implements OnModuleInit, OnApplicationShutdown 
 
   /** Before the server listens, give the connection a moment to be up (not longer: Redis may be away). */
   async onModuleInit(): Promise<void> {
-    await readyOrAfter(this.counts, 1_000);
+    await readyOrAfter(this.counts, 1_000, this.config.redisPrefix);
   }
 
   async onApplicationShutdown(): Promise<void> {

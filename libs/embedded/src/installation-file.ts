@@ -1,7 +1,7 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { envSchema } from '@keyward/config';
+import { envSchema, parseClusterNodes } from '@keyward/config';
 import { isProcessRunning } from './child-process';
 
 /**
@@ -108,7 +108,7 @@ export async function resolveOperatorEnvironment(
   env: NodeJS.ProcessEnv,
   where: { cwd: string; packageRoot: string },
 ): Promise<OperatorEnvironment> {
-  if (CONNECTION_VARIABLES.some((name) => env[name])) return { env };
+  if ([...CONNECTION_VARIABLES, 'REDIS_CLUSTER_NODES'].some((name) => env[name])) return { env };
   const dirs = env.KEYWARD_DATA_DIR
     ? [path.resolve(where.cwd, env.KEYWARD_DATA_DIR)]
     : [...new Set([path.resolve(where.cwd, '.keyward'), path.resolve(where.packageRoot, '.keyward')])];
@@ -133,8 +133,12 @@ export async function resolveOperatorEnvironment(
         `it was stopped without cleaning up (killed?).\n${WHAT_TO_DO}`,
     );
   }
-  for (const [server, variable] of [['Postgres', 'DATABASE_URL'], ['Redis', 'REDIS_URL']] as const) {
-    const problem = await unreachable(record.env[variable]);
+  const servers = [
+    ['Postgres', record.env.DATABASE_URL],
+    ['Redis', record.env.REDIS_URL ?? clusterSeedUrl(record.env.REDIS_CLUSTER_NODES)],
+  ] as const;
+  for (const [server, url] of servers) {
+    const problem = await unreachable(url);
     if (problem) {
       throw new InstallationError(
         `The \`npm start\` running from ${record.dataDir} (launcher pid ${record.pids.launcher}) was found, but its ${server} ` +
@@ -143,6 +147,17 @@ export async function resolveOperatorEnvironment(
     }
   }
   return { env: { ...record.env, ...withoutEmpty(env) }, installation: found };
+}
+
+/** A Redis Cluster's first seed node as a redis:// URL (no credentials: only its port is tried). */
+function clusterSeedUrl(nodes: string | undefined): string | undefined {
+  if (!nodes) return undefined;
+  try {
+    const [first] = parseClusterNodes(nodes).nodes;
+    return `redis://${first.host.includes(':') ? `[${first.host}]` : first.host}:${first.port}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function withoutEmpty(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

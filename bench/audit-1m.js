@@ -22,7 +22,17 @@
  * 4. Filtered pages: BENCH_QUERIES (200) sequential GET /v1/audit-events?<filter> (limit 50) for
  *    each filter, with values drawn at random from the generated log; p50/p95/p99. Then
  *    EXPLAIN (ANALYZE, BUFFERS) of each filter's query, as libs/audit builds it (filterSql).
+ * 5. Appends one at a time: BENCH_APPENDS (1,000) sequential single-event EventStore.append on the
+ *    full log (the head read `SELECT hash FROM events ORDER BY position DESC LIMIT 1` in each);
+ *    p50/p95/p99, and EXPLAIN ANALYZE of the head read.
+ * 6. Archive (the log is partitioned by position; here BENCH_PARTITION_WIDTH = 100,000 positions a
+ *    partition, set before the first event): `keyward audit archive --before <now> --out <dir>`
+ *    archives every closed partition (the first 1,000,000 positions), its resident memory
+ *    sampled every 100 ms from /proc; the events table's size before and after; then
+ *    `keyward audit verify --archive <dir>` (segments offline and the link to the live log) and
+ *    `keyward audit verify` of what is left.
  *
+ * BENCH_ONLY_APPEND=1: steps 1 and 5 only (e.g. with a build from before the partitioning, to compare).
  * Needs `npm run build`. Never prints a key.
  */
 const { randomUUID, randomBytes, createHash } = require('node:crypto');
@@ -37,15 +47,34 @@ const OTHER_EVENTS = envInt('BENCH_OTHER_EVENTS', Math.max(1, Math.round(EVENTS 
 const BATCH = envInt('BENCH_BATCH', 5_000);
 const QUERIES = envInt('BENCH_QUERIES', 200);
 const KEYS_PER_COMPANY = envInt('BENCH_KEYS', 200);
+const APPENDS = envInt('BENCH_APPENDS', 1_000);
+const PARTITION_WIDTH = envInt('BENCH_PARTITION_WIDTH', 100_000);
+const ONLY_APPEND = process.env.BENCH_ONLY_APPEND === '1';
+/** The events table with its indexes: the sum of its partitions' (a partitioned parent holds nothing itself), or the table's. */
+const EVENTS_SIZE = `SELECT pg_size_pretty(pg_total_relation_size('events') + coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'events'::regclass), 0)) AS s`;
 /** Simulated time: the generated events cover the 30 days up to the start of the run, in log order. */
 const SPAN_MS = 30 * 86_400_000;
 const T0 = Date.now() - SPAN_MS;
 
 run(async () => {
   const started = Date.now();
-  const { env } = await benchEnv({ DEFAULT_RATE_LIMIT: '1000000000', AUTH_FAILURE_LIMIT: '1000000' });
+  // the archive signs each segment's seal with the audit checkpoint key: one of the bench's own
+  const { env } = await benchEnv({ DEFAULT_RATE_LIMIT: '1000000000', AUTH_FAILURE_LIMIT: '1000000', AUDIT_SIGNING_KEY: randomBytes(32).toString('base64') });
   const work = mkdtempSync(path.join(tmpdir(), 'keyward-bench-audit-'));
   onCleanup(() => rmSync(work, { recursive: true, force: true }));
+
+  // the schema first (any operator command migrates), then narrower partitions while the log is empty
+  await timedCli(['audit', 'verify', '--json'], env);
+  const partitioned = await withClient(env.DATABASE_URL, async (c) => {
+    if ((await c.query(`SELECT to_regclass('events_partitioning') AS t`)).rows[0].t === null) return false; // a build from before
+    await c.query('UPDATE events_partitioning SET width = $1, ahead = 2', [PARTITION_WIDTH]);
+    for (const { name } of (await c.query('SELECT name FROM events_partition_bounds')).rows) {
+      await c.query(`ALTER TABLE events DETACH PARTITION ${c.escapeIdentifier(name)}`);
+      await c.query(`DROP TABLE ${c.escapeIdentifier(name)}`);
+    }
+    await c.query('SELECT keyward_events_ensure_partitions(0)');
+    return true;
+  });
 
   process.stderr.write('companies…\n');
   const companies = [];
@@ -60,10 +89,18 @@ run(async () => {
   const total = await withClient(env.DATABASE_URL, async (c) => {
     const all = Number((await c.query('SELECT count(*) AS n FROM events')).rows[0].n);
     const ofMain = Number((await c.query('SELECT count(*) AS n FROM events WHERE company_id = $1', [main.companyId])).rows[0].n);
-    const size = (await c.query(`SELECT pg_size_pretty(pg_total_relation_size('events')) AS s`)).rows[0].s;
+    const size = (await c.query(EVENTS_SIZE)).rows[0].s;
     return { all, ofMain, size };
   });
   process.stderr.write(`log: ${total.all.toLocaleString('en')} events (${total.ofMain.toLocaleString('en')} of the exported company), events table and indexes ${total.size}\n`);
+
+  // ------------------------------------------------------------ 5. appends one at a time (before the API adds its own)
+  const appends = await measureAppends(env.DATABASE_URL, main);
+  if (ONLY_APPEND) {
+    const figures = { bench: 'audit-1m', only: 'append', partitioned, events: total.all, generate: { ms: generation.ms, eventsPerSecond: rate(generation.events, generation.ms), batch: BATCH }, appends, machine: machine() };
+    process.stdout.write(`\n${JSON.stringify(figures)}\n`);
+    return 0;
+  }
 
   // ------------------------------------------------------------ 2. export over HTTP
   const api = await startProcess('api', env);
@@ -98,6 +135,9 @@ run(async () => {
   }
   const plans = await explainAll(env.DATABASE_URL, main.companyId, filters);
 
+  // ------------------------------------------------------------ 6. archive
+  const archive = await measureArchive(env, path.join(work, 'archive'));
+
   // ------------------------------------------------------------ output
   const out = (s = '') => process.stdout.write(`${s}\n`);
   out(`\naudit trail on ${total.all.toLocaleString('en')} events (${total.ofMain.toLocaleString('en')} in the exported company, 3 companies); ${JSON.stringify(machine())}\n`);
@@ -120,6 +160,21 @@ run(async () => {
   printTable(queryRows, ['filter', 'n', 'p50', 'p95', 'p99', 'max', 'mean', 'items/page']);
   out('\nEXPLAIN (ANALYZE, BUFFERS) of each filter (libs/audit filterSql, first page):');
   for (const p of plans) out(`\n-- ${p.filter}: ${p.indexes.join(', ') || 'no index'}; ${p.executionMs} ms\n${p.plan}`);
+  out(`\nsingle-event appends on the full log (EventStore.append, ${APPENDS} sequential), milliseconds:`);
+  printTable([{ step: 'append 1 event', ...appends.ms }], ['step', 'n', 'p50', 'p95', 'p99', 'max', 'mean']);
+  out(`head read (SELECT hash FROM events ORDER BY position DESC LIMIT 1): ${appends.headRead.executionMs} ms\n${appends.headRead.plan}`);
+  out(`\narchive: ${archive.events.toLocaleString('en')} events in ${archive.segments} segments (${(archive.bytes / 1048576).toFixed(0)} MiB gzip), positions 1..${archive.throughPosition}, partitions ${partitioned ? `${PARTITION_WIDTH.toLocaleString('en')} positions wide` : '(none)'}`);
+  printTable(
+    [
+      { step: 'keyward audit archive', events: archive.events, seconds: sec(archive.ms), 'events/s': rate(archive.events, archive.ms) },
+      { step: 'keyward audit verify --archive (offline + live link)', events: archive.verifyArchive.events, seconds: sec(archive.verifyArchive.ms), 'events/s': rate(archive.verifyArchive.events, archive.verifyArchive.ms) },
+      { step: 'keyward audit verify (from the seal)', events: archive.verifyAfter.checked, seconds: sec(archive.verifyAfter.ms), 'events/s': rate(archive.verifyAfter.checked, archive.verifyAfter.ms) },
+    ],
+    ['step', 'events', 'seconds', 'events/s'],
+  );
+  out(`events table and indexes: ${archive.sizeBefore} before, ${archive.sizeAfter} after (events_retained: ${archive.retained})`);
+  out('archive command resident memory (MiB), sampled every 100 ms:');
+  printTable(archive.memory.map((m) => ({ at: m.at, 'events written': m.events, 'VmRSS MiB': mib(m.rss), 'VmHWM MiB': mib(m.hwm) })), ['at', 'events written', 'VmRSS MiB', 'VmHWM MiB']);
 
   const at = (label) => exported.memory.find((m) => m.at === label);
   const figures = {
@@ -139,6 +194,20 @@ run(async () => {
     verifyFile: { rows: verifyFile.json.rows, ms: verifyFile.ms, eventsPerSecond: rate(verifyFile.json.rows, verifyFile.ms) },
     queries: Object.fromEntries(queryRows.map((r) => [r.filter, { p50: r.p50, p99: r.p99 }])),
     plans: Object.fromEntries(plans.map((p) => [p.filter, { indexes: p.indexes, executionMs: p.executionMs }])),
+    appends: { ms: appends.ms, headReadMs: appends.headRead.executionMs },
+    archive: {
+      events: archive.events,
+      segments: archive.segments,
+      bytes: archive.bytes,
+      ms: archive.ms,
+      eventsPerSecond: rate(archive.events, archive.ms),
+      tableBefore: archive.sizeBefore,
+      tableAfter: archive.sizeAfter,
+      rssMiB: Object.fromEntries(archive.memory.map((m) => [m.at, mib(m.rss)])),
+      peakRssMiB: mib(Math.max(...archive.memory.map((m) => m.hwm))),
+      verifyArchive: { events: archive.verifyArchive.events, ms: archive.verifyArchive.ms },
+      verifyAfter: { checked: archive.verifyAfter.checked, ms: archive.verifyAfter.ms },
+    },
     totalSeconds: sec(Date.now() - started),
     machine: machine(),
   };
@@ -268,6 +337,110 @@ function nextEvent(plan, occurredAt) {
   };
 }
 
+// ---------------------------------------------------------------- 5. appends one at a time
+
+/** APPENDS sequential one-event appends through the EventStore of dist/, and the head read's plan. */
+async function measureAppends(databaseUrl, company) {
+  process.stderr.write(`${APPENDS} single-event appends…\n`);
+  const { DataSource } = require('typeorm');
+  const { EventStore } = require(path.join(ROOT, 'dist/libs/event-store/src'));
+  const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 2 } });
+  await dataSource.initialize();
+  try {
+    const store = new EventStore(dataSource);
+    const plan = { company, keys: [company.keyId], ips: ['198.51.100.7'], requests: 0 };
+    const ms = [];
+    for (let i = 0; i < APPENDS; i++) {
+      const event = nextEvent(plan, new Date());
+      const started = process.hrtime.bigint();
+      await store.append([event], { expectedVersions: {} });
+      ms.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    const lines = (await dataSource.query('EXPLAIN ANALYZE SELECT hash FROM events ORDER BY position DESC LIMIT 1')).map((r) => r['QUERY PLAN']);
+    return { ms: summary(ms.slice(Math.min(50, ms.length - 1))), headRead: { executionMs: Number(/Execution Time: ([\d.]+) ms/.exec(lines.join('\n'))?.[1] ?? NaN), plan: lines.join('\n') } };
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+// ---------------------------------------------------------------- 6. archive
+
+/**
+ * `keyward audit archive` of every closed partition (every event so far occurred before now: no
+ * worker runs, so the API's own usage records stay queued), its memory sampled every 100 ms; the table's size before and after; then both
+ * verifications. Throws if anything does not verify.
+ */
+async function measureArchive(env, dir) {
+  const size = () =>
+    withClient(env.DATABASE_URL, async (c) =>
+      (await c.query(EVENTS_SIZE)).rows[0].s,
+    );
+  const sizeBefore = await size();
+  // every event so far (the generated ones, the companies' and the single appends) occurred before now
+  const before = new Date().toISOString();
+  process.stderr.write(`keyward audit archive --before ${before}…\n`);
+  const { spawn } = require('node:child_process');
+  const started = Date.now();
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/cli/src/main.js'), 'audit', 'archive', '--before', before, '--out', dir, '--json'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  child.stderr.on('data', (c) => (stderr += c));
+  const samples = [];
+  const sampler = setInterval(() => {
+    const m = memoryOf(child.pid);
+    if (!Number.isNaN(m.rss)) samples.push({ t: Date.now() - started, ...m, bytes: dirBytes(dir) });
+  }, 100);
+  const code = await new Promise((resolve) => child.once('close', resolve));
+  clearInterval(sampler);
+  const ms = Date.now() - started;
+  if (code !== 0) throw new Error(`keyward audit archive exited with ${code}: ${stderr.slice(-2000)}`);
+  const run = JSON.parse(stdout.trim().split('\n').pop());
+  if (!run.manifest) throw new Error(`nothing was archived: ${JSON.stringify(run.stoppedAt)}`);
+  const sizeAfter = await size();
+  const retained = await withClient(env.DATABASE_URL, async (c) => (await c.query(`SELECT pg_size_pretty(pg_total_relation_size('events_retained')) AS s`)).rows[0].s);
+  // memory against progress: the samples nearest 10 %, 50 % and 100 % of the bytes written
+  const total = run.bytes;
+  const near = (f) => samples.find((m) => m.bytes >= f * total) ?? samples[samples.length - 1];
+  const row = (at, m) => ({ at, events: Math.round((Math.min(m.bytes, total) / total) * run.events), rss: m.rss, hwm: m.hwm });
+  const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a), samples[0]);
+  const memory = [row('start', samples[0]), row('10%', near(0.1)), row('50%', near(0.5)), row('end', samples[samples.length - 1]), row('highest sampled', peak)];
+
+  process.stderr.write('keyward audit verify --archive…\n');
+  const verifyArchive = await timedCli(['audit', 'verify', '--archive', dir, '--json'], env);
+  if (!verifyArchive.json.ok) throw new Error(`the archive does not verify: ${JSON.stringify(verifyArchive.json.problems?.slice(0, 3))}`);
+  process.stderr.write('keyward audit verify (after the archive)…\n');
+  const verifyAfter = await timedCli(['audit', 'verify', '--json'], env);
+  if (!verifyAfter.json.ok) throw new Error(`the live log does not verify after the archive: ${JSON.stringify(verifyAfter.json)}`);
+  return {
+    events: run.events,
+    segments: run.segments.length,
+    bytes: run.bytes,
+    throughPosition: run.through.position,
+    ms,
+    sizeBefore,
+    sizeAfter,
+    retained,
+    memory,
+    verifyArchive: { events: verifyArchive.json.events, ms: verifyArchive.ms },
+    verifyAfter: { checked: verifyAfter.json.checked, ms: verifyAfter.ms },
+  };
+}
+
+/** Bytes of the files in a directory (the archive as it is being written); 0 before it exists. */
+function dirBytes(dir) {
+  const { readdirSync } = require('node:fs');
+  try {
+    return readdirSync(dir).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
 // ---------------------------------------------------------------- 2. export
 
 /**
@@ -370,7 +543,10 @@ async function explainAll(databaseUrl, companyId, filters) {
       const { sql: page, params } = pageSql({ companyId, ...f.sql() }, { after: 0 }, 'asc', 51);
       const sql = `EXPLAIN (ANALYZE, BUFFERS) ${page}`;
       const lines = (await c.query(sql, params)).rows.map((r) => r['QUERY PLAN']);
-      const indexes = [...new Set(lines.flatMap((l) => [...l.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1])))];
+      // on the partitioned log, each partition's own index: named once, by what follows the partition's name
+      const indexes = [
+        ...new Set(lines.flatMap((l) => [...l.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1].replace(/^events_from_\d+_/, 'events_from_*_')))),
+      ];
       const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(lines.join('\n'))?.[1] ?? NaN);
       plans.push({ filter: f.name, indexes, executionMs, plan: lines.join('\n') });
     }

@@ -34,6 +34,9 @@ export const ARCHIVE_LOCK = 7_301_944_031;
  */
 export const NOT_RETAINED = ['KeyUsed', 'AuthenticationFailed'];
 
+/** Named, not `*`: the first partition of an upgraded installation is the old table, whatever its column order. */
+const ALL_COLUMNS = 'position, transaction_id, event_id, stream_id, stream_version, type, occurred_at, company_id, actor, data, metadata, prev_hash, hash';
+
 /** Rows read per query while a partition is written out: the memory of a run does not grow with the log. */
 const BATCH = 5000;
 
@@ -183,7 +186,10 @@ export class AuditArchiver {
     const recorded = await this.dataSource.transaction('READ COMMITTED', async (m) => {
       await m.query('SET LOCAL statement_timeout = 0'); // a partition is read whole once more
       for (const s of segments) {
-        await m.query(`INSERT INTO events_retained SELECT * FROM ${s.partition.name} WHERE type <> ALL($1::text[]) ON CONFLICT DO NOTHING`, [NOT_RETAINED]);
+        await m.query(
+          `INSERT INTO events_retained (${ALL_COLUMNS}) SELECT ${ALL_COLUMNS} FROM ${s.partition.name} WHERE type <> ALL($1::text[]) ON CONFLICT DO NOTHING`,
+          [NOT_RETAINED],
+        );
       }
       return this.store.appendWithin(m, [
         {

@@ -214,8 +214,26 @@ describe('audit archive (keyward audit archive, verify --archive)', () => {
     expect({ code: online.code, out: failOutput(online) }).toMatchObject({ code: 0 });
     expect(online.stdout).toMatch(new RegExp(`archive intact: 1 manifest, ${run.segments.length} segments, ${run.events} events \\(positions 1\\.\\.${run.through.position}\\)`));
     expect(online.stdout).toMatch(new RegExp(`live log: the first live event \\(position \\d+\\) chains to the archive's last hash`));
-    const json = await runCliJson<{ ok: boolean; live: { ok: boolean; sealedThrough: number } }>(['audit', 'verify', '--archive', archiveDir, '--json'], env);
+    const json = await runCliJson<{ ok: boolean; live: { ok: boolean; sealedThrough: number; retained: { checked: number } } }>(['audit', 'verify', '--archive', archiveDir, '--json'], env);
     expect(json).toMatchObject({ ok: true, live: { ok: true, sealedThrough: run.through.position } });
+    const [{ n: retainedRows }] = await sql.query('SELECT count(*)::int AS n FROM events_retained');
+    expect(json.live.retained).toEqual({ checked: retainedRows });
+
+    // what the write side folds, changed in the database by a superuser: named against the archive
+    const [victim] = await sql.query(`SELECT position, data FROM events_retained WHERE type = 'KeyCreated' ORDER BY position LIMIT 1`);
+    const superuser = (statement: string, params: unknown[]) =>
+      sql.transaction(async (m) => {
+        await m.query('SET LOCAL session_replication_role = replica');
+        await m.query(statement, params);
+      });
+    await superuser('UPDATE events_retained SET data = $2 WHERE position = $1', [victim.position, { ...victim.data, permissions: ['admin.system.api'] }]);
+    try {
+      const changed = await runCli(['audit', 'verify', '--archive', archiveDir], env);
+      expect(changed.code).toBe(2);
+      expect(changed.stdout).toContain(`LIVE LOG NOT LINKED: the database's copy of the archived lifecycle events (events_retained) differs from the archive at position ${victim.position}`);
+    } finally {
+      await superuser('UPDATE events_retained SET data = $2 WHERE position = $1', [victim.position, victim.data]);
+    }
     // offline: no database, no configuration
     const offline = await runCliJson<{ ok: boolean; events: number; live: null }>(['audit', 'verify', '--archive', archiveDir, '--offline', '--json'], {});
     expect(offline).toMatchObject({ ok: true, events: run.events, live: null });

@@ -12,6 +12,8 @@ import {
   ArchiveSeals,
   ArchiveVerification,
   AuditEvent,
+  EVENT_COLUMNS,
+  NOT_RETAINED,
   AuditPage,
   AuditVerification,
   Checkpoint,
@@ -24,7 +26,7 @@ import {
   verifyArchiveDir,
 } from '@keyward/audit';
 import { DataSource } from 'typeorm';
-import { EventStore } from '@keyward/event-store';
+import { EventStore, computeEventHash, toStoredEvent } from '@keyward/event-store';
 import { withApp } from './cli-app';
 import { integer, isoInstant, jsonOption, uuid } from './cli-options';
 import { ApiTarget, addApiOptions, apiTarget, getJson, getStream } from './http-client';
@@ -214,6 +216,11 @@ interface LiveLink {
   firstLive: { position: number; chained: boolean | null } | null;
   /** Manifests of the directory recorded by an AuditArchived event still in the live log, by name. */
   recorded: Record<string, number>;
+  /**
+   * The database's copy of the archived lifecycle events (events_retained, what the write side folds)
+   * held against the archive: how many agree, and the first position where they do not.
+   */
+  retained: { checked: number; firstDifferentPosition?: number };
   ok: boolean;
   detail: string;
 }
@@ -225,10 +232,10 @@ async function verifyArchive(dir: string, publicKeyFile: string | undefined, off
     throw new Error(`--archive ${dir}: not an archive directory (no manifest-*.json)`);
   }
   const givenKey = publicKeyFile ? readPublicKey(publicKeyFile) : null;
-  const offlineCheck = async (publicKeyPem: string | null): Promise<ArchiveVerification> => {
+  const offlineCheck = async (publicKeyPem: string | null, onEvent?: (e: AuditEvent) => void): Promise<ArchiveVerification> => {
     const bar = progressBar('verifying', { enabled: !json });
     try {
-      return await verifyArchiveDir(dir, { publicKeyPem, onProgress: (n) => bar.update(n) });
+      return await verifyArchiveDir(dir, { publicKeyPem, onProgress: (n) => bar.update(n), onEvent });
     } finally {
       bar.stop();
     }
@@ -238,9 +245,13 @@ async function verifyArchive(dir: string, publicKeyFile: string | undefined, off
     ? { result: await offlineCheck(givenKey), live: null, keySource: givenKey ? `the key in ${publicKeyFile}` : null }
     : await withApp(async (app) => {
         const configured = app.get(CheckpointSigner).publicKey;
-        const result = await offlineCheck(givenKey ?? configured);
+        // the archived events the database keeps a copy of (events_retained), by position: held against it below
+        const retained = new Map<number, string>();
+        const result = await offlineCheck(givenKey ?? configured, (e) => {
+          if (!NOT_RETAINED.includes(e.type)) retained.set(e.position, e.hash);
+        });
         const keySource = givenKey ? `the key in ${publicKeyFile}` : configured ? `the configured signing key ${app.get(CheckpointSigner).fingerprint}` : null;
-        return { result, live: await liveLink(app, result), keySource };
+        return { result, live: await liveLink(app, result, retained), keySource };
       });
   const ok = result.ok && (live?.ok ?? true);
   if (json) printJson({ ...result, ok, live });
@@ -261,7 +272,7 @@ async function verifyArchive(dir: string, publicKeyFile: string | undefined, off
 }
 
 /** The archive held against the live log: its newest seal, the first live event, the AuditArchived events. */
-async function liveLink(app: INestApplicationContext, result: ArchiveVerification): Promise<LiveLink> {
+async function liveLink(app: INestApplicationContext, result: ArchiveVerification, archivedCopies: Map<number, string>): Promise<LiveLink> {
   const seal = await app.get(ArchiveSeals).newest();
   const sql = app.get(DataSource);
   const shas = Object.values(result.manifestSha256);
@@ -278,7 +289,15 @@ async function liveLink(app: INestApplicationContext, result: ArchiveVerificatio
   const through = result.through;
   const isNewest = seal !== null && through !== null && seal.throughPosition === through.position;
   const chained = first && isNewest ? first.prev_hash === through!.hash : null;
-  const link: LiveLink = { sealedThrough: seal?.throughPosition ?? null, firstLive: first ? { position: Number(first.position), chained } : null, recorded, ok: true, detail: '' };
+  const retained = await heldAgainstRetained(sql, result, archivedCopies);
+  const link: LiveLink = { sealedThrough: seal?.throughPosition ?? null, firstLive: first ? { position: Number(first.position), chained } : null, recorded, retained, ok: true, detail: '' };
+  if (retained.firstDifferentPosition !== undefined) {
+    return {
+      ...link,
+      ok: false,
+      detail: `the database's copy of the archived lifecycle events (events_retained) differs from the archive at position ${retained.firstDifferentPosition}: what the write side folds was changed`,
+    };
+  }
   if (!seal) return { ...link, ok: false, detail: 'nothing was archived from this log (no AuditArchived event): this archive is not its' };
   if (!through) return { ...link, ok: false, detail: 'the archive holds no events' };
   if (isNewest) {
@@ -289,7 +308,8 @@ async function liveLink(app: INestApplicationContext, result: ArchiveVerificatio
       ...link,
       detail:
         `the first live event (position ${first.position}) chains to the archive's last hash ${short(through.hash)} (position ${through.position}); ` +
-        `AuditArchived at position ${seal.recordedAt} records ${seal.manifest} with this sha256`,
+        `AuditArchived at position ${seal.recordedAt} records ${seal.manifest} with this sha256; ` +
+        `the ${retained.checked} archived lifecycle events kept for the write side (events_retained) are the archive's`,
     };
   }
   if (through.position > seal.throughPosition) return { ...link, ok: false, detail: `the archive goes to position ${through.position}, the log says it archived through ${seal.throughPosition}` };
@@ -299,6 +319,23 @@ async function liveLink(app: INestApplicationContext, result: ArchiveVerificatio
       `this archive ends at position ${through.position}; the log was archived further (through ${seal.throughPosition}, ${seal.manifest}): ` +
       `verify that archive for the link to the live log. ${Object.keys(recorded).length} of its manifests are recorded by AuditArchived events still live`,
   };
+}
+
+/**
+ * events_retained within the archive's range against the archive's own events: the same positions,
+ * the same hashes (an event kept there but not in the archive, or missing, or changed, is named).
+ */
+async function heldAgainstRetained(sql: DataSource, result: ArchiveVerification, archived: Map<number, string>): Promise<LiveLink['retained']> {
+  if (!result.through || !result.ok) return { checked: 0 }; // a broken archive is named already: its events are not all there to compare
+  const rows: Parameters<typeof toStoredEvent>[0][] = await sql.query(
+    `SELECT ${EVENT_COLUMNS} FROM events_retained WHERE position > $1 AND position <= $2 ORDER BY position`,
+    [result.startsAfter?.position ?? 0, result.through.position],
+  );
+  // each row's hash recomputed from its own fields: a row changed with its stored hash left as it was differs too
+  const kept = new Map(rows.map((r) => [Number(r.position), computeEventHash(toStoredEvent(r))]));
+  const positions = [...new Set([...kept.keys(), ...archived.keys()])].sort((a, b) => a - b);
+  const different = positions.find((p) => kept.get(p) !== archived.get(p));
+  return different === undefined ? { checked: positions.length } : { checked: positions.indexOf(different), firstDifferentPosition: different };
 }
 
 /** --public-key: an SPKI PEM public key the caller trusts. */

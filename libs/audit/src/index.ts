@@ -15,6 +15,6 @@ export * from './audit.module';
 export * from './offline-verify';
 export * from './archive/archive-manifest';
 export * from './archive/archive-seals';
-export { AuditArchiver, ARCHIVE_LOCK, type ArchiveRun } from './archive/audit-archiver';
+export { AuditArchiver, ARCHIVE_LOCK, NOT_RETAINED, type ArchiveRun } from './archive/audit-archiver';
 export * from './commands/archive-audit/archive-audit.command';
 export * from './commands/ensure-log-partitions/ensure-log-partitions.command';

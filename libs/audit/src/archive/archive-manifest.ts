@@ -120,7 +120,13 @@ export function manifestFiles(dir: string): string[] {
  */
 export async function verifyArchiveDir(
   dir: string,
-  options: { publicKeyPem?: string | null; onProgress?: (events: number) => void; only?: string } = {},
+  options: {
+    publicKeyPem?: string | null;
+    onProgress?: (events: number) => void;
+    only?: string;
+    /** Each event that verified, in order (e.g. to hold the database's retained copy against the archive). */
+    onEvent?: (e: AuditEvent) => void;
+  } = {},
 ): Promise<ArchiveVerification> {
   const result: ArchiveVerification = {
     ok: true,
@@ -171,7 +177,7 @@ export async function verifyArchiveDir(
         continue;
       }
       result.segments++;
-      const checked = await verifySegment(dir, name, segment, expectedPrev, lastPosition, (n) => options.onProgress?.(result.events + n));
+      const checked = await verifySegment(dir, name, segment, expectedPrev, lastPosition, (n) => options.onProgress?.(result.events + n), options.onEvent);
       result.events += checked.events;
       for (const p of checked.problems) problem(p);
       if (segment.firstPrevHash !== expectedPrev) {
@@ -212,6 +218,7 @@ async function verifySegment(
   expectedPrev: string,
   afterPosition: number,
   onProgress: (events: number) => void,
+  onEvent?: (e: AuditEvent) => void,
 ): Promise<{ events: number; problems: ArchiveBreak[] }> {
   const problems: ArchiveBreak[] = [];
   const file = path.join(dir, segment.file);
@@ -252,6 +259,7 @@ async function verifySegment(
       else if (e.prevHash !== prev) bad('prev_hash_mismatch', 'its prevHash is not the hash of the event before it');
       if (broken) continue;
       events++;
+      onEvent?.(e);
       prev = e.hash;
       position = e.position;
       if (events % 5000 === 0) onProgress(events);

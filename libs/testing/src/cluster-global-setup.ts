@@ -15,6 +15,7 @@ export default async function clusterGlobalSetup(): Promise<void> {
   const state = peekRunState()!;
   if (process.env[TEST_ENV_VARS.redisClusterNodes]) return;
   let nodes = process.env.TEST_REDIS_CLUSTER_NODES;
+  if (nodes) state.sharedRedisClusterNodes = nodes;
   try {
     if (!nodes) {
       const cluster = await startRedisCluster({ dataDir: await tempDir(state, 'redis-cluster') });

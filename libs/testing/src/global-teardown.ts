@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { parseClusterNodes } from '@keyward/config';
 import { dropDatabase, withClient } from './postgres-admin';
 import { takeRunState } from './run-state';
 import { runDatabasePrefix } from './test-env';
@@ -11,6 +12,8 @@ export default async function globalTeardown(): Promise<void> {
   try {
     if (state.pgAdminUrl) await dropRunDatabases(state.pgAdminUrl, runDatabasePrefix(state.runId));
     if (state.sharedRedisUrl) await deleteRunKeys(state.sharedRedisUrl, `kwtest:${state.runId}:*`);
+    // on a cluster every test prefix is a hash tag: {kwtest:<run>:<n>}
+    if (state.sharedRedisClusterNodes) await deleteRunKeysOnCluster(state.sharedRedisClusterNodes, `{kwtest:${state.runId}:*`);
   } finally {
     for (const stop of state.stoppers.reverse()) await stop();
     for (const dir of state.tempDirs) await rm(dir, { recursive: true, force: true });
@@ -22,6 +25,25 @@ async function dropRunDatabases(adminUrl: string, prefix: string): Promise<void>
     client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]),
   );
   for (const { datname } of rows) await dropDatabase(adminUrl, datname);
+}
+
+/** On every master: one UNLINK per key (keys of different prefixes are in different slots). */
+async function deleteRunKeysOnCluster(nodes: string, pattern: string): Promise<void> {
+  const { nodes: seeds, username, password, tls } = parseClusterNodes(nodes);
+  const cluster = new Cluster(seeds, { lazyConnect: true, redisOptions: { username, password, tls: tls ? {} : undefined, maxRetriesPerRequest: 1 } });
+  await cluster.connect();
+  try {
+    for (const node of cluster.nodes('master')) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        await Promise.all(keys.map((key) => node.unlink(key)));
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  } finally {
+    await cluster.quit();
+  }
 }
 
 async function deleteRunKeys(url: string, pattern: string): Promise<void> {

@@ -7,6 +7,8 @@ export interface RunState {
   pgAdminUrl?: string;
   /** Redis whose keys of this run must be deleted (one we did not start). */
   sharedRedisUrl?: string;
+  /** REDIS_CLUSTER_NODES of a Redis Cluster we did not start (TEST_REDIS_CLUSTER_NODES), whose keys of this run must be deleted. */
+  sharedRedisClusterNodes?: string;
   /** In start order; stopped in reverse. */
   stoppers: Array<() => Promise<void>>;
   tempDirs: string[];

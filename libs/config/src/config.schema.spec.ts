@@ -166,9 +166,11 @@ describe('REDIS_CLUSTER_NODES', () => {
 });
 
 describe('AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR', () => {
+  const signed = { AUDIT_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64') };
+
   it('give the worker its archive schedule together, and none when both are unset', () => {
     expect(loadConfig(valid).audit.archive).toBeNull();
-    expect(loadConfig({ ...valid, AUDIT_ARCHIVE_AFTER_DAYS: '90', AUDIT_ARCHIVE_DIR: '/var/lib/keyward/archive' }).audit.archive).toEqual({
+    expect(loadConfig({ ...valid, ...signed, AUDIT_ARCHIVE_AFTER_DAYS: '90', AUDIT_ARCHIVE_DIR: '/var/lib/keyward/archive' }).audit.archive).toEqual({
       afterDays: 90,
       dir: '/var/lib/keyward/archive',
     });
@@ -177,7 +179,12 @@ describe('AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR', () => {
   it('refuses one without the other, and a day count out of range, naming the variable', () => {
     expect(() => loadConfig({ ...valid, AUDIT_ARCHIVE_AFTER_DAYS: '90' })).toThrow(/AUDIT_ARCHIVE_DIR: is required when AUDIT_ARCHIVE_AFTER_DAYS is set/);
     expect(() => loadConfig({ ...valid, AUDIT_ARCHIVE_DIR: '/archive' })).toThrow(/AUDIT_ARCHIVE_AFTER_DAYS: is required when AUDIT_ARCHIVE_DIR is set/);
-    expect(() => loadConfig({ ...valid, AUDIT_ARCHIVE_AFTER_DAYS: '0', AUDIT_ARCHIVE_DIR: '/archive' })).toThrow(/AUDIT_ARCHIVE_AFTER_DAYS/);
-    expect(() => loadConfig({ ...valid, AUDIT_ARCHIVE_AFTER_DAYS: 'soon', AUDIT_ARCHIVE_DIR: '/archive' })).toThrow(/AUDIT_ARCHIVE_AFTER_DAYS/);
+    expect(() => loadConfig({ ...valid, ...signed, AUDIT_ARCHIVE_AFTER_DAYS: '0', AUDIT_ARCHIVE_DIR: '/archive' })).toThrow(/AUDIT_ARCHIVE_AFTER_DAYS/);
+    expect(() => loadConfig({ ...valid, ...signed, AUDIT_ARCHIVE_AFTER_DAYS: 'soon', AUDIT_ARCHIVE_DIR: '/archive' })).toThrow(/AUDIT_ARCHIVE_AFTER_DAYS/);
+  });
+
+  it('refuses the schedule without AUDIT_SIGNING_KEY, which signs each segment\'s seal', () => {
+    const { AUDIT_SIGNING_KEY: _none, ...unsigned } = { ...valid, AUDIT_ARCHIVE_AFTER_DAYS: '90', AUDIT_ARCHIVE_DIR: '/archive' } as Record<string, string>;
+    expect(() => loadConfig(unsigned)).toThrow(/AUDIT_SIGNING_KEY: is required when AUDIT_ARCHIVE_DIR is set/);
   });
 });

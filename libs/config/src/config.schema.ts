@@ -335,7 +335,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): KeywardConf
         idleTimeoutMs: e.AUDIT_EXPORT_IDLE_TIMEOUT_MS,
         maxDurationMs: e.AUDIT_EXPORT_MAX_DURATION_MS,
       },
-      archive: auditArchive(e.AUDIT_ARCHIVE_AFTER_DAYS, e.AUDIT_ARCHIVE_DIR),
+      archive: auditArchive(e.AUDIT_ARCHIVE_AFTER_DAYS, e.AUDIT_ARCHIVE_DIR, e.AUDIT_SIGNING_KEY),
     },
     metricsPublic: e.METRICS_PUBLIC,
     projectionLagMaxSeconds: e.PROJECTION_LAG_MAX_SECONDS,
@@ -366,12 +366,18 @@ function parseTrustProxy(value: string): number | string | false {
   return trustProxyEntries(v).join(',');
 }
 
-/** AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR go together: one without the other is refused, naming both. */
-function auditArchive(afterDays: number | undefined, dir: string | undefined): KeywardConfig['audit']['archive'] {
+/**
+ * AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR go together: one without the other is refused,
+ * naming both; and the schedule needs AUDIT_SIGNING_KEY (each archived segment's seal is signed).
+ */
+function auditArchive(afterDays: number | undefined, dir: string | undefined, signingKey: string | undefined): KeywardConfig['audit']['archive'] {
   if (afterDays === undefined && dir === undefined) return null;
   if (afterDays === undefined || dir === undefined) {
     const missing = afterDays === undefined ? 'AUDIT_ARCHIVE_AFTER_DAYS' : 'AUDIT_ARCHIVE_DIR';
     throw new ConfigError(`Invalid configuration:\n  ${missing}: is required when ${missing === 'AUDIT_ARCHIVE_DIR' ? 'AUDIT_ARCHIVE_AFTER_DAYS' : 'AUDIT_ARCHIVE_DIR'} is set (the worker's archive schedule needs both)`);
+  }
+  if (signingKey === undefined) {
+    throw new ConfigError(`Invalid configuration:\n  AUDIT_SIGNING_KEY: is required when AUDIT_ARCHIVE_DIR is set (the seal of each archived segment is signed with it)`);
   }
   return { afterDays, dir };
 }

@@ -245,7 +245,10 @@ describe('shared secret, central link and telemetry (one API and one worker, a f
       expect(Date.parse(meta.rotatedAt)).toBeGreaterThanOrEqual(Date.parse(old.createdAt));
       const [event] = await eventsOf('SharedSecretRotated', before);
       expect(event.data).toMatchObject({ fingerprint: meta.fingerprint, previousFingerprint: old.fingerprint, sealed: { alg: 'A256GCM' } });
-      expect(Object.keys(event.data).sort()).toEqual(['fingerprint', 'previousFingerprint', 'sealed']);
+      expect(Object.keys(event.data).sort()).toEqual(['fingerprint', 'previousFingerprint', 'previousValidUntil', 'sealed']);
+      // by default the replaced secret keeps signing webhook deliveries for a day, beside the new one
+      expect(Date.parse(event.data.previousValidUntil) - Date.parse(meta.rotatedAt)).toBe(86_400_000);
+      expect(meta.previousValidUntil).toBe(event.data.previousValidUntil);
       expect(Object.keys(event.data.sealed).sort()).toEqual(['alg', 'ciphertext', 'iv', 'keyId', 'tag']);
       const revealed = await api('POST', '/v1/shared-secret/reveal');
       expect(revealed.body.secret === secret).toBe(true);

@@ -10,6 +10,7 @@ import { MetricsModule, loggingModule } from '@keyward/observability';
 import { RedisModule } from '@keyward/queue';
 import { SystemModule, SystemReadModelProjection } from '@keyward/system';
 import { UsageModule, UsageSeriesProjection } from '@keyward/usage';
+import { WebhooksModule, WebhooksProjection } from '@keyward/webhooks';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
@@ -27,6 +28,7 @@ import { VerifiersController } from './verifiers/verifiers.controller';
 import { VerifierStreams } from './verifiers/verifier-streams';
 import { UsageSeriesController } from './usage/usage-series.controller';
 import { UsageController } from './usage/usage.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 @Module({})
 export class AppModule {
@@ -42,14 +44,15 @@ export class AppModule {
         RedisModule,
         UsageModule,
         AuthModule.forApi(),
-        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection, WebhooksProjection]),
         KeysModule.register('wait'),
         SystemModule.register('wait'),
+        WebhooksModule.register('wait'),
         AuditModule,
         MetricsModule,
         ...queueDashboard(),
       ],
-      controllers: [MeController, UsersController, KeysController, PermissionsController, RolesController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController, VerifiersController, UsageController, UsageSeriesController],
+      controllers: [MeController, UsersController, KeysController, PermissionsController, RolesController, AuditController, HealthController, MetricsController, SharedSecretController, SystemController, DashboardSessionController, VerifiersController, UsageController, UsageSeriesController, WebhooksController],
       providers: [DashboardSessions, VerifierStreams],
     };
   }

@@ -8,6 +8,7 @@ import { KeysModule, KeysReadModelProjection } from '@keyward/keys';
 import { RedisModule } from '@keyward/queue';
 import { SystemModule, SystemReadModelProjection } from '@keyward/system';
 import { UsageSeriesProjection } from '@keyward/usage';
+import { WebhooksProjection } from '@keyward/webhooks';
 
 /** The operator's view: the database directly, the log applied inline; API caches confirmed through Postgres like any write. */
 @Module({})
@@ -21,7 +22,7 @@ export class CliModule {
         RedisModule,
         EventStoreModule,
         AuthModule.forInvalidation(),
-        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection, WebhooksProjection]),
         KeysModule.register('inline'),
         AuditModule,
         SystemModule.register('inline'),

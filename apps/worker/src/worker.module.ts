@@ -8,6 +8,7 @@ import { EventCounterModule, WorkerMetricsModule, loggingModule } from '@keyward
 import { JOB_QUEUE, JobName, QueueModule, RedisModule } from '@keyward/queue';
 import { SystemReadModelProjection, SystemWorkerModule } from '@keyward/system';
 import { UsageSeriesProjection } from '@keyward/usage';
+import { WebhooksProjection, WebhooksWorkerModule } from '@keyward/webhooks';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { JobMetricsWatcher, workerHostsProvider } from './ops/worker-hosts';
 import { WorkerHttpServer } from './ops/worker-http-server';
@@ -16,8 +17,9 @@ import { ProjectionsProcessor } from './projections.processor';
 import { Schedules } from './schedules';
 import { TelemetryProcessor } from './telemetry.processor';
 import { UsageProcessor } from './usage.processor';
+import { WebhooksProcessor } from './webhooks.processor';
 
-export const PROCESSORS = [ProjectionsProcessor, UsageProcessor, MaintenanceProcessor, TelemetryProcessor];
+export const PROCESSORS = [ProjectionsProcessor, UsageProcessor, MaintenanceProcessor, TelemetryProcessor, WebhooksProcessor];
 
 /** Fails the start when a job has no processor, or more than one. */
 export function checkEveryJobHasOneHandler(): void {
@@ -47,9 +49,10 @@ export class WorkerModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection]),
+        ProjectorModule.register([KeysReadModelProjection, SystemReadModelProjection, UsageSeriesProjection, WebhooksProjection]),
         KeysWorkerModule,
         SystemWorkerModule,
+        WebhooksWorkerModule,
         AuditModule,
         EventCounterModule,
         WorkerMetricsModule,

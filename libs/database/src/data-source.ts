@@ -7,10 +7,11 @@ import { AuditTimeCovering1764100000000 } from './migrations/1764100000000-audit
 import { AuthCoherence1764200000000 } from './migrations/1764200000000-auth-coherence';
 import { CompanyCatalog1764300000000 } from './migrations/1764300000000-company-catalog';
 import { UsageSeries1764400000000 } from './migrations/1764400000000-usage-series';
+import { Webhooks1764500000000 } from './migrations/1764500000000-webhooks';
 import { UsageRefusals1764510000000 } from './migrations/1764510000000-usage-refusals';
 import { EventsPartitioned1764600000000 } from './migrations/1764600000000-events-partitioned';
 
-export const MIGRATIONS = [Initial1763900000000, Audit1763990000000, System1764000000000, AuditTimeCovering1764100000000, AuthCoherence1764200000000, CompanyCatalog1764300000000, UsageSeries1764400000000, UsageRefusals1764510000000, EventsPartitioned1764600000000];
+export const MIGRATIONS = [Initial1763900000000, Audit1763990000000, System1764000000000, AuditTimeCovering1764100000000, AuthCoherence1764200000000, CompanyCatalog1764300000000, UsageSeries1764400000000, Webhooks1764500000000, UsageRefusals1764510000000, EventsPartitioned1764600000000];
 
 /** The one data source definition, shared by the apps, the CLI and the tests. */
 export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {

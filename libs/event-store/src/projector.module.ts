@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { QueueModule } from '@keyward/queue';
 import { EventStoreModule } from './event-store.module';
 import { PROJECTIONS, Projection } from './projection';
 import { ProjectionWaiter } from './projection-waiter';
@@ -11,7 +12,8 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       global: true,
-      imports: [EventStoreModule],
+      // projections may enqueue after a batch (webhook wake-ups)
+      imports: [EventStoreModule, QueueModule],
       providers: [
         ...projections,
         { provide: PROJECTIONS, useFactory: (...all: Projection[]) => all, inject: projections },

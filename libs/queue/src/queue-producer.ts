@@ -23,7 +23,10 @@ export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 export class QueueProducer {
   private readonly logger = new Logger(QueueProducer.name);
 
-  constructor(@InjectQueue(QueueName.Projections) private readonly projections: Queue) {}
+  constructor(
+    @InjectQueue(QueueName.Projections) private readonly projections: Queue,
+    @InjectQueue(QueueName.Webhooks) private readonly webhooks: Queue,
+  ) {}
 
   /**
    * Wakes the projector. Coalesced: at most one job runs and one waits, whatever the
@@ -43,6 +46,27 @@ export class QueueProducer {
       );
     } catch (err) {
       this.logger.warn(`projector wake-up not enqueued (the scheduled tick will catch up): ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Wakes a webhook's delivery. Its jobs share one deduplication id: one runs at a time (deliveries
+   * stay in order) and a wake-up while it runs makes one more run after it, so nothing that
+   * arrived meanwhile waits for the sweep. A lost wake-up is made up by the sweep.
+   */
+  async wakeWebhook(webhookId: string): Promise<void> {
+    const payload: JobPayloads[JobName.DeliverWebhook] = { webhookId };
+    try {
+      await withTimeout(
+        this.webhooks.add(JobName.DeliverWebhook, payload, {
+          deduplication: { id: `${JobName.DeliverWebhook}:${webhookId}`, keepLastIfActive: true },
+          removeOnComplete: true,
+          removeOnFail: KEEP_FAILED_JOBS,
+        }),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    } catch (err) {
+      this.logger.warn(`webhook ${webhookId} wake-up not enqueued (the sweep will catch up): ${(err as Error).message}`);
     }
   }
 }

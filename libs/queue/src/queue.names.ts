@@ -4,6 +4,7 @@ export enum QueueName {
   Usage = 'usage',
   Maintenance = 'maintenance',
   Telemetry = 'telemetry',
+  Webhooks = 'webhooks',
 }
 
 export enum JobName {
@@ -21,6 +22,10 @@ export enum JobName {
   ArchiveAudit = 'archive-audit',
   /** Send one heartbeat to the central service (telemetry on); retried with exponential backoff. */
   SendHeartbeat = 'send-heartbeat',
+  /** Deliver a webhook's next events, in log order, from where its delivery stands (libs/webhooks). */
+  DeliverWebhook = 'deliver-webhook',
+  /** Wake every webhook with events waiting whose retry is due, and trim the delivery log. */
+  SweepWebhooks = 'sweep-webhooks',
 }
 
 /** One authenticated request, or one refused authentication, as an API instance saw it. */
@@ -51,6 +56,8 @@ export interface JobPayloads {
   [JobName.EnsureLogPartitions]: Record<string, never>;
   [JobName.ArchiveAudit]: Record<string, never>;
   [JobName.SendHeartbeat]: Record<string, never>;
+  [JobName.DeliverWebhook]: { webhookId: string };
+  [JobName.SweepWebhooks]: Record<string, never>;
 }
 
 /** The queue each job belongs to. */
@@ -62,6 +69,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.EnsureLogPartitions]: QueueName.Maintenance,
   [JobName.ArchiveAudit]: QueueName.Maintenance,
   [JobName.SendHeartbeat]: QueueName.Telemetry,
+  [JobName.DeliverWebhook]: QueueName.Webhooks,
+  [JobName.SweepWebhooks]: QueueName.Webhooks,
 };
 
 /** Id of the scheduler that wakes the projector on a fixed interval, in case a wake-up was lost. */
@@ -73,6 +82,7 @@ export const CHECKPOINT_SCHEDULER = 'audit-checkpoint';
 export const LOG_PARTITIONS_SCHEDULER = 'log-partitions';
 /** Exists exactly while AUDIT_ARCHIVE_AFTER_DAYS and AUDIT_ARCHIVE_DIR are set. */
 export const AUDIT_ARCHIVE_SCHEDULER = 'audit-archive';
+export const WEBHOOK_SWEEP_SCHEDULER = 'webhook-sweep';
 
 /** Redis pub/sub channels (prefixed with REDIS_PREFIX). */
 export const Channels = {

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -7,6 +7,7 @@ import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { CommandContext } from '@keyward/keys';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
+import { uuidParam } from '../http/validation';
 import { Ctx } from '../http/command-context.decorator';
 import { PaginationDto } from '../http/pagination.dto';
 import {
@@ -20,7 +21,7 @@ import {
   VerifyResponse,
 } from './audit.dto';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField('id', 'must be a UUID') });
+const uuid = uuidParam();
 
 function toFilter(companyId: string, q: AuditFilterDto): AuditFilter {
   return {

@@ -3,14 +3,9 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalNotNull, ReadableByDate } from '../http/validation';
 import { PaginationDto } from '../http/pagination.dto';
+import { EVENT_TYPES } from './event-types';
 
-export const EVENT_TYPES = [
-  'CompanyCreated', 'UserCreated', 'UserUpdated', 'KeyCreated', 'KeyUpdated', 'KeyRotated', 'KeyRevoked',
-  'KeyExpired', 'KeyExpiringSoon', 'KeyDeleted', 'KeyUsed', 'AuthenticationFailed', 'SharedSecretRotated', 'SharedSecretRevealed',
-  'AuditExported', 'TelemetryEnabled', 'TelemetryDisabled', 'HeartbeatSent', 'HeartbeatFailed',
-  'CentralActivated', 'CentralDeactivated', 'CentralChecked',
-  'PermissionDefined', 'PermissionRemoved', 'RoleDefined', 'RoleUpdated', 'RoleDeleted',
-];
+export { EVENT_TYPES };
 
 const list = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(value) ? value.flatMap((v) => String(v).split(',')) : value;

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ParseUUIDPipe, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidateBy, ValidateIf, buildMessage } from 'class-validator';
 import { FieldError, Problem } from '@keyward/common';
 
@@ -63,3 +63,6 @@ export const ReadableByDate = () =>
       defaultMessage: buildMessage((each) => `${each}$property must be a date-time such as 2030-01-01T00:00:00Z`),
     },
   });
+
+/** A path parameter that must be a UUID: 400 naming it otherwise (never a lookup of a malformed id). */
+export const uuidParam = (field = 'id') => new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField(field, 'must be a UUID') });

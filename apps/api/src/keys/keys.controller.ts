@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiCreatedResponse,
@@ -24,6 +24,7 @@ import {
   UpdateKeyCommand,
   VerifyKeyQuery,
 } from '@keyward/keys';
+import { uuidParam } from '../http/validation';
 import { Ctx } from '../http/command-context.decorator';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { ShowsSecret } from '../http/shows-secret.decorator';
@@ -42,7 +43,7 @@ import {
   VerifyKeyResponse,
 } from './keys.dto';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField('id', 'must be a UUID') });
+const uuid = uuidParam();
 
 @ApiTags('keys')
 @ApiKeyAuth()

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermissions } from '@keyward/auth';
@@ -7,7 +7,7 @@ import { GetSharedSecretQuery, RevealSharedSecretCommand, RotateSharedSecretComm
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { Ctx } from '../http/command-context.decorator';
 import { ShowsSecret } from '../http/shows-secret.decorator';
-import { SharedSecretMetadataResponse, SharedSecretResponse } from './system.dto';
+import { RotateSharedSecretDto, SharedSecretMetadataResponse, SharedSecretResponse } from './system.dto';
 
 const NOT_CONFIGURED =
   'SECRETS_KEY_NOT_CONFIGURED: SECRETS_ENCRYPTION_KEY is not set on the server; SECRETS_KEY_MISMATCH: the secret was sealed under another key (nothing changed)';
@@ -31,11 +31,14 @@ export class SharedSecretController {
 
   @Post('rotate')
   @ShowsSecret()
-  @ApiOperation({ summary: 'Create the shared secret, or replace it; the secret is in this response only' })
+  @ApiOperation({
+    summary:
+      'Create the shared secret, or replace it; the secret is in this response only. The replaced one keeps signing webhook deliveries beside it for overlapSeconds',
+  })
   @ApiCreatedResponse({ type: SharedSecretResponse })
   @ApiConflictResponse({ description: NOT_CONFIGURED })
-  rotate(@Ctx() ctx: CommandContext) {
-    return this.commands.execute(new RotateSharedSecretCommand(ctx));
+  rotate(@Ctx() ctx: CommandContext, @Body() body: RotateSharedSecretDto) {
+    return this.commands.execute(new RotateSharedSecretCommand(ctx, body.overlapSeconds));
   }
 
   @Post('reveal')

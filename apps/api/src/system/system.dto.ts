@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { IsBoolean, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS } from '@keyward/system';
+import { OptionalNotNull } from '../http/validation';
 
 export class ActivateCentralDto {
   @ApiProperty({
@@ -29,6 +31,21 @@ export class SharedSecretMetadataResponse {
   rotatedAt!: string | null;
 }
 
+export class RotateSharedSecretDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_SECRET_OVERLAP_SECONDS,
+    default: DEFAULT_SECRET_OVERLAP_SECONDS,
+    description: 'how long the replaced secret keeps signing webhook deliveries beside the new one (two v1=), so receivers can switch; 0: it stops at once (a leak)',
+  })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_SECRET_OVERLAP_SECONDS)
+  overlapSeconds?: number;
+}
+
 export class SharedSecretResponse {
   @ApiProperty({
     example: 'kwss_…',
@@ -38,6 +55,13 @@ export class SharedSecretResponse {
   @ApiProperty({ example: 'sha256:3f1c9a0b7e2d4c51' }) fingerprint!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) rotatedAt!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'rotate only: until when the replaced secret still signs webhook deliveries (null: it stopped at once, or none was replaced)',
+  })
+  previousValidUntil?: string | null;
 }
 
 const CENTRAL_STATUSES = ['not_configured', 'inactive', 'url_changed', 'active', 'rejected', 'unreachable'];

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
@@ -8,8 +8,9 @@ import { Ctx } from '../http/command-context.decorator';
 import { PaginationDto } from '../http/pagination.dto';
 import { CreateUserDto, UpdateUserDto, UserPage, UserResponse } from './users.dto';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
+import { uuidParam } from '../http/validation';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField('id', 'must be a UUID') });
+const uuid = uuidParam();
 
 @ApiTags('users')
 @ApiKeyAuth()

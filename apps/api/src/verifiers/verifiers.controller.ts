@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiGoneResponse,
@@ -17,8 +17,9 @@ import { Problem } from '@keyward/common';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { VerifierStreams } from './verifier-streams';
 import { VerifierAckDto, VerifierAckResponse, VerifierChangeEvent, VerifierHeadEvent, VerifierHelloEvent } from './verifiers.dto';
+import { uuidParam } from '../http/validation';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => Problem.invalidField('verifierId', 'must be a UUID') });
+const uuid = uuidParam('verifierId');
 
 /** The verifier protocol's lease routes (docs/verifier-protocol.md). */
 @ApiTags('verifiers')

@@ -21,10 +21,15 @@ function hmac(secret: string, timestamp: number, body: string | Buffer): string 
     .digest('hex');
 }
 
-/** The value of the Keyward-Signature header for `body`, sent at `timestamp` (unix seconds). */
-export function signOutbound(secret: string, body: string | Buffer, timestamp = Math.floor(Date.now() / 1000)): string {
+/**
+ * The value of the Keyward-Signature header for `body`, sent at `timestamp` (unix seconds). With
+ * several secrets (a rotation's overlap), one `v1=` each, the current secret first.
+ */
+export function signOutbound(secret: string | readonly string[], body: string | Buffer, timestamp = Math.floor(Date.now() / 1000)): string {
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new Error('timestamp must be whole unix seconds');
-  return `t=${timestamp},v1=${hmac(secret, timestamp, body)}`;
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  if (secrets.length === 0) throw new Error('at least one secret signs');
+  return `t=${timestamp},${secrets.map((s) => `v1=${hmac(s, timestamp, body)}`).join(',')}`;
 }
 
 export type SignatureCheck =

@@ -14,6 +14,8 @@ export interface SharedSecretState {
   fingerprint: string;
   createdAt: Date;
   rotatedAt: Date | null;
+  /** The secret it replaced, while it still signs beside it (the rotation's overlap). */
+  previous: { sealed: SealedSecret; fingerprint: string; validUntil: Date } | null;
 }
 
 export function foldSharedSecret(events: StoredEvent[]): SharedSecretState | null {
@@ -29,6 +31,10 @@ export function foldSharedSecret(events: StoredEvent[]): SharedSecretState | nul
         fingerprint: d.fingerprint,
         createdAt: previous?.createdAt ?? e.occurredAt,
         rotatedAt: previous ? e.occurredAt : null,
+        previous:
+          previous && d.previousValidUntil
+            ? { sealed: previous.sealed, fingerprint: previous.fingerprint, validUntil: new Date(d.previousValidUntil) }
+            : null,
       };
     }
     if (s) s.version = e.streamVersion;

@@ -39,6 +39,11 @@ export interface SharedSecretRotatedData {
   fingerprint: string;
   /** Fingerprint of the secret this one replaces (null on creation). */
   previousFingerprint: string | null;
+  /**
+   * Until when the replaced secret still signs webhook deliveries beside this one (two `v1=`),
+   * so receivers can switch over; null or absent: it stopped at once.
+   */
+  previousValidUntil?: string | null;
 }
 
 export interface SharedSecretRevealedData {

@@ -14,6 +14,8 @@ export interface SharedSecretWithValue {
   fingerprint: string;
   createdAt: string;
   rotatedAt: string | null;
+  /** Rotate only: until when the replaced secret still signs webhook deliveries (null: it stopped at once, or none was replaced). */
+  previousValidUntil?: string | null;
 }
 
 /**

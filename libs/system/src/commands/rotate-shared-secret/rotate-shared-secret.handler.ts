@@ -17,17 +17,18 @@ export class RotateSharedSecretHandler implements ICommandHandler<RotateSharedSe
     private readonly consistency: ConsistencyService,
   ) {}
 
-  async execute({ ctx }: RotateSharedSecretCommand): Promise<SharedSecretWithValue> {
+  async execute({ ctx, overlapSeconds }: RotateSharedSecretCommand): Promise<SharedSecretWithValue> {
     this.vault.key(); // 409 SECRETS_KEY_NOT_CONFIGURED before anything else when SECRETS_ENCRYPTION_KEY is missing
     const stream = systemStreams.sharedSecret(ctx.companyId);
     const current = foldSharedSecret(await this.store.readStream(stream));
     const secret = generateSharedSecret();
+    const at = new Date();
     const data: SharedSecretRotatedData = {
       sealed: this.vault.seal(secret, sealedFor.sharedSecret(ctx.companyId)),
       fingerprint: fingerprintOf(secret),
       previousFingerprint: current?.fingerprint ?? null,
+      previousValidUntil: current && overlapSeconds > 0 ? new Date(at.getTime() + overlapSeconds * 1000).toISOString() : null,
     };
-    const at = new Date();
     const result = await this.store
       .append(
         [{ streamId: stream, type: SystemEvent.SharedSecretRotated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data, occurredAt: at }],
@@ -41,6 +42,7 @@ export class RotateSharedSecretHandler implements ICommandHandler<RotateSharedSe
       fingerprint: data.fingerprint,
       createdAt: (current?.createdAt ?? occurredAt).toISOString(),
       rotatedAt: current ? occurredAt.toISOString() : null,
+      previousValidUntil: data.previousValidUntil ?? null,
     };
   }
 }

@@ -1,0 +1,12 @@
+import { Command } from '@nestjs/cqrs';
+import { CommandContext } from '@keyward/keys';
+
+/** Ends a webhook: nothing more is sent to it (a delivery under way finishes its attempt). */
+export class DeleteWebhookCommand extends Command<void> {
+  constructor(
+    readonly ctx: CommandContext,
+    readonly webhookId: string,
+  ) {
+    super();
+  }
+}

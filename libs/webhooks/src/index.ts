@@ -1,0 +1,16 @@
+export * from './events/webhook-events';
+export * from './queries/webhook-resources';
+export * from './queries/list-webhooks/list-webhooks.query';
+export * from './queries/list-deliveries/list-deliveries.query';
+export * from './commands/create-webhook/create-webhook.command';
+export { MAX_WEBHOOKS_PER_COMPANY } from './commands/create-webhook/create-webhook.handler';
+export * from './commands/delete-webhook/delete-webhook.command';
+export * from './commands/test-webhook/test-webhook.command';
+export * from './commands/deliver-webhook/deliver-webhook.command';
+export * from './commands/sweep-webhooks/sweep-webhooks.command';
+export * from './projections/webhooks.projection';
+export { WebhookDispatcher, type DeliveryRun } from './delivery/webhook-dispatcher';
+export { WebhookSweep, type SweepResult } from './delivery/webhook-sweep';
+export { MAX_URL_LENGTH, isPublicAddress, webhookUrlProblem } from './delivery/webhook-target';
+export { retryDelayMs } from './delivery/backoff';
+export * from './webhooks.module';

@@ -1,0 +1,76 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { InlineProjection, ProjectedEvent, StoredEvent } from '@keyward/event-store';
+import { QueueProducer } from '@keyward/queue';
+import { EVERY_EVENT, WebhookCreatedData, WebhookEvent } from '../events/webhook-events';
+
+const INLINE_TYPES: ReadonlySet<string> = new Set(Object.values(WebhookEvent));
+
+/**
+ * `webhooks`, applied with its events (a new webhook is listed the moment its creation returns,
+ * without waiting for the worker), and the start of each webhook's delivery: its cursor begins at
+ * its own WebhookCreated, so it receives what happens after it was created. After each batch the
+ * projector applied, the webhooks with something new to send are woken.
+ */
+@Injectable()
+export class WebhooksProjection implements InlineProjection {
+  private readonly logger = new Logger(WebhooksProjection.name);
+  readonly tables = ['webhooks'];
+  readonly inlineTypes = INLINE_TYPES;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly producer: QueueProducer,
+  ) {}
+
+  applyInline(m: EntityManager, events: StoredEvent[]): Promise<void> {
+    return this.apply(m, events);
+  }
+
+  async apply(m: EntityManager, events: ProjectedEvent[]): Promise<void> {
+    for (const e of events) {
+      if (e.type === WebhookEvent.WebhookCreated) {
+        const d = e.data as unknown as WebhookCreatedData;
+        await m.query(
+          `INSERT INTO webhooks (id, company_id, url, events, description, created_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+          [d.webhookId, e.companyId, d.url, d.events, d.description, e.occurredAt, e.streamVersion],
+        );
+        // delivery state, not a read model: a rebuild finds it and keeps where delivery stands
+        await m.query(
+          `INSERT INTO webhook_cursors (webhook_id, company_id, delivered_position) VALUES ($1, $2, $3) ON CONFLICT (webhook_id) DO NOTHING`,
+          [d.webhookId, e.companyId, e.position],
+        );
+      } else if (e.type === WebhookEvent.WebhookDeleted) {
+        await m.query(`UPDATE webhooks SET deleted_at = $2, version = $3 WHERE id = $1 AND version < $3`, [
+          (e.data as { webhookId: string }).webhookId,
+          e.occurredAt,
+          e.streamVersion,
+        ]);
+      }
+    }
+  }
+
+  async afterCommit(events: ProjectedEvent[]): Promise<void> {
+    const typesByCompany = new Map<string, Set<string>>();
+    for (const e of events) {
+      if (!e.companyId) continue;
+      let types = typesByCompany.get(e.companyId);
+      if (!types) typesByCompany.set(e.companyId, (types = new Set()));
+      types.add(e.type);
+    }
+    if (typesByCompany.size === 0) return;
+    try {
+      const hooks: { id: string; company_id: string; events: string[] }[] = await this.dataSource.query(
+        'SELECT id, company_id, events FROM webhooks WHERE deleted_at IS NULL AND company_id = ANY($1::uuid[])',
+        [[...typesByCompany.keys()]],
+      );
+      for (const h of hooks) {
+        const types = typesByCompany.get(h.company_id)!;
+        if (h.events.includes(EVERY_EVENT) || h.events.some((t) => types.has(t))) await this.producer.wakeWebhook(h.id);
+      }
+    } catch (err) {
+      this.logger.warn(`webhook wake-ups after a projected batch failed (the sweep will catch up): ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+import { computeEventHash } from '@keyward/event-store';
+import { verifySignature } from '@keyward/system';
+import { Stack, call, startStack } from './support/stack';
+import { WebhookReceiver, eventually } from './support/webhook-receiver';
+
+const KEY_PATTERN = /kw_[0-9A-Za-z]{49}/;
+
+/**
+ * Webhooks (issue 13): signed deliveries to a real HTTP receiver, in log order, at least once,
+ * retried while the receiver is away; an audit stream on "*"; bad input and non-public targets refused.
+ */
+describe('webhooks', () => {
+  let s: Stack;
+  let admin: string;
+  let secret: string;
+  const receiver = new WebhookReceiver();
+  const companyEventsAfter = async (position: number, types?: string[]) =>
+    (
+      await s.sql.query(
+        `SELECT position FROM events WHERE company_id = $1 AND position > $2 ${types ? 'AND type = ANY($3)' : ''} ORDER BY position`,
+        types ? [s.admin.companyId, position, types] : [s.admin.companyId, position],
+      )
+    ).map((r: { position: string }) => Number(r.position));
+  const createWebhook = (body: unknown, key = admin) => call(s.url, 'POST', '/v1/webhooks', { key, body });
+
+  beforeAll(async () => {
+    s = await startStack({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_MAX_SECONDS: '1', WEBHOOK_TIMEOUT_MS: '2000' });
+    admin = s.admin.key;
+    await receiver.start();
+  });
+  afterAll(async () => {
+    await receiver.stop();
+    await s?.close();
+  });
+
+  it('refuses bad input with the field named, and changes nothing', async () => {
+    const before = await s.eventCount();
+    const noSecret = await createWebhook({ url: receiver.url, events: ['*'] });
+    expect([noSecret.status, noSecret.body.code]).toEqual([409, 'SHARED_SECRET_REQUIRED']);
+
+    const rotated = await call(s.url, 'POST', '/v1/shared-secret/rotate', { key: admin, body: {} });
+    expect(rotated.status).toBe(201);
+    secret = rotated.body.secret;
+    const afterSecret = await s.eventCount();
+    expect(afterSecret).toBe(before + 1);
+
+    const cases: [unknown, string][] = [
+      [{ url: 'ftp://example.com/x', events: ['*'] }, 'url'],
+      [{ url: 'not a url', events: ['*'] }, 'url'],
+      [{ url: 'http://user:pw@127.0.0.1:1/x', events: ['*'] }, 'url'],
+      [{ url: receiver.url + '#frag', events: ['*'] }, 'url'],
+      [{ url: receiver.url, events: [] }, 'events'],
+      [{ url: receiver.url, events: ['NoSuchEvent'] }, 'events'],
+      [{ url: receiver.url, events: ['*', 'KeyCreated'] }, 'events'],
+      [{ url: receiver.url, events: 'KeyCreated' }, 'events'],
+      [{ url: receiver.url, events: ['*'], description: 'x'.repeat(501) }, 'description'],
+      [{ url: receiver.url, events: ['*'], secret: 'mine' }, 'secret'],
+      [{ events: ['*'] }, 'url'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await createWebhook(body);
+      expect([res.status, res.body.errors?.map((e: { field: string }) => e.field)]).toEqual([400, [field]]);
+    }
+    const reader = await call(s.url, 'POST', '/v1/keys', { key: admin, body: { name: 'reader', permissions: ['keys:read'] } });
+    expect((await createWebhook({ url: receiver.url, events: ['*'] }, reader.body.key)).status).toBe(403);
+    expect((await call(s.url, 'GET', '/v1/webhooks/not-a-uuid/deliveries', { key: admin })).body.errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
+    expect((await call(s.url, 'DELETE', `/v1/webhooks/${crypto.randomUUID()}`, { key: admin })).status).toBe(404);
+    expect(await s.eventCount()).toBe(afterSecret + 1); // the reader key only
+    expect((await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('delivers every event after its creation, signed, in log order, with position and hash (an audit stream on "*")', async () => {
+    const all = await createWebhook({ url: receiver.url, events: ['*'], description: 'SIEM' });
+    expect(all.status).toBe(201);
+    expect(all.body).toMatchObject({ url: receiver.url, events: ['*'], description: 'SIEM', state: 'active', backlog: 0, lastStatus: null });
+    const some = await createWebhook({ url: receiver.url, events: ['KeyCreated', 'KeyRevoked', 'KeyCreated'] });
+    expect(some.body.events).toEqual(['KeyCreated', 'KeyRevoked']);
+    const start = all.body.deliveredPosition;
+
+    // a mix: writes, authenticated requests, refusals
+    const created = await call(s.url, 'POST', '/v1/keys', { key: admin, body: { name: 'integration', permissions: ['keys:read'] } });
+    for (let i = 0; i < 5; i++) expect((await call(s.url, 'GET', '/v1/me', { key: created.body.key })).status).toBe(200);
+    expect((await call(s.url, 'GET', '/v1/me', { key: 'kw_' + 'x'.repeat(49) })).status).toBe(401);
+    await call(s.url, 'POST', `/v1/keys/${created.body.id}/revoke`, { key: admin, body: { reason: 'test' } });
+    expect((await call(s.url, 'GET', '/v1/me', { key: created.body.key })).status).toBe(401); // refused: an event of the company
+    await s.settleUsage();
+
+    const expected = await companyEventsAfter(start);
+    const hookOf = (id: string) => receiver.received.filter((r) => r.headers['keyward-webhook-id'] === id);
+    await eventually(() => hookOf(all.body.id).filter((r) => r.body.position <= expected.at(-1)!).length >= expected.length, 'every event delivered');
+    const stream = hookOf(all.body.id).filter((r) => r.body.position <= expected.at(-1)!);
+    expect(stream.map((r) => r.body.position)).toEqual(expected);
+    for (const r of stream) {
+      // the signature covers the raw body, with the company's shared secret
+      expect(verifySignature(secret, r.raw, r.headers['keyward-signature'] as string)).toEqual({ valid: true, timestamp: expect.any(Number) });
+      expect(verifySignature('kwss_another', r.raw, r.headers['keyward-signature'] as string)).toEqual({ valid: false, reason: 'MISMATCH' });
+      expect(r.headers['keyward-event-type']).toBe(r.body.type);
+      expect(Number(r.headers['keyward-event-position'])).toBe(r.body.position);
+      // the event as stored: its hash recomputes from what was sent
+      expect(computeEventHash({ ...r.body, occurredAt: new Date(r.body.occurredAt) })).toBe(r.body.hash);
+      expect(r.raw).not.toMatch(KEY_PATTERN);
+      expect(r.raw).not.toContain(secret);
+      expect(JSON.stringify(r.headers)).not.toContain(secret);
+    }
+    // the chain can be followed: each event's prevHash is the hash of the one before it in the log
+    for (let i = 1; i < stream.length; i++) {
+      if (stream[i].body.position === stream[i - 1].body.position + 1) expect(stream[i].body.prevHash).toBe(stream[i - 1].body.hash);
+    }
+    // the second webhook's creation is an event of the company too
+    expect(new Set(stream.map((r) => r.body.type))).toEqual(new Set(['WebhookCreated', 'KeyCreated', 'KeyUsed', 'AuthenticationFailed', 'KeyRevoked']));
+
+    const filtered = hookOf(some.body.id).map((r) => r.body.position);
+    expect(filtered).toEqual(await companyEventsAfter(some.body.deliveredPosition, ['KeyCreated', 'KeyRevoked']));
+
+    const listed = await call(s.url, 'GET', '/v1/webhooks', { key: admin });
+    expect(listed.body.items.map((w: { id: string; backlog: number; state: string; lastStatus: number }) => [w.id, w.backlog, w.state, w.lastStatus])).toEqual([
+      [all.body.id, 0, 'active', 200],
+      [some.body.id, 0, 'active', 200],
+    ]);
+    const page = await call(s.url, 'GET', '/v1/webhooks?limit=1', { key: admin });
+    const next = await call(s.url, 'GET', `/v1/webhooks?limit=1&cursor=${page.body.nextCursor}`, { key: admin });
+    expect([...page.body.items, ...next.body.items].map((w: { id: string }) => w.id)).toEqual([all.body.id, some.body.id]);
+    expect(next.body.nextCursor).toBeNull();
+  });
+
+  it('a receiver that is down gets everything when it is back, in order; every attempt is logged', async () => {
+    const [hook] = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items;
+    const from = hook.deliveredPosition;
+    await receiver.stop();
+    const names: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const k = await call(s.url, 'POST', '/v1/keys', { key: admin, body: { name: `while down ${i}`, permissions: ['keys:read'] } });
+      names.push(k.body.name);
+    }
+    await eventually(async () => {
+      const h = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items[0];
+      // the admin's own requests are KeyUsed events of the company too
+      return h.state === 'failing' && h.backlog >= 12;
+    }, 'the webhook shows failing with its backlog');
+    // every failed attempt is at the first event it has not delivered: nothing after it goes first
+    const [stuck] = await companyEventsAfter(from);
+    const log = await call(s.url, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=5`, { key: admin });
+    const failed = log.body.items.filter((d: { ok: boolean }) => !d.ok);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const f of failed) expect(f).toMatchObject({ ok: false, status: null, test: false, position: stuck, error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(failed.map((f: { attempt: number }) => f.attempt)).toEqual([...failed.map((f: { attempt: number }) => f.attempt)].sort((a, b) => b - a));
+
+    // back, but answering 503 once: that event is tried again, and nothing after it goes first
+    receiver.status = 503;
+    await receiver.start();
+    await eventually(() => receiver.attempts.some((a) => a.body.position === stuck), 'an attempt reaches the receiver');
+    receiver.status = 200;
+    await s.settleUsage();
+    const expected = await companyEventsAfter(from);
+    const ofHook = () => receiver.received.filter((r) => r.headers['keyward-webhook-id'] === hook.id).map((r) => r.body).filter((e) => e.position > from);
+    await eventually(() => ofHook().filter((e) => e.position <= expected.at(-1)!).length >= expected.length, 'the backlog delivered');
+    expect(ofHook().map((e) => e.position).slice(0, expected.length)).toEqual(expected);
+    expect(ofHook().filter((e) => e.type === 'KeyCreated').map((e) => e.data.name)).toEqual(names);
+    const retried = receiver.received.find((r) => r.body.position === stuck && r.headers['keyward-webhook-id'] === hook.id)!;
+    expect(Number(retried.headers['keyward-delivery-attempt'])).toBeGreaterThan(1);
+    const after = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items[0];
+    expect([after.state, after.failingSince, after.nextAttemptAt]).toEqual(['active', null, null]);
+
+    // the log pages newest first, each attempt once
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: any = await call(s.url, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { key: admin });
+      seen.push(...res.body.items.map((d: { id: string }) => d.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => b - a));
+    expect(new Set(seen).size).toBe(seen.length);
+    const [{ n }] = await s.sql.query('SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_id = $1', [hook.id]);
+    expect(seen.length).toBe(n);
+  });
+
+  it('during a rotation overlap both secrets sign; with no overlap only the new one', async () => {
+    const [hook] = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items;
+    const old = secret;
+    const rotated = await call(s.url, 'POST', '/v1/shared-secret/rotate', { key: admin, body: { overlapSeconds: 3600 } });
+    expect(rotated.body.previousValidUntil).toEqual(expect.any(String));
+    const test = await call(s.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key: admin });
+    expect(test.body).toMatchObject({ ok: true, status: 200, error: null });
+    const lastTest = () => receiver.received.filter((r) => r.body.type === 'WebhookTest').at(-1)!;
+    const sent = lastTest();
+    expect((sent.headers['keyward-signature'] as string).match(/v1=/g)).toHaveLength(2);
+    expect(verifySignature(old, sent.raw, sent.headers['keyward-signature'] as string).valid).toBe(true);
+    expect(verifySignature(rotated.body.secret, sent.raw, sent.headers['keyward-signature'] as string).valid).toBe(true);
+
+    const atOnce = await call(s.url, 'POST', '/v1/shared-secret/rotate', { key: admin, body: { overlapSeconds: 0 } });
+    expect(atOnce.body.previousValidUntil).toBeNull();
+    await call(s.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key: admin });
+    const last = lastTest();
+    expect(last).not.toBe(sent);
+    expect(verifySignature(rotated.body.secret, last.raw, last.headers['keyward-signature'] as string).valid).toBe(false);
+    expect(verifySignature(atOnce.body.secret, last.raw, last.headers['keyward-signature'] as string).valid).toBe(true);
+    secret = atOnce.body.secret;
+    const bad = await call(s.url, 'POST', '/v1/shared-secret/rotate', { key: admin, body: { overlapSeconds: -1 } });
+    expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'overlapSeconds']);
+  });
+
+  it('a test send reports what the receiver answered and is logged as a test; a deleted webhook gets nothing more', async () => {
+    const [hook] = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items;
+    receiver.status = 418;
+    const refused = await call(s.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key: admin });
+    receiver.status = 200;
+    expect(refused.body).toMatchObject({ ok: false, status: 418, error: 'answered 418' });
+    const [latest] = (await call(s.url, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=1`, { key: admin })).body.items;
+    expect(latest).toMatchObject({ test: true, ok: false, status: 418, eventType: 'WebhookTest', position: null });
+
+    expect((await call(s.url, 'DELETE', `/v1/webhooks/${hook.id}`, { key: admin })).status).toBe(204);
+    expect((await call(s.url, 'DELETE', `/v1/webhooks/${hook.id}`, { key: admin })).status).toBe(404);
+    expect((await call(s.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key: admin })).status).toBe(404);
+    const [{ position: deletedAt }] = await s.sql.query(`SELECT position::int FROM events WHERE type = 'WebhookDeleted' AND data->>'webhookId' = $1`, [hook.id]);
+    await call(s.url, 'POST', '/v1/keys', { key: admin, body: { name: 'after delete', permissions: ['keys:read'] } });
+    const others = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items;
+    expect(others.map((w: { id: string }) => w.id)).not.toContain(hook.id);
+    await eventually(() => receiver.received.some((r) => r.body.data?.name === 'after delete'), 'the other webhook gets the new key');
+    // a round read before the deletion may finish; nothing after the deletion is sent to it
+    const sentAfter = receiver.attempts.filter((r) => r.headers['keyward-webhook-id'] === hook.id && r.body.position > deletedAt);
+    expect(sentAfter).toEqual([]);
+    // its log stays readable; the trail records who created and deleted it
+    expect((await call(s.url, 'GET', `/v1/webhooks/${hook.id}/deliveries`, { key: admin })).status).toBe(200);
+    const trail = await call(s.url, 'GET', '/v1/audit-events?type=WebhookCreated,WebhookDeleted', { key: admin });
+    expect(trail.body.items.map((e: { type: string; actor: { type: string } }) => [e.type, e.actor.type])).toEqual([
+      ['WebhookCreated', 'key'],
+      ['WebhookCreated', 'key'],
+      ['WebhookDeleted', 'key'],
+    ]);
+  });
+});
+
+describe('webhook targets without WEBHOOK_ALLOW_PRIVATE', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack();
+    await call(s.url, 'POST', '/v1/shared-secret/rotate', { key: s.admin.key, body: {} });
+  });
+  afterAll(async () => s?.close());
+
+  it.each([
+    'http://127.0.0.1:8080/hook',
+    'http://localhost/hook',
+    'http://10.1.2.3/hook',
+    'http://172.16.0.1/hook',
+    'http://192.168.1.1/hook',
+    'http://169.254.169.254/latest/meta-data',
+    'http://100.64.0.1/hook',
+    'http://0.0.0.0/hook',
+    'http://[::1]/hook',
+    'http://[fe80::1]/hook',
+    'http://[fd00::1]/hook',
+    'http://[::ffff:127.0.0.1]/hook',
+    'http://2130706433/hook',
+  ])('refuses %s (422 naming url, nothing written)', async (url) => {
+    const before = await s.eventCount();
+    const res = await call(s.url, 'POST', '/v1/webhooks', { key: s.admin.key, body: { url, events: ['*'] } });
+    expect([res.status, res.body.code, res.body.errors?.[0]?.field]).toEqual([422, 'WEBHOOK_TARGET_REFUSED', 'url']);
+    expect(res.body.detail).toMatch(/WEBHOOK_ALLOW_PRIVATE/);
+    expect(await s.eventCount()).toBe(before);
+  });
+});

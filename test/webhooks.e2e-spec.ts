@@ -1,4 +1,5 @@
 import { computeEventHash } from '@keyward/event-store';
+import { WorkerMetrics } from '@keyward/observability';
 import { verifySignature } from '@keyward/system';
 import { Stack, call, startStack } from './support/stack';
 import { WebhookReceiver, eventually } from './support/webhook-receiver';
@@ -137,6 +138,17 @@ describe('webhooks', () => {
       // the admin's own requests are KeyUsed events of the company too
       return h.state === 'failing' && h.backlog >= 12;
     }, 'the webhook shows failing with its backlog');
+    // what alerts read: failing webhooks, for how long, and the events waiting
+    const gauges = async () => {
+      const text = await s.worker.get(WorkerMetrics).registry.metrics();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)![1]);
+      return { failing: value('keyward_webhooks_failing'), seconds: value('keyward_webhook_failing_seconds'), backlog: value('keyward_webhook_backlog_events') };
+    };
+    const down = await gauges();
+    expect(down.failing).toBe(2);
+    expect(down.seconds).toBeGreaterThan(0);
+    expect(down.backlog).toBeGreaterThanOrEqual(24);
+
     // every failed attempt is at the first event it has not delivered: nothing after it goes first
     const [stuck] = await companyEventsAfter(from);
     const log = await call(s.url, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=5`, { key: admin });
@@ -160,6 +172,7 @@ describe('webhooks', () => {
     expect(Number(retried.headers['keyward-delivery-attempt'])).toBeGreaterThan(1);
     const after = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items[0];
     expect([after.state, after.failingSince, after.nextAttemptAt]).toEqual(['active', null, null]);
+    expect((await gauges()).failing).toBe(0);
 
     // the log pages newest first, each attempt once
     const seen: string[] = [];
@@ -259,5 +272,31 @@ describe('webhook targets without WEBHOOK_ALLOW_PRIVATE', () => {
     expect([res.status, res.body.code, res.body.errors?.[0]?.field]).toEqual([422, 'WEBHOOK_TARGET_REFUSED', 'url']);
     expect(res.body.detail).toMatch(/WEBHOOK_ALLOW_PRIVATE/);
     expect(await s.eventCount()).toBe(before);
+  });
+
+  it('a webhook whose target is not allowed when it is delivered gets nothing: the attempt fails, naming why', async () => {
+    // as if created while WEBHOOK_ALLOW_PRIVATE was true: its URL is checked again at delivery
+    const receiver = new WebhookReceiver();
+    await receiver.start();
+    try {
+      const id = crypto.randomUUID();
+      const [{ position }] = await s.sql.query('SELECT max(position)::int AS position FROM events WHERE company_id = $1', [s.admin.companyId]);
+      await s.sql.query(`INSERT INTO webhooks (id, company_id, url, events, description, created_at, version) VALUES ($1, $2, $3, '{*}', NULL, now(), 1)`, [
+        id,
+        s.admin.companyId,
+        receiver.url,
+      ]);
+      await s.sql.query('INSERT INTO webhook_cursors (webhook_id, company_id, delivered_position) VALUES ($1, $2, $3)', [id, s.admin.companyId, position]);
+      await call(s.url, 'POST', '/v1/keys', { key: s.admin.key, body: { name: 'an event to deliver', permissions: [] } });
+      let failed: { ok: boolean; status: number | null; error: string }[] = [];
+      await eventually(async () => {
+        failed = (await call(s.url, 'GET', `/v1/webhooks/${id}/deliveries`, { key: s.admin.key })).body.items;
+        return failed.length > 0;
+      }, 'an attempt logged');
+      expect(failed[0]).toMatchObject({ ok: false, status: null, error: expect.stringMatching(/WEBHOOK_ALLOW_PRIVATE/) });
+      expect(receiver.attempts).toEqual([]);
+    } finally {
+      await receiver.stop();
+    }
   });
 });

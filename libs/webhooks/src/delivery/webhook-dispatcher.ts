@@ -85,6 +85,15 @@ export class WebhookDispatcher implements OnModuleDestroy {
       } catch (err) {
         signingProblem = `the shared secret cannot be opened: ${(err as Error).message}`;
       }
+      // where the URL leads, once per round: a host name costs a DNS lookup (2.5 ms here for a public
+      // name), which once per event capped a webhook's rate; every new connection is still checked
+      // by the sender's guarded lookup, so a name pointed elsewhere meanwhile gets nothing
+      let targetProblem: string | null = null;
+      try {
+        await checkTarget(url, this.config.webhooks.allowPrivate);
+      } catch (err) {
+        targetProblem = (err as Error).message;
+      }
       for (const e of events) {
         // deleted meanwhile: nothing more is sent (checked at most every 200 ms)
         if (Date.now() - checkedAt > 200) {
@@ -93,8 +102,8 @@ export class WebhookDispatcher implements OnModuleDestroy {
         }
         const attemptedAt = now();
         let outcome: AttemptOutcome;
-        if (!signing) {
-          outcome = { ok: false, status: null, durationMs: 0, error: signingProblem };
+        if (!signing || targetProblem) {
+          outcome = { ok: false, status: null, durationMs: 0, error: signingProblem ?? targetProblem };
         } else {
           outcome = await this.attempt(url, target, e, signing, failures + 1);
         }
@@ -161,11 +170,6 @@ export class WebhookDispatcher implements OnModuleDestroy {
   }
 
   private async attempt(url: URL, target: Target, e: ReturnType<typeof toStoredEvent>, secrets: string[], attempt: number): Promise<AttemptOutcome> {
-    try {
-      await checkTarget(url, this.config.webhooks.allowPrivate);
-    } catch (err) {
-      return { ok: false, status: null, durationMs: 0, error: (err as Error).message };
-    }
     const body = JSON.stringify(toAuditEvent(e));
     return this.sender.send(url, body, {
       [SIGNATURE_HEADER]: signOutbound(secrets, body),

@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { Stack, call, startStack } from '../support/stack';
 import { launchBrowser, openPage, screenshot, signIn } from './browser';
@@ -26,7 +28,8 @@ describe('web console (Chromium)', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    stack = await startStack();
+    // the webhooks page's receiver listens on 127.0.0.1
+    stack = await startStack({ WEBHOOK_ALLOW_PRIVATE: 'true' });
     browser = await launchBrowser();
   });
 
@@ -368,6 +371,102 @@ describe('web console (Chromium)', () => {
     expect(await keyOnPage(page, newKey)).toBe(false);
     expect(problems).toEqual([]);
     await page.context().close();
+  });
+
+  it('webhooks page: create (the field the API refuses named), test-send with its result, delivery log, delete with confirmation', async () => {
+    // a real receiver: records every request, answers `answer`
+    const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+    let answer = 200;
+    const receiver: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.statusCode = answer;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/keyward`;
+    try {
+      const { page, problems } = await openPage(browser);
+      await signIn(page, stack.url, stack.admin.key);
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+      const table = page.getByRole('table', { name: 'Webhooks' });
+      await table.getByText('No webhooks yet.').waitFor();
+
+      // refused by the API: the field it names is marked
+      const before = await stack.eventCount();
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Create webhook' });
+      await dialog.getByLabel('URL').fill('ftp://nowhere');
+      await dialog.getByRole('button', { name: 'Create webhook' }).click();
+      await dialog.locator('.field-error').filter({ hasText: /^URL: / }).waitFor();
+      expect(await dialog.getByLabel('URL').getAttribute('aria-invalid')).toBe('true');
+      expect(await stack.eventCount()).toBe(before);
+
+      // two event types, not the audit stream
+      await dialog.getByLabel('URL').fill(target);
+      await dialog.getByLabel('Description').fill('SIEM in the test');
+      await dialog.getByRole('checkbox', { name: /^All events/ }).uncheck();
+      await dialog.getByRole('checkbox', { name: 'KeyCreated', exact: true }).check();
+      await dialog.getByRole('checkbox', { name: 'KeyRevoked', exact: true }).check();
+      // deliveries are signed with the company's shared secret: none yet, so the page says where to make it
+      await dialog.getByRole('button', { name: 'Create webhook' }).click();
+      await dialog.getByRole('alert').filter({ hasText: 'SHARED_SECRET_REQUIRED' }).waitFor();
+      await dialog.getByRole('link', { name: 'System page' }).waitFor();
+      expect(await stack.eventCount()).toBe(before);
+      expect((await call(stack.url, 'POST', '/v1/shared-secret/rotate', { key: stack.admin.key, body: {} })).status).toBe(201);
+      await dialog.getByRole('button', { name: 'Create webhook' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      const row = table.getByRole('row').filter({ hasText: target });
+      await row.waitFor();
+      expect(await row.textContent()).toMatch(/KeyCreated, KeyRevoked/);
+      expect(await row.textContent()).toMatch(/active/);
+      const listed = (await call(stack.url, 'GET', '/v1/webhooks', { key: stack.admin.key })).body.items;
+      expect(listed.map((w: { url: string; events: string[] }) => [w.url, [...w.events].sort()])).toEqual([[target, ['KeyCreated', 'KeyRevoked']]]);
+
+      // test send: the result on the page, a signed POST at the receiver
+      await row.getByRole('button', { name: `Send a test to ${target}` }).click();
+      const result = page.getByRole('status', { name: 'Test result' });
+      await result.filter({ hasText: 'Delivered: HTTP 200' }).waitFor();
+      expect(received.length).toBeGreaterThanOrEqual(1);
+      expect(received.at(-1)!.headers['keyward-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}/);
+      answer = 500;
+      await row.getByRole('button', { name: `Send a test to ${target}` }).click();
+      await result.filter({ hasText: 'Failed: HTTP 500' }).waitFor();
+      answer = 200;
+
+      // a key created: its KeyCreated reaches the receiver and the delivery log
+      const created = await call(stack.url, 'POST', '/v1/keys', { key: stack.admin.key, body: { name: 'hook-watched', permissions: ['keys:read'] } });
+      expect(created.status).toBe(201);
+      await row.getByRole('button', { name: `Delivery log of ${target}` }).click();
+      const log = page.getByRole('table', { name: 'Deliveries' });
+      await log.getByRole('row').filter({ hasText: 'KeyCreated' }).filter({ hasText: 'delivered' }).first().waitFor({ timeout: 45_000 });
+      const delivered = received.filter((r) => r.body.includes('"KeyCreated"'));
+      expect(delivered.length).toBeGreaterThanOrEqual(1);
+      expect(delivered.some((r) => r.body.includes(created.body.id))).toBe(true);
+      // the receiver never sees a key
+      expect(received.some((r) => /kw_[0-9A-Za-z]{49}/.test(r.body))).toBe(false);
+      expect((await log.getByRole('row').filter({ hasText: 'test' }).count()) >= 2).toBe(true);
+      expect(page.url()).toMatch(/log=/);
+      // the list follows the deliveries (it is polled): the last delivery's answer is shown
+      await row.filter({ hasText: 'HTTP 200' }).waitFor();
+      await screenshot(page, 'webhooks');
+
+      // delete, after a confirmation
+      await row.getByRole('button', { name: `Delete ${target}` }).click();
+      const confirm = page.getByRole('dialog', { name: 'Delete webhook' });
+      await confirm.getByText(target).waitFor();
+      await confirm.getByRole('button', { name: 'Delete webhook' }).click();
+      await table.getByText('No webhooks yet.').waitFor();
+      expect((await call(stack.url, 'GET', '/v1/webhooks', { key: stack.admin.key })).body.items).toEqual([]);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('shows refusals readably, with the field named, and changes nothing', async () => {

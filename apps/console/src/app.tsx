@@ -13,6 +13,7 @@ import { PlaygroundPage } from './pages/playground-page';
 import { SignInPage } from './pages/sign-in-page';
 import { SystemPage } from './pages/system-page';
 import { UsersPage } from './pages/users-page';
+import { WebhooksPage } from './pages/webhooks-page';
 import { SessionProvider, readStoredKey, useSession, useSessionState } from './session';
 
 const queryClient = new QueryClient({
@@ -40,6 +41,7 @@ const PAGES: PageEntry[] = [
   { path: 'users', label: 'Users', needs: 'users:read', element: <UsersPage /> },
   { path: 'audit', label: 'Audit', needs: 'audit:read', element: <AuditPage /> },
   { path: 'system', label: 'System', needs: 'admin.system.api', element: <SystemPage /> },
+  { path: 'webhooks', label: 'Webhooks', needs: 'admin.system.api', element: <WebhooksPage /> },
   { path: 'playground', label: 'Playground', needs: null, element: <PlaygroundPage /> },
 ];
 

@@ -86,6 +86,7 @@ export const EVENT_TYPES = [
   'AuditExported', 'TelemetryEnabled', 'TelemetryDisabled', 'HeartbeatSent', 'HeartbeatFailed',
   'CentralActivated', 'CentralDeactivated', 'CentralChecked',
   'PermissionDefined', 'PermissionRemoved', 'RoleDefined', 'RoleUpdated', 'RoleDeleted',
+  'WebhookCreated', 'WebhookDeleted', 'KeyExpiringSoon',
 ] as const;
 
 export interface AuditEvent {
@@ -183,9 +184,12 @@ export interface Webhook {
   state: 'active' | 'failing';
   /** Events waiting to be delivered. */
   backlog: number;
-  deliveredPosition: number | null;
+  /** Log position of the last event the receiver acknowledged. */
+  deliveredPosition: number;
   lastDeliveryAt: string | null;
+  /** HTTP status of the last attempt; null when no answer came. */
   lastStatus: number | null;
+  lastError: string | null;
   failingSince: string | null;
   nextAttemptAt: string | null;
 }

@@ -69,6 +69,13 @@ describe('documentation paths and links', () => {
     expect(stalePaths(readFileSync(join(ROOT, page), 'utf8'), page)).toEqual([]);
   });
 
+  it.each(pages)('%s closes every code block it opens', (page) => {
+    const fences = readFileSync(join(ROOT, page), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('```'));
+    expect(fences.length % 2).toBe(0);
+  });
+
   it('reports a path, a link and an anchor that name nothing', () => {
     const text = [
       'See `libs/auth/src/no-such-file.ts` and `bench/guard-throughput.js`.',

@@ -170,8 +170,10 @@ describe('webhooks', () => {
     expect(ofHook().filter((e) => e.type === 'KeyCreated').map((e) => e.data.name)).toEqual(names);
     const retried = receiver.received.find((r) => r.body.position === stuck && r.headers['keyward-webhook-id'] === hook.id)!;
     expect(Number(retried.headers['keyward-delivery-attempt'])).toBeGreaterThan(1);
+    // the cursor moves at the end of each round of sends
+    await eventually(async () => (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items[0].state === 'active', 'the webhook is active again');
     const after = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items[0];
-    expect([after.state, after.failingSince, after.nextAttemptAt]).toEqual(['active', null, null]);
+    expect([after.state, after.failingSince, after.nextAttemptAt, after.lastStatus, after.lastError]).toEqual(['active', null, null, 200, null]);
     expect((await gauges()).failing).toBe(0);
 
     // the log pages newest first, each attempt once

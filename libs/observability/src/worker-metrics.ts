@@ -3,7 +3,8 @@ import { Injectable, Module } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { JobName, QueueModule, QueueName } from '@keyward/queue';
-import { ProjectionLag, registerProjectionLagGauges, registerQueueJobsGauge } from './cluster-gauges';
+import { DataSource } from 'typeorm';
+import { ProjectionLag, registerProjectionLagGauges, registerQueueJobsGauge, registerWebhookGauges } from './cluster-gauges';
 
 /**
  * The worker's Prometheus registry, served on its own port (WORKER_HTTP_PORT): what this worker
@@ -40,9 +41,12 @@ export class WorkerMetrics {
     @InjectQueue(QueueName.Usage) usage: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Telemetry) telemetry: Queue,
+    @InjectQueue(QueueName.Webhooks) webhooks: Queue,
+    dataSource: DataSource,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'keyward_process_' });
-    registerQueueJobsGauge(this.registry, [projections, usage, maintenance, telemetry]);
+    registerQueueJobsGauge(this.registry, [projections, usage, maintenance, telemetry, webhooks]);
+    registerWebhookGauges(this.registry, dataSource);
     registerProjectionLagGauges(this.registry, lag);
     this.heartbeatFailures.inc({ final: 'false' }, 0);
     this.heartbeatFailures.inc({ final: 'true' }, 0);

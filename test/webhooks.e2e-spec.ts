@@ -1,4 +1,6 @@
+import { CommandBus } from '@nestjs/cqrs';
 import { computeEventHash } from '@keyward/event-store';
+import { ExpireKeysCommand } from '@keyward/keys';
 import { WorkerMetrics } from '@keyward/observability';
 import { verifySignature } from '@keyward/system';
 import { Stack, call, startStack } from './support/stack';
@@ -190,6 +192,20 @@ describe('webhooks', () => {
     expect(seen.length).toBe(n);
   });
 
+  it('delivers expiry notices: KeyExpiringSoon a day before a key expires, to a webhook on that type', async () => {
+    const notices = await createWebhook({ url: receiver.url, events: ['KeyExpiringSoon'] });
+    expect(notices.status).toBe(201);
+    const soon = await call(s.url, 'POST', '/v1/keys', {
+      key: admin,
+      body: { name: 'expires tomorrow', permissions: ['keys:read'], expiresAt: new Date(Date.now() + 20 * 3_600_000).toISOString() },
+    });
+    expect((await s.worker.get(CommandBus).execute(new ExpireKeysCommand())).noticed).toBe(1);
+    const ofNotices = () => receiver.received.filter((r) => r.headers['keyward-webhook-id'] === notices.body.id).map((r) => r.body);
+    await eventually(() => ofNotices().length === 1, 'the notice delivered');
+    expect(ofNotices()[0]).toMatchObject({ type: 'KeyExpiringSoon', data: { keyId: soon.body.id, name: 'expires tomorrow', expiresAt: soon.body.expiresAt, notice: '1d' } });
+    expect((await call(s.url, 'DELETE', `/v1/webhooks/${notices.body.id}`, { key: admin })).status).toBe(204);
+  });
+
   it('during a rotation overlap both secrets sign; with no overlap only the new one', async () => {
     const [hook] = (await call(s.url, 'GET', '/v1/webhooks', { key: admin })).body.items;
     const old = secret;
@@ -241,6 +257,8 @@ describe('webhooks', () => {
     expect(trail.body.items.map((e: { type: string; actor: { type: string } }) => [e.type, e.actor.type])).toEqual([
       ['WebhookCreated', 'key'],
       ['WebhookCreated', 'key'],
+      ['WebhookCreated', 'key'],
+      ['WebhookDeleted', 'key'],
       ['WebhookDeleted', 'key'],
     ]);
   });

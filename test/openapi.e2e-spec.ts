@@ -269,6 +269,34 @@ describe('OpenAPI document', () => {
     expect(queryParam(path, 'cursor')).toMatchObject({ type: 'string' });
   });
 
+  test('the validators are in the document: integers, item limits, UUIDs and closed body schemas', () => {
+    const rateLimit = resolve(requestProps('post', '/v1/keys').rateLimit);
+    expect(rateLimit).toMatchObject({ additionalProperties: false });
+    expect(rateLimit.properties).toMatchObject({ limit: { type: 'integer' }, windowSeconds: { type: 'integer' } });
+    expect(requestProps('post', '/v1/keys')).toMatchObject({ roles: { maxItems: 20 }, allowedIps: { maxItems: 100, items: { maxLength: 64 } }, ownerId: { format: 'uuid' } });
+    for (const [method, path] of allOperations().map((id) => id.split(' '))) {
+      const body = op(method.toLowerCase(), path).requestBody?.content?.['application/json']?.schema;
+      if (body) expect({ id: `${method} ${path}`, closed: resolve(body).additionalProperties }).toEqual({ id: `${method} ${path}`, closed: false });
+    }
+  });
+
+  test('every operation documents its problem answers; ids in paths are UUIDs, role and permission names are not', () => {
+    expect(doc.components.schemas.Problem).toMatchObject({ required: expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']) });
+    for (const id of allOperations()) {
+      const [method, path] = id.split(' ');
+      const o = opOf(id);
+      const expected = ['400', ...(isPublic(id) ? [] : ['401', '403', '429']), ...(/\{/.test(path) ? ['404'] : []), ...(o.requestBody ? ['413', '415'] : [])];
+      for (const status of expected) {
+        expect({ id, status, schema: o.responses?.[status]?.content?.['application/problem+json']?.schema }).toEqual({ id, status, schema: { $ref: '#/components/schemas/Problem' } });
+      }
+      for (const p of o.parameters ?? []) {
+        if (p.in !== 'path') continue;
+        expect({ id, name: p.name, format: p.schema?.format }).toEqual({ id, name: p.name, format: ['id', 'verifierId'].includes(p.name) ? 'uuid' : undefined });
+      }
+      void method;
+    }
+  });
+
   test('/docs answers 200 with the HTML playground, without a key', async () => {
     const page = await call(stack.url, 'GET', '/docs');
     expect(page.status).toBe(200);

@@ -14,6 +14,9 @@ import { keyGate } from './ops/queue-dashboard';
 import { KeyLookupService } from '@keyward/auth';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
+import { applyQueryConstraints, applyValidationConstraints } from './http/openapi-constraints';
+import { documentProblems } from './http/openapi-problems';
+import { ModulesContainer } from '@nestjs/core';
 import { consoleRouter, findConsoleBuild } from './console/console-assets';
 
 /** Body limit of POST /v1/usage: its 1..1000 records (docs/verifier-protocol.md), whatever BODY_LIMIT is. */
@@ -42,7 +45,15 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'api-key' }, 'api-key')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'kw_…' }, 'bearer')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  applyValidationConstraints(document);
+  applyQueryConstraints(document, controllersOf(app));
+  return documentProblems(document);
+}
+
+/** The controller classes of the app (their @Query types give the query parameters' rules). */
+function controllersOf(app: INestApplication): Function[] {
+  return [...app.get(ModulesContainer).values()].flatMap((m) => [...m.controllers.values()].map((w) => w.metatype as Function));
 }
 
 /**

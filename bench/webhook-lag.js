@@ -200,14 +200,20 @@ run(async () => {
 
   // ---------------------------------------------------------------- the receiver (a thread of its own)
   const receiver = new Worker(__filename, { workerData: { secret } });
-  /** @type {((answer: any) => void)[]} */
+  /** @type {{ resolve: (answer: any) => void, reject: (err: Error) => void }[]} */
   const answers = [];
-  receiver.on('message', (m) => answers.shift()?.(m));
-  receiver.on('error', (err) => process.stderr.write(`receiver thread: ${err.message}\n`));
-  /** Asks the receiver thread something; resolves with its answer (it answers in order). */
+  /** @type {Error | null} */
+  let receiverFailed = null;
+  receiver.on('message', (m) => answers.shift()?.resolve(m));
+  receiver.on('error', (err) => {
+    receiverFailed = new Error(`the receiver thread failed: ${err.message}`);
+    for (const a of answers.splice(0)) a.reject(receiverFailed);
+  });
+  /** Asks the receiver thread something; resolves with its answer (it answers in order), rejects if it failed. */
   const ask = (cmd) =>
-    new Promise((resolve) => {
-      answers.push(resolve);
+    new Promise((resolve, reject) => {
+      if (receiverFailed) return reject(receiverFailed);
+      answers.push({ resolve, reject });
       receiver.postMessage(cmd);
     });
   const receiverUrl = /** @type {string} */ (await ask('url'));

@@ -52,34 +52,109 @@ describe('Projector (real Postgres and Redis)', () => {
     await db.drop();
   });
 
+  /** Resolves after the projector's next read of the log has returned (what it got). */
+  const nextRead = (of: EventStore = store) =>
+    new Promise<ProjectedEvent[]>((resolve) => {
+      const read = of.readAfter.bind(of);
+      const spy = jest.spyOn(of, 'readAfter').mockImplementation(async (...args) => {
+        const got = await read(...args);
+        spy.mockRestore();
+        resolve(got);
+        return got;
+      });
+    });
+
+  /** A transaction holding an id, open on another connection (of `url`: another database is the same server's xids). */
+  const openHolder = async (url = db.url) => {
+    const other = new DataSource({ type: 'postgres', url, extra: { max: 1 } });
+    await other.initialize();
+    const runner = other.createQueryRunner();
+    await runner.startTransaction();
+    const [{ xid }] = await runner.query('SELECT pg_current_xact_id()::text AS xid');
+    return {
+      xid: BigInt(xid),
+      runner,
+      end: async () => {
+        if (runner.isTransactionActive) await runner.commitTransaction();
+        await runner.release();
+        await other.destroy();
+      },
+    };
+  };
+
   it('applies both of two appends that commit out of order, waiting for the earlier transaction', async () => {
-    const early = ds.createQueryRunner();
-    await early.connect();
-    await early.startTransaction();
-    // this transaction takes its id first ...
-    const [{ xid }] = await early.query('SELECT pg_current_xact_id()::text AS xid');
-
-    // ... a later one appends and commits while it is still open
+    const early = await openHolder();
+    // this transaction takes its id first, a later one appends and commits while it is still open
     const late = await store.append([companyCreated('late')], { expectedVersions: {} });
-    expect(BigInt(late.checkpoint.transactionId)).toBeGreaterThan(BigInt(xid));
+    expect(BigInt(late.checkpoint.transactionId)).toBeGreaterThan(early.xid);
 
-    // the committed event sits above the horizon: the projector must not move past it yet
-    const first = await projector.catchUp();
-    expect(first.applied).toBe(0);
+    // the committed event sits above the horizon: the projector must not move past it yet ...
+    const firstRead = nextRead();
+    const run = projector.catchUp();
+    expect(await firstRead).toEqual([]);
     expect(await names()).toEqual([]);
+    expect((await projector.checkpoint()).position).toBe(0);
 
-    // the early transaction appends last and commits
-    const earlyAppend = await store.appendWithin(early.manager, [companyCreated('early')], { expectedVersions: {} });
-    await early.commitTransaction();
-    await early.release();
+    // ... and waits: the early transaction appends last and commits
+    const earlyAppend = await store.appendWithin(early.runner.manager, [companyCreated('early')], { expectedVersions: {} });
+    await early.end();
     expect(earlyAppend.events[0].position).toBeGreaterThan(late.events[0].position);
 
-    const second = await projector.catchUp();
-    expect(second.applied).toBe(2);
+    const done = await run;
+    expect(done.applied).toBe(2);
     expect(await names()).toEqual(['early', 'late']);
     // reader order is (transaction id, position): the early transaction's event first
-    expect(second.checkpoint).toEqual(late.checkpoint);
+    expect(done.checkpoint).toEqual(late.checkpoint);
     expect(await store.verify()).toMatchObject({ ok: true, checked: 2 });
+  });
+
+  it('applies an append its wake-up found hidden by a transaction of another database, once that one ends', async () => {
+    // the stall: a run woken by an append read while a transaction elsewhere on the server (any
+    // database: xids are server-wide) held the horizon below the append's id, returned, and nothing
+    // woke it again — the writer waited CONSISTENCY_TIMEOUT_MS for its checkpoint and answered 503
+    const elsewhere = await openHolder(process.env.TEST_DATABASE_URL ?? db.url.replace(/\/[^/]*$/, '/postgres'));
+    const written = await store.append([companyCreated('written')], { expectedVersions: {} });
+    expect(BigInt(written.checkpoint.transactionId)).toBeGreaterThan(elsewhere.xid);
+    try {
+      const firstRead = nextRead();
+      const run = projector.catchUp();
+      expect(await firstRead).toEqual([]);
+      await elsewhere.end(); // it writes nothing to this log
+      const done = await run;
+      expect(done).toEqual({ applied: 1, checkpoint: written.checkpoint });
+      expect(await names()).toEqual(['written']);
+    } finally {
+      await elsewhere.end().catch(() => undefined);
+    }
+  });
+
+  it('does not wait for a transaction that has committed nothing to the log yet (its commit wakes the projector)', async () => {
+    await store.append([companyCreated('a')], { expectedVersions: {} });
+    const open = await openHolder();
+    try {
+      const read = jest.spyOn(store, 'readAfter');
+      const run = await projector.catchUp();
+      expect(run.applied).toBe(1);
+      expect(read).toHaveBeenCalledTimes(1);
+      read.mockRestore();
+    } finally {
+      await open.end();
+    }
+  });
+
+  it('stops waiting for the horizon after CONSISTENCY_TIMEOUT_MS without progress, and at shutdown', async () => {
+    const open = await openHolder();
+    try {
+      await store.append([companyCreated('hidden')], { expectedVersions: {} });
+      const bounded = new Projector(ds, store, { ...config, consistencyTimeoutMs: 100 }, redis, [new NamesProjection()]);
+      expect((await bounded.catchUp()).applied).toBe(0);
+      const stopped = new Projector(ds, store, config, redis, [new NamesProjection()]);
+      stopped.onModuleDestroy();
+      expect((await stopped.catchUp()).applied).toBe(0);
+      expect(await names()).toEqual([]);
+    } finally {
+      await open.end();
+    }
   });
 
   it('rebuilds its tables from position zero', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Channels, REDIS, RedisClient } from '@keyward/queue';
@@ -19,7 +19,13 @@ export interface ProjectionRun {
 
 interface BatchRun extends ProjectionRun {
   events: ProjectedEvent[];
+  /** Committed events after the checkpoint that the visibility horizon hid (checked on a short batch only). */
+  heldBack: boolean;
 }
+
+/** First and longest pause between reads while committed events wait behind the horizon. */
+const HELD_BACK_FIRST_PAUSE_MS = 10;
+const HELD_BACK_MAX_PAUSE_MS = 200;
 
 /**
  * Applies the log to every registered projection. Each batch, its read-model changes and its
@@ -27,8 +33,9 @@ interface BatchRun extends ProjectionRun {
  * crash in the middle leaves nothing half-applied.
  */
 @Injectable()
-export class Projector {
+export class Projector implements OnModuleDestroy {
   private readonly logger = new Logger(Projector.name);
+  private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,10 +48,28 @@ export class Projector {
     events.useInline(projections.filter(isInlineProjection));
   }
 
-  /** Applies batches until the log has nothing more below the visibility horizon. */
+  onModuleDestroy(): void {
+    // a run waiting for the horizon stops waiting: the worker's shutdown waits for its active job
+    this.stopping = true;
+  }
+
+  /**
+   * Applies batches until the log has nothing more below the visibility horizon, and waits for the
+   * horizon when committed events lie beyond it. The horizon is the oldest transaction running on
+   * the whole Postgres server (transaction ids are server-wide: another database's transaction counts),
+   * so a run woken by an append can find that append's event still hidden by a transaction that
+   * began just before it and ends a few milliseconds later. Returning then would leave the event —
+   * and the writer waiting for it — until the next wake-up or tick; so the run reads again, with a
+   * growing pause, until the hidden events are applied or nothing has moved for
+   * CONSISTENCY_TIMEOUT_MS (as long as a writer waits): a transaction left open that long is named
+   * in a warning, and the tick takes over. Transactions not committed yet are not waited for: their
+   * commit wakes the projector again.
+   */
   async catchUp(): Promise<ProjectionRun> {
     let applied = 0;
     let checkpoint: LogCheckpoint;
+    let heldSince: number | null = null;
+    let pause = HELD_BACK_FIRST_PAUSE_MS;
     for (;;) {
       const batch = await this.dataSource.transaction('READ COMMITTED', (m) => this.applyBatch(m));
       applied += batch.applied;
@@ -52,8 +77,18 @@ export class Projector {
       if (batch.applied > 0) {
         for (const p of this.projections) await p.afterCommit?.(batch.events).catch(() => undefined);
         await this.announce(checkpoint);
+        heldSince = null;
+        pause = HELD_BACK_FIRST_PAUSE_MS;
       }
-      if (batch.applied < this.config.projection.batchSize) break;
+      if (batch.applied >= this.config.projection.batchSize) continue;
+      if (!batch.heldBack || this.stopping) break;
+      heldSince ??= Date.now();
+      if (Date.now() - heldSince >= this.config.consistencyTimeoutMs) {
+        this.logger.warn(`events after position ${checkpoint.position} are committed but held back by ${await this.oldestTransaction()}; the next tick tries again`);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, HELD_BACK_MAX_PAUSE_MS);
     }
     return { applied, checkpoint };
   }
@@ -119,7 +154,7 @@ export class Projector {
     const from = rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : LOG_START;
     // read before writing anything: this transaction's own id would hold the horizon back
     const events = await this.events.readAfter(from, this.config.projection.batchSize, m);
-    if (events.length === 0) return { applied: 0, checkpoint: from, events };
+    if (events.length === 0) return { applied: 0, checkpoint: from, events, heldBack: await this.heldBack(m, from) };
     for (const projection of this.projections) await projection.apply(m, events);
     const last = events[events.length - 1];
     const to = { transactionId: last.transactionId, position: last.position };
@@ -130,7 +165,29 @@ export class Projector {
          updated_at = now()`,
       [PROJECTION_NAME, to.transactionId, to.position],
     );
-    return { applied: events.length, checkpoint: to, events };
+    const heldBack = events.length < this.config.projection.batchSize && (await this.heldBack(m, to));
+    return { applied: events.length, checkpoint: to, events, heldBack };
+  }
+
+  /** Whether committed events follow `after` in reader order (on a short batch: the horizon hid them). */
+  private async heldBack(m: EntityManager, after: LogCheckpoint): Promise<boolean> {
+    const [{ held }]: { held: boolean }[] = await m.query(
+      'SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)) AS held',
+      [after.transactionId, after.position],
+    );
+    return held;
+  }
+
+  /** The oldest transaction holding an id on the server, for the warning (its database, pid, state and age). */
+  private async oldestTransaction(): Promise<string> {
+    const rows: { datname: string | null; pid: number; state: string | null; age: string }[] = await this.dataSource
+      .query(
+        `SELECT datname, pid, state, (now() - xact_start)::text AS age FROM pg_stat_activity
+          WHERE backend_xid IS NOT NULL ORDER BY age(backend_xid) DESC LIMIT 1`,
+      )
+      .catch(() => []);
+    const t = rows[0];
+    return t ? `a transaction older than them (database ${t.datname}, pid ${t.pid}, ${t.state}, open for ${t.age})` : 'a transaction older than them';
   }
 
   private async announce(checkpoint: LogCheckpoint): Promise<void> {

@@ -16,6 +16,7 @@ import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
 import { applyQueryConstraints, applyValidationConstraints } from './http/openapi-constraints';
 import { documentProblems } from './http/openapi-problems';
+import { documentDomainRules } from './http/openapi-domain';
 import { ModulesContainer } from '@nestjs/core';
 import { consoleRouter, findConsoleBuild } from './console/console-assets';
 
@@ -48,7 +49,8 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config);
   applyValidationConstraints(document);
   applyQueryConstraints(document, controllersOf(app));
-  return documentProblems(document);
+  documentProblems(document);
+  return documentDomainRules(document);
 }
 
 /** The controller classes of the app (their @Query types give the query parameters' rules). */

@@ -35,6 +35,7 @@ const KEYWORDS: Record<string, (c: unknown[]) => Schema> = {
   arrayMinSize: ([n]) => ({ minItems: n }),
   arrayMaxSize: ([n]) => ({ maxItems: n }),
   isUuid: () => ({ format: 'uuid' }),
+  isIp: ([version]) => (String(version ?? '') === '4' ? { format: 'ipv4' } : String(version ?? '') === '6' ? { format: 'ipv6' } : { anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] }),
   isIn: ([values]) => ({ enum: [...(values as unknown[])] }),
   matches: ([pattern]) => ({ pattern: pattern instanceof RegExp ? pattern.source : String(pattern) }),
 };

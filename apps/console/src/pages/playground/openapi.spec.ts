@@ -301,6 +301,18 @@ describe('example bodies', () => {
     expect(exampleFor(handWritten, { type: 'object', properties: {} })).toEqual({});
   });
 
+  it('builds an object whose oneOf/anyOf only constrain it from its properties, with what the first branch requires', () => {
+    const choice = {
+      type: 'object',
+      properties: { name: { type: 'string' }, permissions: { type: 'array', items: { type: 'string' } }, role: { type: 'string' } },
+      required: ['name'],
+      oneOf: [{ required: ['permissions'] }, { required: ['role'] }],
+    };
+    expect(exampleFor(handWritten, choice)).toEqual({ name: 'string', permissions: ['string'] });
+    const constrained = { ...choice, oneOf: undefined, anyOf: [{ properties: { role: { enum: ['x'] } } }, { not: { required: ['role'] } }] };
+    expect(exampleFor(handWritten, constrained)).toEqual({ name: 'string' });
+  });
+
   it('prefers example, then examples, const, default, then the first enum value', () => {
     expect(exampleFor(handWritten, { type: 'string', example: 'ex', default: 'def', enum: ['a'] })).toBe('ex');
     expect(exampleFor(handWritten, { type: 'string', examples: ['first', 'second'] })).toBe('first');

@@ -228,6 +228,14 @@ function build(doc: OpenApiDocument, raw: unknown, ctx: BuildContext, seen: Set<
   const choices = schema.oneOf ?? schema.anyOf;
   if (Array.isArray(choices) && choices.length) {
     const pick = choices.find((c) => !(isObject(c) && c.type === 'null')) ?? choices[0];
+    // beside an object's own properties, the branches only constrain it (e.g. "permissions or role"):
+    // the object is built from its properties, with what the first branch requires
+    if (isObject(schema.properties) && isObject(pick)) {
+      const extra = Array.isArray(pick.required) ? pick.required : [];
+      const required = [...(Array.isArray(schema.required) ? schema.required : []), ...extra];
+      const { oneOf: _oneOf, anyOf: _anyOf, ...object } = schema;
+      return build(doc, { ...object, required }, ctx, refs, depth + 1);
+    }
     return build(doc, pick, ctx, refs, depth + 1);
   }
   if (depth > MAX_DEPTH) return null;

@@ -57,8 +57,8 @@ const HANG_MS = 3 * LEASE_MS;
 const ANSWER_LIMIT_MS = HANG_MS + 5_000;
 /** An operation unanswered after this has its lock waits recorded (what blocks it, held by which process). */
 const DIAGNOSE_AFTER_MS = 3_000;
-/** How long a fault may take to catch the worker where it has to be paused. */
-const CATCH_LIMIT_MS = 30_000;
+/** How long a fault may take to catch the worker where it has to be paused (a bound on trying, not a timing claim: catching the worker inside a projector batch is a matter of chance, 2–8 s alone, and missed 30 s once in a full CI run). */
+const CATCH_LIMIT_MS = 60_000;
 const MATRIX_FILE = path.resolve(__dirname, '../..', 'test-artifacts', 'fail-closed-matrix.json');
 
 const OPERATIONS = ['revoke', 'delete', 'disable owner', 'rotate (grace 0)'] as const;

@@ -3,7 +3,10 @@
 /**
  * What the API-key guard costs: autocannon against one API process, first a public route
  * (GET /health/live), then a guarded one (GET /v1/me with a valid key whose cache entry is warm),
- * with the same connections and duration. Prints requests/s, p50/p99 latency and guarded ÷ public.
+ * with the same connections and duration, then the bare NestJS reference (bench/reference/nest-app.js,
+ * same adapter, no Keyward) on its public route. Prints requests/s, p50/p99 latency and both ratios:
+ * guarded ÷ public (what the guard costs) and Keyward public ÷ bare Nest public (what the rest of
+ * Keyward's request path costs).
  *
  *   node bench/guard-throughput.js
  *   BENCH_CONNECTIONS=50 BENCH_DURATION=10 BENCH_WARMUP=2 node bench/guard-throughput.js
@@ -59,14 +62,28 @@ run(async () => {
   const guarded = await load(guardedUrl, duration, auth);
   await new Promise((r) => setTimeout(r, 1500)); // Postgres publishes its statistics about once a second
   const dbPerRequest = ((await dbTransactions(env.DATABASE_URL)) - before) / guarded.requests.total;
+  await api.stop(); // the reference gets the machine to itself, as the API had
 
-  const rows = [loadFigures('GET /health/live (public)', pub), loadFigures('GET /v1/me (guarded)', guarded)];
-  const ratio = Math.round((guarded.requests.average / pub.requests.average) * 1000) / 1000;
+  const nest = await startProcess('nest-reference', {});
+  const nestUrl = `${nest.url}/health`;
+  await load(nestUrl, warmup);
+  const bare = await load(nestUrl, duration);
+
+  const rows = [
+    loadFigures('GET /health/live (public)', pub),
+    loadFigures('GET /v1/me (guarded)', guarded),
+    loadFigures('bare NestJS GET /health', bare),
+  ];
+  const ratioOf = (a, b) => Math.round((a.requests.average / b.requests.average) * 1000) / 1000;
+  const ratio = ratioOf(guarded, pub);
+  const publicRatio = ratioOf(pub, bare);
   process.stdout.write(`\nguard throughput — ${connections} connections, ${duration} s per route, one API process\n\n`);
   printTable(rows, Object.keys(rows[0]));
-  process.stdout.write(`\nguarded ÷ public (req/s): ${ratio}\n`);
+  process.stdout.write(`\nguarded ÷ public (req/s): ${ratio}   (goal ≥ 0.85)\n`);
+  process.stdout.write(`Keyward public ÷ bare NestJS public (req/s): ${publicRatio}   (goal ≥ 0.8)\n`);
+  process.stdout.write(`guarded ÷ bare NestJS public (req/s): ${ratioOf(guarded, bare)}\n`);
   process.stdout.write(`database transactions per guarded request: ${dbPerRequest.toFixed(4)} (about 0: answered from the cache)\n`);
-  const bad = pub.non2xx + guarded.non2xx + pub.errors + guarded.errors + pub.timeouts + guarded.timeouts;
+  const bad = [pub, guarded, bare].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
   if (bad > 0) process.stdout.write(`WARNING: ${bad} responses were not 2xx or failed: the figures are not clean\n`);
 
   const json = {
@@ -77,7 +94,9 @@ run(async () => {
     durationSeconds: duration,
     public: rows[0],
     guarded: rows[1],
+    bareNest: rows[2],
     ratio,
+    publicRatio,
     dbTransactionsPerGuardedRequest: Number(dbPerRequest.toFixed(4)),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);

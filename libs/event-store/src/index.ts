@@ -1,4 +1,5 @@
 export * from './event.types';
+export * from './event-map';
 export * from './errors';
 export * from './checkpoint';
 export * from './hash-chain';
@@ -8,3 +9,8 @@ export * from './projection';
 export * from './projector';
 export * from './projection-waiter';
 export * from './projector.module';
+export * from './write/command-context';
+export * from './write/conflicts';
+export * from './write/consistency.service';
+export * from './write/command-writer';
+export * from './write/write-kernel.providers';

@@ -1,8 +1,8 @@
 export * from './events/keyward-events';
-export * from './domain/command-context';
+/** The command context is the write kernel's (libs/event-store); the apps still name it from here. */
+export type { CommandContext } from '@keyward/event-store';
 export * from './domain/key.state';
 export * from './domain/user.state';
-export * from './domain/consistency.service';
 export * from './projections/read-model.projection';
 export * from './queries/resources';
 export * from './queries/get-key/get-key.query';

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeyEntity, UserEntity } from '@keyward/database';
-import { EventStoreModule } from '@keyward/event-store';
+import { EventStoreModule, ProjectionMode, writeKernelProviders } from '@keyward/event-store';
 import { QueueModule } from '@keyward/queue';
 import { BootstrapHandler } from './commands/bootstrap/bootstrap.handler';
 import { CreateKeyHandler } from './commands/create-key/create-key.handler';
@@ -12,7 +12,7 @@ import { RevokeKeyHandler } from './commands/revoke-key/revoke-key.handler';
 import { RotateKeyHandler } from './commands/rotate-key/rotate-key.handler';
 import { UpdateKeyHandler } from './commands/update-key/update-key.handler';
 import { UpdateUserHandler } from './commands/update-user/update-user.handler';
-import { ConsistencyService, PROJECTION_MODE, ProjectionMode } from './domain/consistency.service';
+import { KeyRightsConfirmation } from './domain/key-rights-confirmation';
 import { GetKeyHandler } from './queries/get-key/get-key.handler';
 import { GetUserHandler } from './queries/get-user/get-user.handler';
 import { ListKeysHandler } from './queries/list-keys/list-keys.handler';
@@ -69,8 +69,7 @@ export class KeysModule {
         TypeOrmModule.forFeature([ApiKeyEntity, UserEntity]),
       ],
       providers: [
-        { provide: PROJECTION_MODE, useValue: mode },
-        ConsistencyService,
+        ...writeKernelProviders(mode, [KeyRightsConfirmation]),
         ...COMMAND_HANDLERS,
         ...QUERY_HANDLERS,
         // the API answers verifiers: key checks, usage batches appended before the answer, quota blocks

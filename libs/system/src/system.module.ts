@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { EventStoreModule } from '@keyward/event-store';
-import { ConsistencyService, PROJECTION_MODE, ProjectionMode } from '@keyward/keys';
+import { EventStoreModule, ProjectionMode, writeKernelProviders } from '@keyward/event-store';
 import { QueueModule } from '@keyward/queue';
 import { CentralClient } from './central/central-client';
 import { ActivateCentralHandler } from './commands/activate-central/activate-central.handler';
@@ -22,8 +21,7 @@ const SERVICES = [SecretsVault, CentralClient, InstallationOperator, CentralLink
 
 /**
  * Shared secrets, the central link and telemetry. Needs, in the importing application: the
- * Redis module, an AuthModule (ConsistencyService invalidates over it) and a ProjectorModule
- * with SystemReadModelProjection registered.
+ * Redis module and a ProjectorModule with SystemReadModelProjection registered.
  */
 @Module({})
 export class SystemModule {
@@ -33,8 +31,7 @@ export class SystemModule {
       module: SystemModule,
       imports: [CqrsModule, EventStoreModule, QueueModule],
       providers: [
-        { provide: PROJECTION_MODE, useValue: mode },
-        ConsistencyService,
+        ...writeKernelProviders(mode),
         ...SERVICES,
         RotateSharedSecretHandler,
         RevealSharedSecretHandler,

@@ -3,8 +3,7 @@ import type { TestingModule } from '@nestjs/testing';
 import type { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import type { KeywardConfig } from '@keyward/config';
-import type { EventStore } from '@keyward/event-store';
-import type { CommandContext } from '@keyward/keys';
+import type { CommandContext, EventStore } from '@keyward/event-store';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { testConfig } from './test-config';
 

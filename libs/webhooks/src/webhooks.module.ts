@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { EventStoreModule } from '@keyward/event-store';
-import { ConsistencyService, PROJECTION_MODE, ProjectionMode } from '@keyward/keys';
+import { EventStoreModule, ProjectionMode, writeKernelProviders } from '@keyward/event-store';
 import { QueueModule } from '@keyward/queue';
 import { OutboundSecrets, SecretsVault } from '@keyward/system';
 import { CreateWebhookHandler } from './commands/create-webhook/create-webhook.handler';
@@ -19,7 +18,7 @@ const DELIVERY = [SecretsVault, OutboundSecrets, WebhookDeliveryLog, WebhookDisp
 
 /**
  * Webhooks: their commands and queries (the API, the command line). Needs, in the importing
- * application, the Redis module, an AuthModule and a ProjectorModule with WebhooksProjection.
+ * application, the Redis module and a ProjectorModule with WebhooksProjection.
  */
 @Module({})
 export class WebhooksModule {
@@ -29,8 +28,7 @@ export class WebhooksModule {
       module: WebhooksModule,
       imports: [CqrsModule, EventStoreModule, QueueModule],
       providers: [
-        { provide: PROJECTION_MODE, useValue: mode },
-        ConsistencyService,
+        ...writeKernelProviders(mode),
         ...DELIVERY,
         CreateWebhookHandler,
         DeleteWebhookHandler,

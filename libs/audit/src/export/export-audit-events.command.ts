@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { AuditFilter } from '../audit-filter';
 import { ExportFormat } from './export-format';
 

@@ -1,12 +1,5 @@
-import { StoredEvent } from '@keyward/event-store';
-import {
-  KeywardEvent,
-  PermissionDefinedData,
-  PermissionRemovedData,
-  RoleDefinedData,
-  RoleDeletedData,
-  RoleUpdatedData,
-} from '../events/keyward-events';
+import { StoredEvent, eventsOf } from '@keyward/event-store';
+import { KeywardEvent, KeywardEvents } from '../events/keyward-events';
 
 export interface CatalogRole {
   name: string;
@@ -24,32 +17,32 @@ export interface CatalogState {
 
 export function foldCatalog(events: StoredEvent[]): CatalogState {
   const s: CatalogState = { permissions: new Map(), roles: new Map(), version: 0 };
-  for (const e of events) {
+  for (const e of eventsOf<KeywardEvents>(events)) {
     switch (e.type) {
       case KeywardEvent.PermissionDefined: {
-        const d = e.data as unknown as PermissionDefinedData;
+        const d = e.data;
         s.permissions.set(d.name, { description: d.description });
         break;
       }
       case KeywardEvent.PermissionRemoved: {
-        const d = e.data as unknown as PermissionRemovedData;
+        const d = e.data;
         s.permissions.delete(d.name);
         for (const role of s.roles.values()) role.permissions = role.permissions.filter((p) => p !== d.name);
         break;
       }
       case KeywardEvent.RoleDefined: {
-        const d = e.data as unknown as RoleDefinedData;
+        const d = e.data;
         s.roles.set(d.name, { name: d.name, description: d.description, permissions: d.permissions });
         break;
       }
       case KeywardEvent.RoleUpdated: {
-        const d = e.data as unknown as RoleUpdatedData;
+        const d = e.data;
         const role = s.roles.get(d.name);
         if (role) Object.assign(role, d.changes);
         break;
       }
       case KeywardEvent.RoleDeleted:
-        s.roles.delete((e.data as unknown as RoleDeletedData).name);
+        s.roles.delete(e.data.name);
         break;
     }
     s.version = e.streamVersion;

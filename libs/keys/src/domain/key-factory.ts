@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateKey, hashKey } from '@keyward/auth';
-import { NewEvent } from '@keyward/event-store';
+import { CommandContext, NewEvent } from '@keyward/event-store';
 import { KeyCreatedData, KeySettings, KeywardEvent, streamOf } from '../events/keyward-events';
-import { CommandContext } from './command-context';
 
 /** A fresh key and the KeyCreated event that records it (by HMAC only). */
 export function mintKey(

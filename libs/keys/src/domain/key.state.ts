@@ -1,12 +1,5 @@
-import { StoredEvent } from '@keyward/event-store';
-import {
-  KeyCreatedData,
-  KeyRevokedData,
-  KeyRotatedData,
-  KeySettings,
-  KeyUpdatedData,
-  KeywardEvent,
-} from '../events/keyward-events';
+import { StoredEvent, eventsOf } from '@keyward/event-store';
+import { KeyCreatedData, KeySettings, KeywardEvent, KeywardEvents } from '../events/keyward-events';
 
 /** A key as its own stream tells it: what commands decide on. */
 export interface KeyState extends Required<KeySettings> {
@@ -26,10 +19,10 @@ export interface KeyState extends Required<KeySettings> {
 
 export function foldKey(events: StoredEvent[]): KeyState | null {
   let s: KeyState | null = null;
-  for (const e of events) {
+  for (const e of eventsOf<KeywardEvents>(events)) {
     switch (e.type) {
       case KeywardEvent.KeyCreated: {
-        const d = e.data as unknown as KeyCreatedData;
+        const d = e.data;
         s = {
           keyId: d.keyId,
           companyId: e.companyId!,
@@ -56,15 +49,14 @@ export function foldKey(events: StoredEvent[]): KeyState | null {
         break;
       }
       case KeywardEvent.KeyUpdated:
-        if (s) Object.assign(s, (e.data as unknown as KeyUpdatedData).changes);
+        if (s) Object.assign(s, e.data.changes);
         break;
       case KeywardEvent.KeyRevoked:
         if (s) s.revoked = true;
-        void (e.data as unknown as KeyRevokedData);
         break;
       case KeywardEvent.KeyRotated:
         if (s) {
-          const d = e.data as unknown as KeyRotatedData;
+          const d = e.data;
           s.replacedBy = d.newKeyId;
           s.graceEndsAt = d.graceEndsAt;
         }

@@ -1,9 +1,7 @@
 import { Problem } from '@keyward/common';
-import { ReservationConflictError, StreamConflictError } from '@keyward/event-store';
+import { CommandContext } from '@keyward/event-store';
 import { CatalogState } from './catalog.state';
-import { CommandContext } from './command-context';
 import {
-  asConflict,
   assertCoversOwnerOf,
   assertGrantable,
   assertMayManageKeysOf,
@@ -174,18 +172,5 @@ describe('grants of users and keys', () => {
   it('ADMIN and READONLY in any case are built in', () => {
     expect(thrown(() => assertNotBuiltInRole('ReadOnly'))).toEqual({ status: 409, code: 'BUILT_IN_ROLE', fields: ['name'] });
     expect(thrown(() => assertNotBuiltInRole('billing'))).toBeNull();
-  });
-});
-
-describe('conflicts from the event store', () => {
-  it('a stream conflict is a 409 VERSION_CONFLICT, a reservation conflict a 409 naming the reserved field, anything else rethrown', () => {
-    expect(thrown(() => asConflict(new StreamConflictError('s', 1, 2)))).toMatchObject({ status: 409, code: 'VERSION_CONFLICT' });
-    expect(thrown(() => asConflict(new ReservationConflictError('email:c', 'a@b'), { field: 'email', message: 'taken' }))).toEqual({
-      status: 409,
-      code: 'ALREADY_EXISTS',
-      fields: ['email'],
-    });
-    const other = new Error('database away');
-    expect(() => asConflict(other)).toThrow(other);
   });
 });

@@ -1,8 +1,7 @@
 import { ROLES, Role, allowedIpWithin, isBuiltInRole, isPermission, normalisePermissions, parseAllowedIp, splitPermissions } from '@keyward/auth';
 import { FieldError, Problem } from '@keyward/common';
-import { ReservationConflictError, StreamConflictError } from '@keyward/event-store';
 import { CatalogState } from './catalog.state';
-import { CommandContext } from './command-context';
+import { CommandContext } from '@keyward/event-store';
 
 /** Permissions from either an explicit list or a role preset (never both). */
 export function resolvePermissions(
@@ -217,16 +216,4 @@ export function throwIfAny(errors: (FieldError | null)[]): void {
   if (list.length > 0) {
     throw new Problem(400, 'VALIDATION_FAILED', list.map((e) => `${e.field}: ${e.message}`).join('; '), list);
   }
-}
-
-/** Turns event-store conflicts into 409s; rethrows anything else. */
-export function asConflict(err: unknown, reserved?: FieldError): never {
-  if (err instanceof StreamConflictError) {
-    throw Problem.conflict('VERSION_CONFLICT', 'the resource was changed by another request; read it again and retry');
-  }
-  if (err instanceof ReservationConflictError) {
-    const detail = reserved ? `${reserved.field}: ${reserved.message}` : 'already exists';
-    throw new Problem(409, 'ALREADY_EXISTS', detail, reserved ? [reserved] : undefined);
-  }
-  throw err;
 }

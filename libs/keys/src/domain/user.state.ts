@@ -1,5 +1,5 @@
-import { StoredEvent } from '@keyward/event-store';
-import { KeywardEvent, UserCreatedData, UserUpdatedData } from '../events/keyward-events';
+import { StoredEvent, eventsOf } from '@keyward/event-store';
+import { KeywardEvent, KeywardEvents } from '../events/keyward-events';
 
 export interface UserState {
   userId: string;
@@ -13,12 +13,12 @@ export interface UserState {
 
 export function foldUser(events: StoredEvent[]): UserState | null {
   let s: UserState | null = null;
-  for (const e of events) {
+  for (const e of eventsOf<KeywardEvents>(events)) {
     if (e.type === KeywardEvent.UserCreated) {
-      const d = e.data as unknown as UserCreatedData;
+      const d = e.data;
       s = { userId: d.userId, companyId: e.companyId!, email: d.email, name: d.name, permissions: d.permissions, disabled: d.disabled, version: 0 };
     } else if (e.type === KeywardEvent.UserUpdated && s) {
-      Object.assign(s, (e.data as unknown as UserUpdatedData).changes);
+      Object.assign(s, e.data.changes);
     }
     if (s) s.version = e.streamVersion;
   }

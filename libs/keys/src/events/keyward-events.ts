@@ -166,3 +166,24 @@ export interface RoleDeletedData {
   name: string;
   keyIds: string[];
 }
+
+/** Each event's data by its name: a stored event of the key domain narrows by `type` (StoredEventOf<KeywardEvents>). */
+export type KeywardEvents = {
+  CompanyCreated: CompanyCreatedData;
+  UserCreated: UserCreatedData;
+  UserUpdated: UserUpdatedData;
+  KeyCreated: KeyCreatedData;
+  KeyUpdated: KeyUpdatedData;
+  KeyRotated: KeyRotatedData;
+  KeyRevoked: KeyRevokedData;
+  KeyExpired: KeyExpiredData;
+  KeyExpiringSoon: KeyExpiringSoonData;
+  KeyDeleted: KeyDeletedData;
+  KeyUsed: KeyUsedData;
+  AuthenticationFailed: AuthenticationFailedData;
+  PermissionDefined: PermissionDefinedData;
+  PermissionRemoved: PermissionRemovedData;
+  RoleDefined: RoleDefinedData;
+  RoleUpdated: RoleUpdatedData;
+  RoleDeleted: RoleDeletedData;
+};

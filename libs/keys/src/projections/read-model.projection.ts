@@ -1,23 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AUTH_CHANGES_CHANNEL } from '@keyward/auth';
-import { EventStore, InlineProjection, ProjectedEvent, StoredEvent } from '@keyward/event-store';
-import {
-  CompanyCreatedData,
-  KeyCreatedData,
-  KeyRevokedData,
-  KeyRotatedData,
-  KeyUpdatedData,
-  KeyUsedData,
-  KeywardEvent,
-  PermissionDefinedData,
-  PermissionRemovedData,
-  RoleDefinedData,
-  RoleDeletedData,
-  RoleUpdatedData,
-  UserCreatedData,
-  UserUpdatedData,
-} from '../events/keyward-events';
+import { EventStore, InlineProjection, ProjectedEvent, ProjectedEventOf, StoredEvent, eventsOf } from '@keyward/event-store';
+import { KeywardEvent, KeywardEvents } from '../events/keyward-events';
 
 /**
  * Companies, users and keys, as the API and the guard read them.
@@ -44,11 +29,12 @@ export class KeysReadModelProjection implements InlineProjection {
       const first = events.find((e) => e.streamId === stream)!;
       await this.catchUpStream(m, first);
     }
-    for (const e of events) await applyToReadModel(m, e);
+    const typed = eventsOf<KeywardEvents>(events);
+    for (const e of typed) await applyToReadModel(m, e);
 
-    const keyIds = events.filter((e) => TAKES_KEY_RIGHTS.has(e.type)).map((e) => (e.data as { keyId: string }).keyId);
+    const keyIds = typed.flatMap((e) => (TAKES_KEY_RIGHTS.has(e.type) && 'keyId' in e.data ? [e.data.keyId] : []));
     // UserUpdated: the owner's rights or state may have changed (all of its keys follow)
-    const ownerIds = events.filter((e) => e.type === KeywardEvent.UserUpdated).map((e) => (e.data as unknown as UserUpdatedData).userId);
+    const ownerIds = typed.flatMap((e) => (e.type === KeywardEvent.UserUpdated ? [e.data.userId] : []));
     // a role or permission change reaches every key of the company that may hold it
     const wholeCompany = events.some((e) => TAKES_COMPANY_RIGHTS.has(e.type));
     if (keyIds.length === 0 && ownerIds.length === 0 && !wholeCompany) return;
@@ -77,15 +63,15 @@ export class KeysReadModelProjection implements InlineProjection {
     const missed = (await this.store.readStream(first.streamId, m)).filter(
       (e) => e.streamVersion > have && e.streamVersion < first.streamVersion,
     );
-    for (const e of missed) await applyToReadModel(m, e);
+    for (const e of eventsOf<KeywardEvents>(missed)) await applyToReadModel(m, e);
   }
 
   async apply(m: EntityManager, events: ProjectedEvent[]): Promise<void> {
     // usage is folded into one statement per batch: last use only moves forward
     const lastUsed = new Map<string, Date>();
-    for (const e of events) {
+    for (const e of eventsOf<KeywardEvents>(events)) {
       if (e.type === KeywardEvent.KeyUsed) {
-        const keyId = (e.data as unknown as KeyUsedData).keyId;
+        const keyId = e.data.keyId;
         const seen = lastUsed.get(keyId);
         if (!seen || seen < e.occurredAt) lastUsed.set(keyId, e.occurredAt);
       } else {
@@ -164,11 +150,11 @@ const NOT_NULL = new Set(['name', 'permissions', 'allowed_ips', 'disabled', 'rol
  * (or past) the event's stream version is left alone: applying an event twice — inline, then
  * by the projector — changes nothing.
  */
-export async function applyToReadModel(m: EntityManager, e: ProjectedEvent): Promise<void> {
+export async function applyToReadModel(m: EntityManager, e: ProjectedEventOf<KeywardEvents>): Promise<void> {
   const at = e.occurredAt;
   switch (e.type) {
     case KeywardEvent.CompanyCreated: {
-      const d = e.data as unknown as CompanyCreatedData;
+      const d = e.data;
       await m.query(
         `INSERT INTO companies (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO NOTHING`,
         [d.companyId, d.name, at],
@@ -176,7 +162,7 @@ export async function applyToReadModel(m: EntityManager, e: ProjectedEvent): Pro
       return;
     }
     case KeywardEvent.UserCreated: {
-      const d = e.data as unknown as UserCreatedData;
+      const d = e.data;
       await m.query(
         `INSERT INTO users (id, company_id, email, name, permissions, disabled, created_at, updated_at, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING`,
@@ -185,12 +171,12 @@ export async function applyToReadModel(m: EntityManager, e: ProjectedEvent): Pro
       return;
     }
     case KeywardEvent.UserUpdated: {
-      const d = e.data as unknown as UserUpdatedData;
+      const d = e.data;
       await updateRow(m, 'users', d.userId, USER_COLUMNS, d.changes, e);
       return;
     }
     case KeywardEvent.KeyCreated: {
-      const d = e.data as unknown as KeyCreatedData;
+      const d = e.data;
       await m.query(
         `INSERT INTO api_keys (id, company_id, owner_id, name, description, start, hash, type, permissions, status,
                                created_at, updated_at, expires_at, allowed_ips, rate_limit, rotated_from, version,
@@ -206,12 +192,12 @@ export async function applyToReadModel(m: EntityManager, e: ProjectedEvent): Pro
       return;
     }
     case KeywardEvent.KeyUpdated: {
-      const d = e.data as unknown as KeyUpdatedData;
+      const d = e.data;
       await updateRow(m, 'api_keys', d.keyId, KEY_COLUMNS, d.changes, e);
       return;
     }
     case KeywardEvent.KeyRevoked: {
-      const d = e.data as unknown as KeyRevokedData;
+      const d = e.data;
       await m.query(
         `UPDATE api_keys SET status = 'revoked', revoked_at = $2, revoked_reason = $3, updated_at = $2, version = $4
           WHERE id = $1 AND version < $4`,
@@ -220,7 +206,7 @@ export async function applyToReadModel(m: EntityManager, e: ProjectedEvent): Pro
       return;
     }
     case KeywardEvent.KeyRotated: {
-      const d = e.data as unknown as KeyRotatedData;
+      const d = e.data;
       await m.query(
         `UPDATE api_keys SET replaced_by = $2, grace_ends_at = $3, updated_at = $4, version = $5 WHERE id = $1 AND version < $5`,
         [d.keyId, d.newKeyId, d.graceEndsAt, at, e.streamVersion],
@@ -232,13 +218,13 @@ export async function applyToReadModel(m: EntityManager, e: ProjectedEvent): Pro
         `UPDATE api_keys SET status = CASE WHEN status = 'active' THEN 'expired' ELSE status END,
                 updated_at = CASE WHEN status = 'active' THEN $2 ELSE updated_at END, version = $3
           WHERE id = $1 AND version < $3`,
-        [(e.data as { keyId: string }).keyId, at, e.streamVersion],
+        [e.data.keyId, at, e.streamVersion],
       );
       return;
     }
     case KeywardEvent.KeyDeleted: {
       await m.query(`UPDATE api_keys SET deleted_at = $2, updated_at = $2, version = $3 WHERE id = $1 AND version < $3`, [
-        (e.data as { keyId: string }).keyId,
+        e.data.keyId,
         at,
         e.streamVersion,
       ]);
@@ -260,7 +246,7 @@ export async function applyToReadModel(m: EntityManager, e: ProjectedEvent): Pro
  * A company's permissions and roles. The catalog's version guards the whole event: one already
  * applied (inline, then again by the projector) changes nothing, including what it did to keys.
  */
-async function applyToCatalog(m: EntityManager, e: ProjectedEvent): Promise<void> {
+async function applyToCatalog(m: EntityManager, e: ProjectedEventOf<KeywardEvents>): Promise<void> {
   const companyId = e.companyId!;
   const moved: unknown[] = await m.query(
     `INSERT INTO company_catalogs (company_id, version) VALUES ($1, $2)
@@ -272,7 +258,7 @@ async function applyToCatalog(m: EntityManager, e: ProjectedEvent): Promise<void
   const at = e.occurredAt;
   switch (e.type) {
     case KeywardEvent.PermissionDefined: {
-      const d = e.data as unknown as PermissionDefinedData;
+      const d = e.data;
       await m.query(
         `INSERT INTO company_permissions (company_id, name, description, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (company_id, name) DO UPDATE SET description = excluded.description, created_at = excluded.created_at`,
@@ -281,7 +267,7 @@ async function applyToCatalog(m: EntityManager, e: ProjectedEvent): Promise<void
       return;
     }
     case KeywardEvent.PermissionRemoved: {
-      const d = e.data as unknown as PermissionRemovedData;
+      const d = e.data;
       await m.query('DELETE FROM company_permissions WHERE company_id = $1 AND name = $2', [companyId, d.name]);
       await m.query(
         `UPDATE company_roles SET permissions = array_remove(permissions, $2), updated_at = $3
@@ -296,7 +282,7 @@ async function applyToCatalog(m: EntityManager, e: ProjectedEvent): Promise<void
       return;
     }
     case KeywardEvent.RoleDefined: {
-      const d = e.data as unknown as RoleDefinedData;
+      const d = e.data;
       await m.query(
         `INSERT INTO company_roles (company_id, name, description, permissions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
          ON CONFLICT (company_id, name) DO UPDATE SET description = excluded.description, permissions = excluded.permissions,
@@ -306,7 +292,7 @@ async function applyToCatalog(m: EntityManager, e: ProjectedEvent): Promise<void
       return;
     }
     case KeywardEvent.RoleUpdated: {
-      const d = e.data as unknown as RoleUpdatedData;
+      const d = e.data;
       await m.query(
         `UPDATE company_roles SET description = CASE WHEN $3 THEN $4 ELSE description END,
                 permissions = COALESCE($5::text[], permissions), updated_at = $6
@@ -316,7 +302,7 @@ async function applyToCatalog(m: EntityManager, e: ProjectedEvent): Promise<void
       return;
     }
     case KeywardEvent.RoleDeleted: {
-      const d = e.data as unknown as RoleDeletedData;
+      const d = e.data;
       await m.query('DELETE FROM company_roles WHERE company_id = $1 AND name = $2', [companyId, d.name]);
       await m.query(`UPDATE api_keys SET roles = array_remove(roles, $2), updated_at = $3 WHERE id = ANY($1::uuid[])`, [d.keyIds, d.name, at]);
       return;
@@ -330,7 +316,7 @@ async function updateRow(
   id: string,
   columns: Record<string, string>,
   changes: Record<string, unknown>,
-  e: ProjectedEvent,
+  e: Pick<ProjectedEvent, 'occurredAt' | 'streamVersion'>,
 ): Promise<void> {
   const sets: string[] = [];
   const params: unknown[] = [id, e.occurredAt, e.streamVersion];

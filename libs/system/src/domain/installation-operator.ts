@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Problem } from '@keyward/common';
-import { CommandContext, KeywardEvent } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
+import { KeywardEvent } from '@keyward/keys';
 
 /**
  * The central link and telemetry belong to the installation, not to a tenant. They are managed

@@ -1,10 +1,6 @@
-import { StoredEvent } from '@keyward/event-store';
+import { StoredEvent, eventsOf } from '@keyward/event-store';
 import { SealedSecret } from '../crypto/secret-box';
-import {
-  CentralActivatedData,
-  SharedSecretRotatedData,
-  SystemEvent,
-} from '../events/system-events';
+import { SystemEvent, SystemEvents } from '../events/system-events';
 
 /** One company's shared secret, as its stream tells it. */
 export interface SharedSecretState {
@@ -20,9 +16,9 @@ export interface SharedSecretState {
 
 export function foldSharedSecret(events: StoredEvent[]): SharedSecretState | null {
   let s = null as SharedSecretState | null;
-  for (const e of events) {
+  for (const e of eventsOf<SystemEvents>(events)) {
     if (e.type === SystemEvent.SharedSecretRotated) {
-      const d = e.data as unknown as SharedSecretRotatedData;
+      const d = e.data;
       const previous: SharedSecretState | null = s;
       s = {
         companyId: e.companyId!,
@@ -53,10 +49,10 @@ export interface InstallationState {
 
 export function foldInstallation(events: StoredEvent[]): InstallationState {
   const s: InstallationState = { version: 0, installationId: null, central: null, telemetryEnabled: false };
-  for (const e of events) {
+  for (const e of eventsOf<SystemEvents>(events)) {
     switch (e.type) {
       case SystemEvent.CentralActivated: {
-        const d = e.data as unknown as CentralActivatedData;
+        const d = e.data;
         s.installationId = d.installationId;
         s.central = { url: d.url, sealedKey: d.sealedKey, activatedAt: e.occurredAt };
         break;

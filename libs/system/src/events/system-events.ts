@@ -119,6 +119,19 @@ export interface HeartbeatFailedData {
   reason: string;
 }
 
+/** Each system event's data by its name: a stored event narrows by `type` (StoredEventOf<SystemEvents>). */
+export type SystemEvents = {
+  SharedSecretRotated: SharedSecretRotatedData;
+  SharedSecretRevealed: SharedSecretRevealedData;
+  CentralActivated: CentralActivatedData;
+  CentralDeactivated: CentralDeactivatedData;
+  CentralChecked: CentralCheckedData;
+  TelemetryEnabled: TelemetryEnabledData;
+  TelemetryDisabled: TelemetryDisabledData;
+  HeartbeatSent: HeartbeatSentData;
+  HeartbeatFailed: HeartbeatFailedData;
+};
+
 /** The body of POST {CENTRAL_URL}/v1/heartbeat (README: "Shared secret, central link and telemetry"). */
 export interface HeartbeatPayload {
   heartbeatId: string;

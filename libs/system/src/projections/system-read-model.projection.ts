@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ProjectedEvent, Projection } from '@keyward/event-store';
-import {
-  CentralActivatedData,
-  CentralCheckedData,
-  HeartbeatFailedData,
-  HeartbeatSentData,
-  SharedSecretRotatedData,
-  SystemEvent,
-} from '../events/system-events';
+import { ProjectedEvent, ProjectedEventOf, Projection, eventsOf } from '@keyward/event-store';
+import { SystemEvent, SystemEvents } from '../events/system-events';
 
 /**
  * `shared_secrets` (metadata of each company's shared secret; the sealed secret stays in the
@@ -20,15 +13,15 @@ export class SystemReadModelProjection implements Projection {
   readonly tables = ['shared_secrets', 'installation_status'];
 
   async apply(m: EntityManager, events: ProjectedEvent[]): Promise<void> {
-    for (const e of events) await applyToSystemReadModel(m, e);
+    for (const e of eventsOf<SystemEvents>(events)) await applyToSystemReadModel(m, e);
   }
 }
 
-export async function applyToSystemReadModel(m: EntityManager, e: ProjectedEvent): Promise<void> {
+export async function applyToSystemReadModel(m: EntityManager, e: ProjectedEventOf<SystemEvents>): Promise<void> {
   const at = e.occurredAt;
   switch (e.type) {
     case SystemEvent.SharedSecretRotated: {
-      const d = e.data as unknown as SharedSecretRotatedData;
+      const d = e.data;
       await m.query(
         `INSERT INTO shared_secrets (company_id, fingerprint, created_at, rotated_at, version)
          VALUES ($1, $2, $3, NULL, $4)
@@ -45,7 +38,7 @@ export async function applyToSystemReadModel(m: EntityManager, e: ProjectedEvent
       ]);
       return;
     case SystemEvent.CentralActivated: {
-      const d = e.data as unknown as CentralActivatedData;
+      const d = e.data;
       return installation(m, at, {
         installation_id: d.installationId,
         central_active: true,
@@ -58,17 +51,17 @@ export async function applyToSystemReadModel(m: EntityManager, e: ProjectedEvent
     case SystemEvent.CentralDeactivated:
       return installation(m, at, { central_active: false, central_deactivated_at: at });
     case SystemEvent.CentralChecked: {
-      const d = e.data as unknown as CentralCheckedData;
+      const d = e.data;
       await installation(m, at, { last_check_at: at, last_check_outcome: d.outcome, last_check_latency_ms: d.latencyMs });
       return contact(m, d.attemptedAt, d.outcome);
     }
     case SystemEvent.HeartbeatSent: {
-      const d = e.data as unknown as HeartbeatSentData;
+      const d = e.data;
       await installation(m, at, { last_heartbeat_at: at });
       return contact(m, d.attemptedAt, 'ok');
     }
     case SystemEvent.HeartbeatFailed: {
-      const d = e.data as unknown as HeartbeatFailedData;
+      const d = e.data;
       await installation(m, at, { last_heartbeat_failed_at: at, last_heartbeat_failure: d.reason });
       // 'error' is a failure on this side (e.g. no encryption key): it says nothing about the central service
       if (d.outcome !== 'error') await contact(m, d.attemptedAt, d.outcome);

@@ -1,5 +1,5 @@
-import { StoredEvent } from '@keyward/event-store';
-import { WebhookCreatedData, WebhookEvent } from '../events/webhook-events';
+import { StoredEvent, eventsOf } from '@keyward/event-store';
+import { WebhookEvent, WebhookEvents } from '../events/webhook-events';
 
 /** One webhook, as its stream tells it. */
 export interface WebhookState {
@@ -15,9 +15,9 @@ export interface WebhookState {
 
 export function foldWebhook(events: StoredEvent[]): WebhookState | null {
   let s: WebhookState | null = null;
-  for (const e of events) {
+  for (const e of eventsOf<WebhookEvents>(events)) {
     if (e.type === WebhookEvent.WebhookCreated) {
-      const d = e.data as unknown as WebhookCreatedData;
+      const d = e.data;
       s = { id: d.webhookId, companyId: e.companyId!, version: 0, url: d.url, events: d.events, description: d.description, createdAt: e.occurredAt, deleted: false };
     } else if (e.type === WebhookEvent.WebhookDeleted && s) {
       s.deleted = true;

@@ -25,3 +25,9 @@ export interface WebhookCreatedData {
 export interface WebhookDeletedData {
   webhookId: string;
 }
+
+/** Each webhook event's data by its name: a stored event narrows by `type` (StoredEventOf<WebhookEvents>). */
+export type WebhookEvents = {
+  WebhookCreated: WebhookCreatedData;
+  WebhookDeleted: WebhookDeletedData;
+};

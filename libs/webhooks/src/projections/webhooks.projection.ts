@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { InlineProjection, ProjectedEvent, StoredEvent } from '@keyward/event-store';
+import { InlineProjection, ProjectedEvent, StoredEvent, eventsOf } from '@keyward/event-store';
 import { QueueProducer } from '@keyward/queue';
-import { EVERY_EVENT, WebhookCreatedData, WebhookEvent } from '../events/webhook-events';
+import { EVERY_EVENT, WebhookEvent, WebhookEvents } from '../events/webhook-events';
 
 const INLINE_TYPES: ReadonlySet<string> = new Set(Object.values(WebhookEvent));
 
@@ -28,9 +28,9 @@ export class WebhooksProjection implements InlineProjection {
   }
 
   async apply(m: EntityManager, events: ProjectedEvent[]): Promise<void> {
-    for (const e of events) {
+    for (const e of eventsOf<WebhookEvents>(events)) {
       if (e.type === WebhookEvent.WebhookCreated) {
-        const d = e.data as unknown as WebhookCreatedData;
+        const d = e.data;
         await m.query(
           `INSERT INTO webhooks (id, company_id, url, events, description, created_at, version)
            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
@@ -43,7 +43,7 @@ export class WebhooksProjection implements InlineProjection {
         );
       } else if (e.type === WebhookEvent.WebhookDeleted) {
         await m.query(`UPDATE webhooks SET deleted_at = $2, version = $3 WHERE id = $1 AND version < $3`, [
-          (e.data as { webhookId: string }).webhookId,
+          e.data.webhookId,
           e.occurredAt,
           e.streamVersion,
         ]);
@@ -53,7 +53,7 @@ export class WebhooksProjection implements InlineProjection {
 
   async afterCommit(events: ProjectedEvent[]): Promise<void> {
     const typesByCompany = new Map<string, Set<string>>();
-    for (const e of events) {
+    for (const e of eventsOf<WebhookEvents>(events)) {
       if (!e.companyId) continue;
       let types = typesByCompany.get(e.companyId);
       if (!types) typesByCompany.set(e.companyId, (types = new Set()));

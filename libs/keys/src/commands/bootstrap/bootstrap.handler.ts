@@ -4,19 +4,15 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { ROLES } from '@keyward/auth';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { EventStore, NewEvent, ReservationConflictError } from '@keyward/event-store';
-import { CommandContext } from '../../domain/command-context';
-import { ConsistencyService } from '../../domain/consistency.service';
+import { CommandContext, CommandWriter, NewEvent, ReservationConflictError, asConflict } from '@keyward/event-store';
 import { mintKey } from '../../domain/key-factory';
-import { asConflict } from '../../domain/rules';
 import { KeywardEvent, streamOf } from '../../events/keyward-events';
 import { BootstrapCommand, BootstrapResult } from './bootstrap.command';
 
 @CommandHandler(BootstrapCommand)
 export class BootstrapHandler implements ICommandHandler<BootstrapCommand> {
   constructor(
-    private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly dataSource: DataSource,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
@@ -73,17 +69,18 @@ export class BootstrapHandler implements ICommandHandler<BootstrapCommand> {
 
     const reservations = [{ scope: `email:${companyId}`, value: email }];
     if (input.firstOnly) reservations.push({ scope: 'bootstrap', value: 'first-company' });
-    let result;
     try {
-      result = await this.store.append(events, {
+      await this.writer.appendAndSettle(ctx, events, {
         expectedVersions: Object.fromEntries(events.map((e) => [e.streamId, 0])),
         reservations,
+        conflict: (err) => {
+          throw err; // answered below: first-only's reservation taken means another process bootstrapped
+        },
       });
     } catch (err) {
       if (input.firstOnly && err instanceof ReservationConflictError) return null;
       asConflict(err);
     }
-    await this.consistency.settle(result);
     return { companyId, userId, keyId: minted.keyId, key: minted.key };
   }
 }

@@ -2,13 +2,11 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Problem } from '@keyward/common';
-import { EventStore, NewEvent } from '@keyward/event-store';
+import { CommandWriter, EventStore, NewEvent } from '@keyward/event-store';
 import { splitPermissions } from '@keyward/auth';
 import { loadCatalog, loadUser } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
 import { mintKey } from '../../domain/key-factory';
 import {
-  asConflict,
   assertGrantable,
   checkAllowedIps,
   checkExpiry,
@@ -26,7 +24,7 @@ import { CreateKeyCommand, CreatedKey } from './create-key.command';
 export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
@@ -88,10 +86,7 @@ export class CreateKeyHandler implements ICommandHandler<CreateKeyCommand> {
       },
       new Date(now),
     );
-    const result = await this.store
-      .append([minted.event], { expectedVersions: { [minted.event.streamId]: 0 } })
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(ctx, [minted.event], { expectedVersions: { [minted.event.streamId]: 0 } });
     const resource = await this.queries.execute(new GetKeyQuery(ctx.companyId, minted.keyId));
     return { ...resource, key: minted.key };
   }

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import { Role } from '@keyward/auth';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 import { UserResource } from '../../queries/resources';
 
 export interface CreateUserInput {

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 import { PermissionResource } from '../../queries/catalog-resources';
 
 export class DefinePermissionCommand extends Command<PermissionResource> {

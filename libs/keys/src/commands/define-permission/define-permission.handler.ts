@@ -1,10 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { companyPermissionNameProblem, isPermission } from '@keyward/auth';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { loadCatalog } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict } from '../../domain/rules';
 import { KeywardEvent, PermissionDefinedData, streamOf } from '../../events/keyward-events';
 import { PermissionResource } from '../../queries/catalog-resources';
 import { DefinePermissionCommand } from './define-permission.command';
@@ -13,7 +11,7 @@ import { DefinePermissionCommand } from './define-permission.command';
 export class DefinePermissionHandler implements ICommandHandler<DefinePermissionCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
   ) {}
 
   async execute({ ctx, input }: DefinePermissionCommand): Promise<PermissionResource> {
@@ -30,12 +28,11 @@ export class DefinePermissionHandler implements ICommandHandler<DefinePermission
     }
     const stream = streamOf.catalog(ctx.companyId);
     const data: PermissionDefinedData = { name: input.name, description: input.description ?? null };
-    const result = await this.store
-      .append([{ streamId: stream, type: KeywardEvent.PermissionDefined, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }], {
-        expectedVersions: { [stream]: catalog.version },
-      })
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    const result = await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: stream, type: KeywardEvent.PermissionDefined, data }],
+      { expectedVersions: { [stream]: catalog.version } },
+    );
     return { name: data.name, description: data.description, createdAt: result.events[0].occurredAt.toISOString() };
   }
 }

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 import { RoleResource } from '../../queries/catalog-resources';
 
 export class DefineRoleCommand extends Command<RoleResource> {

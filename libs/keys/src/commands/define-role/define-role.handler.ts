@@ -1,10 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { roleNameProblem } from '@keyward/auth';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { loadCatalog } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertNotBuiltInRole, checkRolePermissions } from '../../domain/rules';
+import { assertNotBuiltInRole, checkRolePermissions } from '../../domain/rules';
 import { KeywardEvent, RoleDefinedData, streamOf } from '../../events/keyward-events';
 import { RoleResource } from '../../queries/catalog-resources';
 import { DefineRoleCommand } from './define-role.command';
@@ -13,7 +12,7 @@ import { DefineRoleCommand } from './define-role.command';
 export class DefineRoleHandler implements ICommandHandler<DefineRoleCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
   ) {}
 
   async execute({ ctx, input }: DefineRoleCommand): Promise<RoleResource> {
@@ -26,12 +25,11 @@ export class DefineRoleHandler implements ICommandHandler<DefineRoleCommand> {
     }
     const data: RoleDefinedData = { name: input.name, description: input.description ?? null, permissions: checkRolePermissions(input.permissions, catalog) };
     const stream = streamOf.catalog(ctx.companyId);
-    const result = await this.store
-      .append([{ streamId: stream, type: KeywardEvent.RoleDefined, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }], {
-        expectedVersions: { [stream]: catalog.version },
-      })
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    const result = await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: stream, type: KeywardEvent.RoleDefined, data }],
+      { expectedVersions: { [stream]: catalog.version } },
+    );
     const at = result.events[0].occurredAt.toISOString();
     return { ...data, builtIn: false, createdAt: at, updatedAt: at };
   }

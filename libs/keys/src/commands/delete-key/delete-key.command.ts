@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 
 /** Delete: gone from lists and refused everywhere; its history stays in the log. */
 export class DeleteKeyCommand extends Command<void> {

@@ -1,8 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { loadKey, loadUser } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertCoversOwnerOf, assertMayManageKeysOf } from '../../domain/rules';
+import { assertCoversOwnerOf, assertMayManageKeysOf } from '../../domain/rules';
 import { KeywardEvent, streamOf } from '../../events/keyward-events';
 import { DeleteKeyCommand } from './delete-key.command';
 
@@ -10,7 +9,7 @@ import { DeleteKeyCommand } from './delete-key.command';
 export class DeleteKeyHandler implements ICommandHandler<DeleteKeyCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
   ) {}
 
   async execute({ ctx, keyId }: DeleteKeyCommand): Promise<void> {
@@ -18,12 +17,10 @@ export class DeleteKeyHandler implements ICommandHandler<DeleteKeyCommand> {
     assertMayManageKeysOf(ctx, key.ownerId);
     if (key.ownerId !== ctx.ownerId) assertCoversOwnerOf(ctx, key, await loadUser(this.store, key.ownerId, ctx.companyId));
     const stream = streamOf.key(keyId);
-    const result = await this.store
-      .append(
-        [{ streamId: stream, type: KeywardEvent.KeyDeleted, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data: { keyId } }],
-        { expectedVersions: { [stream]: key.version } },
-      )
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: stream, type: KeywardEvent.KeyDeleted, data: { keyId } }],
+      { expectedVersions: { [stream]: key.version } },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 
 /** Deletes a company role; the keys holding it lose it (and its permissions) before it returns. */
 export class DeleteRoleCommand extends Command<void> {

@@ -1,10 +1,9 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { loadCatalog } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertNotBuiltInRole } from '../../domain/rules';
+import { assertNotBuiltInRole } from '../../domain/rules';
 import { KeywardEvent, RoleDeletedData, streamOf } from '../../events/keyward-events';
 import { DeleteRoleCommand } from './delete-role.command';
 
@@ -12,7 +11,7 @@ import { DeleteRoleCommand } from './delete-role.command';
 export class DeleteRoleHandler implements ICommandHandler<DeleteRoleCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -26,11 +25,6 @@ export class DeleteRoleHandler implements ICommandHandler<DeleteRoleCommand> {
     );
     const stream = streamOf.catalog(ctx.companyId);
     const data: RoleDeletedData = { name, keyIds: keys.map((k) => k.id) };
-    const result = await this.store
-      .append([{ streamId: stream, type: KeywardEvent.RoleDeleted, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }], {
-        expectedVersions: { [stream]: catalog.version },
-      })
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(ctx, [{ streamId: stream, type: KeywardEvent.RoleDeleted, data }], { expectedVersions: { [stream]: catalog.version } });
   }
 }

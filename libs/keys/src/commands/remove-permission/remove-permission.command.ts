@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 
 /** Removes a company permission; `force` also takes it from every role and key that holds it. */
 export class RemovePermissionCommand extends Command<void> {

@@ -1,10 +1,8 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { loadCatalog } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict } from '../../domain/rules';
 import { KeywardEvent, PermissionRemovedData, streamOf } from '../../events/keyward-events';
 import { RemovePermissionCommand } from './remove-permission.command';
 
@@ -12,7 +10,7 @@ import { RemovePermissionCommand } from './remove-permission.command';
 export class RemovePermissionHandler implements ICommandHandler<RemovePermissionCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -33,11 +31,10 @@ export class RemovePermissionHandler implements ICommandHandler<RemovePermission
     const stream = streamOf.catalog(ctx.companyId);
     // the roles and keys it is taken from are named in the event: the trail says exactly what changed
     const data: PermissionRemovedData = { name, forced: roles.length > 0 || keys.length > 0, roles, keyIds: keys.map((k) => k.id) };
-    const result = await this.store
-      .append([{ streamId: stream, type: KeywardEvent.PermissionRemoved, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }], {
-        expectedVersions: { [stream]: catalog.version },
-      })
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: stream, type: KeywardEvent.PermissionRemoved, data }],
+      { expectedVersions: { [stream]: catalog.version } },
+    );
   }
 }

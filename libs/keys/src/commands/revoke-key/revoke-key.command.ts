@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 import { KeyResource } from '../../queries/resources';
 
 /** Revoke: the record stays, with status `revoked`; every instance refuses the key before this returns. */

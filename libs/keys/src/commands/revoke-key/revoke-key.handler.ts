@@ -1,9 +1,8 @@
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { loadKey, loadUser } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertCoversOwnerOf, assertMayManageKeysOf } from '../../domain/rules';
+import { assertCoversOwnerOf, assertMayManageKeysOf } from '../../domain/rules';
 import { KeyRevokedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { KeyResource } from '../../queries/resources';
@@ -13,7 +12,7 @@ import { RevokeKeyCommand } from './revoke-key.command';
 export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
   ) {}
 
@@ -24,13 +23,7 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
     if (key.revoked) throw Problem.conflict('KEY_ALREADY_REVOKED', `key ${keyId} is already revoked`);
     const stream = streamOf.key(keyId);
     const data: KeyRevokedData = { keyId, reason };
-    const result = await this.store
-      .append(
-        [{ streamId: stream, type: KeywardEvent.KeyRevoked, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }],
-        { expectedVersions: { [stream]: key.version } },
-      )
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(ctx, [{ streamId: stream, type: KeywardEvent.KeyRevoked, data }], { expectedVersions: { [stream]: key.version } });
     return this.queries.execute(new GetKeyQuery(ctx.companyId, keyId));
   }
 }

@@ -2,12 +2,11 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Problem } from '@keyward/common';
-import { EventStore, NewEvent } from '@keyward/event-store';
+import { CommandWriter, EventStore, NewEvent } from '@keyward/event-store';
 import { loadKey, loadUser } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
 import { mintKey } from '../../domain/key-factory';
 import { isKeyLive } from '../../domain/key.state';
-import { asConflict, assertGrantable, assertMayManageKeysOf, assertWithinRestrictions, keyReach } from '../../domain/rules';
+import { assertGrantable, assertMayManageKeysOf, assertWithinRestrictions, keyReach } from '../../domain/rules';
 import { KeyRotatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { CreatedKey } from '../create-key/create-key.command';
@@ -17,7 +16,7 @@ import { RotateKeyCommand } from './rotate-key.command';
 export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
@@ -59,16 +58,11 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
       newKeyId: minted.keyId,
       graceEndsAt: new Date(now + gracePeriodSeconds * 1000).toISOString(),
     };
-    const result = await this.store
-      .append(
-        [
-          { streamId: oldStream, type: KeywardEvent.KeyRotated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data: rotated, occurredAt: new Date(now) },
-          minted.event,
-        ],
-        { expectedVersions: { [oldStream]: old.version, [minted.event.streamId]: 0 } },
-      )
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: oldStream, type: KeywardEvent.KeyRotated, data: rotated, occurredAt: new Date(now) }, minted.event],
+      { expectedVersions: { [oldStream]: old.version, [minted.event.streamId]: 0 } },
+    );
     const resource = await this.queries.execute(new GetKeyQuery(ctx.companyId, minted.keyId));
     return { ...resource, key: minted.key };
   }

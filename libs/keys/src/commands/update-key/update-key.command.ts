@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import { RateLimitSetting } from '@keyward/database';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 import { KeyResource } from '../../queries/resources';
 
 /** `null` clears a nullable setting (description, expiresAt, rateLimit). */

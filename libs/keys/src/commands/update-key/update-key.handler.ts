@@ -3,12 +3,11 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { splitPermissions } from '@keyward/auth';
 import { loadCatalog, loadKey, loadUser } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
 import { isKeyLive } from '../../domain/key.state';
-import { asConflict, assertCoversOwnerOf, assertGrantable, assertMayManageKeysOf, keyReach, assertWithinRestrictions, checkAllowedIps, checkExpiry, checkMeta, resolveKeyGrants, throwIfAny } from '../../domain/rules';
+import { assertCoversOwnerOf, assertGrantable, assertMayManageKeysOf, keyReach, assertWithinRestrictions, checkAllowedIps, checkExpiry, checkMeta, resolveKeyGrants, throwIfAny } from '../../domain/rules';
 import { KeyUpdatedData, KeywardEvent, streamOf } from '../../events/keyward-events';
 import { GetKeyQuery } from '../../queries/get-key/get-key.query';
 import { KeyResource } from '../../queries/resources';
@@ -18,7 +17,7 @@ import { UpdateKeyCommand } from './update-key.command';
 export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
@@ -86,13 +85,11 @@ export class UpdateKeyHandler implements ICommandHandler<UpdateKeyCommand> {
 
     if (Object.keys(changes).length > 0) {
       const stream = streamOf.key(keyId);
-      const result = await this.store
-        .append(
-          [{ streamId: stream, type: KeywardEvent.KeyUpdated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data: { keyId, changes } }],
-          { expectedVersions: { [stream]: key.version } },
-        )
-        .catch((err) => asConflict(err));
-      await this.consistency.settle(result);
+      await this.writer.appendAndSettle(
+        ctx,
+        [{ streamId: stream, type: KeywardEvent.KeyUpdated, data: { keyId, changes } }],
+        { expectedVersions: { [stream]: key.version } },
+      );
     }
     return this.queries.execute(new GetKeyQuery(ctx.companyId, keyId));
   }

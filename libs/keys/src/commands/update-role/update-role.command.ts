@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '../../domain/command-context';
+import { CommandContext } from '@keyward/event-store';
 
 /** `description: null` clears it; `permissions` replaces the list. Every key holding the role follows before it returns. */
 export class UpdateRoleCommand extends Command<void> {

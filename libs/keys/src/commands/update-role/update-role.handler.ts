@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { loadCatalog } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertNotBuiltInRole, checkRolePermissions } from '../../domain/rules';
+import { assertNotBuiltInRole, checkRolePermissions } from '../../domain/rules';
 import { KeywardEvent, RoleUpdatedData, streamOf } from '../../events/keyward-events';
 import { UpdateRoleCommand } from './update-role.command';
 
@@ -12,7 +11,7 @@ import { UpdateRoleCommand } from './update-role.command';
 export class UpdateRoleHandler implements ICommandHandler<UpdateRoleCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
   ) {}
 
   async execute({ ctx, name, input }: UpdateRoleCommand): Promise<void> {
@@ -29,11 +28,6 @@ export class UpdateRoleHandler implements ICommandHandler<UpdateRoleCommand> {
     if (Object.keys(changes).length === 0) return;
     const stream = streamOf.catalog(ctx.companyId);
     const data: RoleUpdatedData = { name, changes };
-    const result = await this.store
-      .append([{ streamId: stream, type: KeywardEvent.RoleUpdated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }], {
-        expectedVersions: { [stream]: catalog.version },
-      })
-      .catch((err) => asConflict(err));
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(ctx, [{ streamId: stream, type: KeywardEvent.RoleUpdated, data }], { expectedVersions: { [stream]: catalog.version } });
   }
 }

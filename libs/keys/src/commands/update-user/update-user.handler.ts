@@ -1,8 +1,7 @@
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
-import { EventStore } from '@keyward/event-store';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { loadUser } from '../../domain/aggregates';
-import { ConsistencyService } from '../../domain/consistency.service';
-import { asConflict, assertGrantable, assertNotAbove, resolvePermissions } from '../../domain/rules';
+import { assertGrantable, assertNotAbove, resolvePermissions } from '../../domain/rules';
 import { KeywardEvent, UserUpdatedData, streamOf } from '../../events/keyward-events';
 import { GetUserQuery } from '../../queries/get-user/get-user.query';
 import { UserResource } from '../../queries/resources';
@@ -13,7 +12,7 @@ import { UpdateUserCommand } from './update-user.command';
 export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
   ) {}
 
@@ -28,13 +27,11 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
     if (input.disabled !== undefined && input.disabled !== user.disabled) changes.disabled = input.disabled;
     if (Object.keys(changes).length > 0) {
       const stream = streamOf.user(userId);
-      const result = await this.store
-        .append(
-          [{ streamId: stream, type: KeywardEvent.UserUpdated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data: { userId, changes } }],
-          { expectedVersions: { [stream]: user.version } },
-        )
-        .catch((err) => asConflict(err));
-      await this.consistency.settle(result);
+      await this.writer.appendAndSettle(
+        ctx,
+        [{ streamId: stream, type: KeywardEvent.UserUpdated, data: { userId, changes } }],
+        { expectedVersions: { [stream]: user.version } },
+      );
     }
     return this.queries.execute(new GetUserQuery(ctx.companyId, userId));
   }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
-import { ConsistencyService } from '@keyward/keys';
+import { CommandWriter } from '@keyward/event-store';
 import { CentralCall, CentralClient } from '../../central/central-client';
 import { CentralLink, linkProblems } from '../../domain/central-link';
 import { asConflict } from '../../domain/conflicts';
@@ -17,12 +16,11 @@ import { ActivateCentralCommand } from './activate-central.command';
 @CommandHandler(ActivateCentralCommand)
 export class ActivateCentralHandler implements ICommandHandler<ActivateCentralCommand> {
   constructor(
-    private readonly store: EventStore,
     private readonly vault: SecretsVault,
     private readonly operator: InstallationOperator,
     private readonly link: CentralLink,
     private readonly client: CentralClient,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
   ) {}
 
@@ -50,13 +48,11 @@ export class ActivateCentralHandler implements ICommandHandler<ActivateCentralCo
       latencyMs: call.latencyMs,
     };
     const stream = systemStreams.installation;
-    const result = await this.store
-      .append(
-        [{ streamId: stream, type: SystemEvent.CentralActivated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }],
-        { expectedVersions: { [stream]: state.version } },
-      )
-      .catch(asConflict);
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: stream, type: SystemEvent.CentralActivated, data }],
+      { expectedVersions: { [stream]: state.version }, conflict: asConflict },
+    );
     return (await this.queries.execute(new GetSystemStatusQuery(ctx.companyId))).central;
   }
 }

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { CentralCheckResult } from '../../queries/resources';
 
 /**

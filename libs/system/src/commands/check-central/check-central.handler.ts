@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
-import { EventStore } from '@keyward/event-store';
-import { ConsistencyService } from '@keyward/keys';
+import { CommandWriter } from '@keyward/event-store';
 import { CentralClient } from '../../central/central-client';
 import { CentralLink } from '../../domain/central-link';
 import { InstallationOperator } from '../../domain/installation-operator';
@@ -13,11 +12,10 @@ import { CheckCentralCommand } from './check-central.command';
 @CommandHandler(CheckCentralCommand)
 export class CheckCentralHandler implements ICommandHandler<CheckCentralCommand> {
   constructor(
-    private readonly store: EventStore,
     private readonly operator: InstallationOperator,
     private readonly link: CentralLink,
     private readonly client: CentralClient,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
   ) {}
 
@@ -40,11 +38,11 @@ export class CheckCentralHandler implements ICommandHandler<CheckCentralCommand>
       latencyMs: call.latencyMs,
       reason: call.reason,
     };
-    const result = await this.store.append(
-      [{ streamId: systemStreams.centralChecks, type: SystemEvent.CentralChecked, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }],
+    const result = await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: systemStreams.centralChecks, type: SystemEvent.CentralChecked, data }],
       { expectedVersions: {} },
     );
-    await this.consistency.settle(result);
     const status = await this.queries.execute(new GetSystemStatusQuery(ctx.companyId));
     return {
       outcome: call.outcome,

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { CentralView } from '../../queries/resources';
 
 /** Ends the central link (CentralDeactivated); the sealed key is no longer used. Telemetry keeps its switch. */

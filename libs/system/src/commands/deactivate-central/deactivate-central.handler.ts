@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
-import { EventStore } from '@keyward/event-store';
-import { ConsistencyService } from '@keyward/keys';
+import { CommandWriter } from '@keyward/event-store';
 import { CentralLink, linkProblems } from '../../domain/central-link';
 import { asConflict } from '../../domain/conflicts';
 import { InstallationOperator } from '../../domain/installation-operator';
@@ -12,10 +11,9 @@ import { DeactivateCentralCommand } from './deactivate-central.command';
 @CommandHandler(DeactivateCentralCommand)
 export class DeactivateCentralHandler implements ICommandHandler<DeactivateCentralCommand> {
   constructor(
-    private readonly store: EventStore,
     private readonly operator: InstallationOperator,
     private readonly link: CentralLink,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
   ) {}
 
@@ -25,13 +23,11 @@ export class DeactivateCentralHandler implements ICommandHandler<DeactivateCentr
     if (!state.central || !state.installationId) throw linkProblems.notActive();
     const data: CentralDeactivatedData = { installationId: state.installationId };
     const stream = systemStreams.installation;
-    const result = await this.store
-      .append(
-        [{ streamId: stream, type: SystemEvent.CentralDeactivated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }],
-        { expectedVersions: { [stream]: state.version } },
-      )
-      .catch(asConflict);
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: stream, type: SystemEvent.CentralDeactivated, data }],
+      { expectedVersions: { [stream]: state.version }, conflict: asConflict },
+    );
     return (await this.queries.execute(new GetSystemStatusQuery(ctx.companyId))).central;
   }
 }

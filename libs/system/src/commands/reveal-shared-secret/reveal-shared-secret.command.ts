@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { SharedSecretWithValue } from '../../queries/resources';
 
 /** Shows the company's shared secret; SharedSecretRevealed (who, when) is committed before it is returned. */

@@ -1,7 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Problem } from '@keyward/common';
-import { EventStore } from '@keyward/event-store';
-import { ConsistencyService } from '@keyward/keys';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { asConflict } from '../../domain/conflicts';
 import { SecretsVault, sealedFor } from '../../domain/secrets-vault';
 import { foldSharedSecret } from '../../domain/system.state';
@@ -14,7 +13,7 @@ export class RevealSharedSecretHandler implements ICommandHandler<RevealSharedSe
   constructor(
     private readonly store: EventStore,
     private readonly vault: SecretsVault,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
   ) {}
 
   async execute({ ctx }: RevealSharedSecretCommand): Promise<SharedSecretWithValue> {
@@ -28,13 +27,11 @@ export class RevealSharedSecretHandler implements ICommandHandler<RevealSharedSe
     const secret = this.vault.open(current.sealed, sealedFor.sharedSecret(ctx.companyId), 'the shared secret');
     const data: SharedSecretRevealedData = { fingerprint: current.fingerprint };
     // the expected version pins what was revealed: a rotation in between makes this a 409
-    const result = await this.store
-      .append(
-        [{ streamId: stream, type: SystemEvent.SharedSecretRevealed, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }],
-        { expectedVersions: { [stream]: current.version } },
-      )
-      .catch(asConflict);
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: stream, type: SystemEvent.SharedSecretRevealed, data }],
+      { expectedVersions: { [stream]: current.version }, conflict: asConflict },
+    );
     return {
       secret,
       fingerprint: current.fingerprint,

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { SharedSecretWithValue } from '../../queries/resources';
 
 /** How long a replaced secret keeps signing webhook deliveries beside the new one, unless told. */

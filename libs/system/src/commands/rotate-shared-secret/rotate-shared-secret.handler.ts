@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventStore } from '@keyward/event-store';
-import { ConsistencyService } from '@keyward/keys';
+import { CommandWriter, EventStore } from '@keyward/event-store';
 import { fingerprintOf, generateSharedSecret } from '../../crypto/shared-secret';
 import { asConflict } from '../../domain/conflicts';
 import { SecretsVault, sealedFor } from '../../domain/secrets-vault';
@@ -14,7 +13,7 @@ export class RotateSharedSecretHandler implements ICommandHandler<RotateSharedSe
   constructor(
     private readonly store: EventStore,
     private readonly vault: SecretsVault,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
   ) {}
 
   async execute({ ctx, overlapSeconds }: RotateSharedSecretCommand): Promise<SharedSecretWithValue> {
@@ -29,13 +28,11 @@ export class RotateSharedSecretHandler implements ICommandHandler<RotateSharedSe
       previousFingerprint: current?.fingerprint ?? null,
       previousValidUntil: current && overlapSeconds > 0 ? new Date(at.getTime() + overlapSeconds * 1000).toISOString() : null,
     };
-    const result = await this.store
-      .append(
-        [{ streamId: stream, type: SystemEvent.SharedSecretRotated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data, occurredAt: at }],
-        { expectedVersions: { [stream]: current?.version ?? 0 } },
-      )
-      .catch(asConflict);
-    await this.consistency.settle(result);
+    const result = await this.writer.appendAndSettle(
+      ctx,
+      [{ streamId: stream, type: SystemEvent.SharedSecretRotated, data, occurredAt: at }],
+      { expectedVersions: { [stream]: current?.version ?? 0 }, conflict: asConflict },
+    );
     const occurredAt = result.events[0].occurredAt;
     return {
       secret,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { HeartbeatResult } from '../../queries/resources';
 
 export interface HeartbeatRequest {

@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { EventStore } from '@keyward/event-store';
-import { ConsistencyService } from '@keyward/keys';
+import { CommandWriter } from '@keyward/event-store';
 import { CentralLink } from '../../domain/central-link';
 import { asConflict } from '../../domain/conflicts';
 import { InstallationOperator } from '../../domain/installation-operator';
@@ -15,11 +14,10 @@ import { SetTelemetryCommand } from './set-telemetry.command';
 @CommandHandler(SetTelemetryCommand)
 export class SetTelemetryHandler implements ICommandHandler<SetTelemetryCommand> {
   constructor(
-    private readonly store: EventStore,
     private readonly operator: InstallationOperator,
     private readonly link: CentralLink,
     private readonly schedule: TelemetrySchedule,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly queries: QueryBus,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
@@ -32,12 +30,7 @@ export class SetTelemetryHandler implements ICommandHandler<SetTelemetryCommand>
       const event = enabled
         ? { type: SystemEvent.TelemetryEnabled, data: { intervalMs: this.config.telemetryIntervalMs } satisfies TelemetryEnabledData }
         : { type: SystemEvent.TelemetryDisabled, data: {} };
-      const result = await this.store
-        .append([{ streamId: stream, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, ...event }], {
-          expectedVersions: { [stream]: state.version },
-        })
-        .catch(asConflict);
-      await this.consistency.settle(result);
+      await this.writer.appendAndSettle(ctx, [{ streamId: stream, ...event }], { expectedVersions: { [stream]: state.version }, conflict: asConflict });
     }
     // also when nothing changed: repairs a scheduler lost with a Redis flush
     await this.schedule.sync();

@@ -4,8 +4,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { Problem } from '@keyward/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import { EventStore } from '@keyward/event-store';
-import { ConsistencyService } from '@keyward/keys';
+import { CommandWriter } from '@keyward/event-store';
 import { OutboundSecrets } from '@keyward/system';
 import { checkTarget, webhookUrlProblem } from '../../delivery/webhook-target';
 import { EVERY_EVENT, WebhookCreatedData, WebhookEvent, webhookStream } from '../../events/webhook-events';
@@ -19,8 +18,7 @@ export const MAX_WEBHOOKS_PER_COMPANY = 25;
 @CommandHandler(CreateWebhookCommand)
 export class CreateWebhookHandler implements ICommandHandler<CreateWebhookCommand> {
   constructor(
-    private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
     private readonly secrets: OutboundSecrets,
     private readonly dataSource: DataSource,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
@@ -55,11 +53,7 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
     const webhookId = randomUUID();
     const stream = webhookStream(webhookId);
     const data: WebhookCreatedData = { webhookId, url: input.url, events, description: input.description ?? null };
-    const result = await this.store.append(
-      [{ streamId: stream, type: WebhookEvent.WebhookCreated, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }],
-      { expectedVersions: { [stream]: 0 } },
-    );
-    await this.consistency.settle(result);
+    await this.writer.appendAndSettle(ctx, [{ streamId: stream, type: WebhookEvent.WebhookCreated, data }], { expectedVersions: { [stream]: 0 } });
     const created = await findWebhook(this.dataSource.manager, ctx.companyId, webhookId);
     if (!created) throw new Error(`webhook ${webhookId} was appended but is not in the read model`);
     return created;

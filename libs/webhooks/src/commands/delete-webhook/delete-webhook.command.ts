@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 
 /** Ends a webhook: nothing more is sent to it (a delivery under way finishes its attempt). */
 export class DeleteWebhookCommand extends Command<void> {

@@ -1,7 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Problem } from '@keyward/common';
-import { EventStore, StreamConflictError } from '@keyward/event-store';
-import { ConsistencyService } from '@keyward/keys';
+import { CommandWriter, EventStore, StreamConflictError } from '@keyward/event-store';
 import { foldWebhook } from '../../domain/webhook.state';
 import { WebhookDeletedData, WebhookEvent, webhookStream } from '../../events/webhook-events';
 import { DeleteWebhookCommand } from './delete-webhook.command';
@@ -10,7 +9,7 @@ import { DeleteWebhookCommand } from './delete-webhook.command';
 export class DeleteWebhookHandler implements ICommandHandler<DeleteWebhookCommand> {
   constructor(
     private readonly store: EventStore,
-    private readonly consistency: ConsistencyService,
+    private readonly writer: CommandWriter,
   ) {}
 
   async execute({ ctx, webhookId }: DeleteWebhookCommand): Promise<void> {
@@ -19,14 +18,12 @@ export class DeleteWebhookHandler implements ICommandHandler<DeleteWebhookComman
     // another company's webhook is not found, as a key of another company is
     if (!state || state.companyId !== ctx.companyId || state.deleted) throw Problem.notFound('the webhook');
     const data: WebhookDeletedData = { webhookId };
-    const result = await this.store
-      .append([{ streamId: stream, type: WebhookEvent.WebhookDeleted, companyId: ctx.companyId, actor: ctx.actor, metadata: ctx.metadata, data }], {
-        expectedVersions: { [stream]: state.version },
-      })
-      .catch((err) => {
+    await this.writer.appendAndSettle(ctx, [{ streamId: stream, type: WebhookEvent.WebhookDeleted, data }], {
+      expectedVersions: { [stream]: state.version },
+      conflict: (err) => {
         if (err instanceof StreamConflictError) throw Problem.notFound('the webhook'); // deleted by a concurrent request
         throw err;
-      });
-    await this.consistency.settle(result);
+      },
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { ActorRef, EventMetadata } from '@keyward/event-store';
+import { ActorRef, EventMetadata } from '../event.types';
 
 /** Who runs a command, for which company, with which rights. */
 export interface CommandContext {

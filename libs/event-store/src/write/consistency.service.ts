@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { CacheCoherenceService } from '@keyward/auth';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Problem } from '@keyward/common';
-import { AppendResult, ProjectionTimeoutError, ProjectionWaiter, Projector, hasReached } from '@keyward/event-store';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { QueueProducer } from '@keyward/queue';
-import { takesKeyRights } from '../projections/read-model.projection';
+import { hasReached } from '../checkpoint';
+import { AppendResult } from '../event.types';
+import { ProjectionTimeoutError, ProjectionWaiter } from '../projection-waiter';
+import { Projector } from '../projector';
 
 /**
  * 'wait': the API wakes the worker and waits for its checkpoint.
@@ -15,12 +16,21 @@ export const PROJECTION_MODE = Symbol('PROJECTION_MODE');
 export type ProjectionMode = 'wait' | 'inline';
 
 /**
+ * A domain's own last step before a write answers, once its events are what readers see — e.g.
+ * libs/keys: when the events take rights away, no API instance may still serve the key from its
+ * cache. Registered by the domain module (writeKernelProviders), so this lib knows no domain.
+ */
+export interface SettleParticipant {
+  afterSettle(result: AppendResult): Promise<void>;
+}
+export const SETTLE_PARTICIPANTS = Symbol('SETTLE_PARTICIPANTS');
+
+/**
  * What a write waits for before it answers.
  *
- * Key, user and company events are applied to their read model in the appending transaction
- * (KeysReadModelProjection), so they need no worker: a write of only those waits for nothing
- * but, when it can take rights away, every API instance's cache (confirmApplied, through
- * Postgres). Other events (system read models) wait for the projector's checkpoint.
+ * Events applied to their read model in the appending transaction (an inline projection) need no
+ * worker: a write of only those waits for nothing but its domain's participants. Other events
+ * wait for the projector's checkpoint.
  */
 @Injectable()
 export class ConsistencyService {
@@ -28,9 +38,9 @@ export class ConsistencyService {
     private readonly producer: QueueProducer,
     private readonly waiter: ProjectionWaiter,
     private readonly projector: Projector,
-    private readonly coherence: CacheCoherenceService,
     @Inject(PROJECTION_MODE) private readonly mode: ProjectionMode,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+    @Optional() @Inject(SETTLE_PARTICIPANTS) private readonly participants: SettleParticipant[] = [],
   ) {}
 
   async settle(result: AppendResult): Promise<void> {
@@ -41,8 +51,7 @@ export class ConsistencyService {
     } else {
       await this.awaitProjection(result);
     }
-    // a change that can take rights away: no instance may still serve the key from its cache
-    if (result.events.some(takesKeyRights)) await this.coherence.confirmApplied(result.events[0].companyId ?? undefined);
+    for (const participant of this.participants) await participant.afterSettle(result);
   }
 
   private async awaitProjection(result: AppendResult): Promise<void> {

@@ -16,6 +16,7 @@ import {
   AuditPageResponse,
   CheckpointPageResponse,
   ExportQueryDto,
+  KeyStateAtResponse,
   KeyStateQueryDto,
   VerifyQueryDto,
   VerifyResponse,
@@ -118,6 +119,7 @@ export class AuditController {
   @Get('keys/:id/state')
   @RequirePermissions('audit:read')
   @ApiOperation({ summary: 'The key as it stood at an instant, replayed from the log' })
+  @ApiOkResponse({ type: KeyStateAtResponse })
   state(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Query() q: KeyStateQueryDto) {
     return this.queries.execute(new KeyStateQuery(p.companyId, id, new Date(q.at)));
   }

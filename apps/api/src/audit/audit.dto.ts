@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsIP, IsISO8601, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalNotNull, ReadableByDate } from '../http/validation';
 import { PaginationDto } from '../http/pagination.dto';
+import { RateLimitResponse } from '../me/me.dto';
 import { EVENT_TYPES } from './event-types';
 
 export { EVENT_TYPES };
@@ -88,6 +89,42 @@ export class KeyStateQueryDto {
   at!: string;
 }
 
+/** Who caused an event (libs/event-store ActorRef). */
+export class AuditActorResponse {
+  @ApiProperty({ enum: ['user', 'key', 'system'] }) type!: string;
+  @ApiProperty({ description: 'the user or key id, or the system actor\'s name' }) id!: string;
+}
+
+/** The request an event came from (libs/event-store EventMetadata); empty for the system's own events. */
+export class AuditMetadataResponse {
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'client address' }) ip?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) userAgent?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) requestId?: string | null;
+}
+
+/** GET /v1/keys/:id/state?at= (libs/audit KeyStateAt): the key as it stood at one instant, replayed from the log. */
+export class KeyStateAtResponse {
+  @ApiProperty({ format: 'uuid' }) keyId!: string;
+  @ApiProperty({ format: 'date-time', description: 'the instant answered for' }) at!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'the last event (of the key or its owner) taken into account; null when none' })
+  asOfPosition!: number | null;
+  @ApiProperty({ description: 'the key had been created by then' }) existed!: boolean;
+  @ApiProperty({ enum: ['not-created', 'active', 'revoked', 'expired', 'deleted'] }) status!: string;
+  @ApiProperty({ type: String, nullable: true, enum: ['standard', 'administration'] }) type!: string | null;
+  @ApiProperty({ type: [String] }) permissions!: string[];
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) ownerId!: string | null;
+  @ApiProperty({ type: [String] }) ownerPermissions!: string[];
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null when the owner is not known at that instant' }) ownerDisabled!: boolean | null;
+  @ApiProperty({ type: [String] }) allowedIps!: string[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'end of a rotation grace, when the key was replaced' })
+  graceEndsAt!: string | null;
+  @ApiProperty({ type: RateLimitResponse, nullable: true }) rateLimit!: RateLimitResponse | null;
+  @ApiProperty({ type: [String], description: 'what a request with this key could do at that instant (from an allowed address)' })
+  effectivePermissions!: string[];
+  @ApiProperty({ description: 'a request with this key would have been authenticated at that instant' }) couldAuthenticate!: boolean;
+}
+
 export class AuditEventResponse {
   @ApiProperty() position!: number;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
@@ -96,9 +133,10 @@ export class AuditEventResponse {
   @ApiProperty({ enum: EVENT_TYPES }) type!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) companyId!: string | null;
-  @ApiProperty({ example: { type: 'key', id: '…' } }) actor!: Record<string, unknown>;
-  @ApiProperty() data!: Record<string, unknown>;
-  @ApiProperty({ example: { ip: '203.0.113.7', userAgent: 'curl/8', requestId: '…' } }) metadata!: Record<string, unknown>;
+  @ApiProperty({ type: AuditActorResponse, example: { type: 'key', id: '…' } }) actor!: AuditActorResponse;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: "the event's own fields, by type (docs/audit-trail.md)" })
+  data!: Record<string, unknown>;
+  @ApiProperty({ type: AuditMetadataResponse, example: { ip: '203.0.113.7', userAgent: 'curl/8', requestId: '…' } }) metadata!: AuditMetadataResponse;
   @ApiProperty({ description: 'hash of the event before it in the chain' }) prevHash!: string;
   @ApiProperty({ description: 'SHA-256 of the canonical JSON of this event (prevHash included)' }) hash!: string;
 }

@@ -113,7 +113,7 @@ export class SystemStatusResponse {
   @ApiProperty({ type: TelemetryResponse }) telemetry!: TelemetryResponse;
   @ApiProperty({
     type: 'object',
-    additionalProperties: { $ref: getSchemaPath(QueueCountsResponse) },
+    additionalProperties: { nullable: true, allOf: [{ $ref: getSchemaPath(QueueCountsResponse) }] },
     description: 'per BullMQ queue; null when Redis did not answer',
   })
   queues!: Record<string, QueueCountsResponse | null>;

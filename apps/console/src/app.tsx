@@ -54,7 +54,7 @@ export function App() {
     const key = readStoredKey();
     if (!key) return setInitial(null);
     new ApiClient(key)
-      .get<Me>('/v1/me')
+      .get('/v1/me')
       .then((me) => {
         setUnreachable(null);
         setInitial({ key, me });
@@ -138,7 +138,7 @@ function SignedIn() {
           onClick={() => {
             // ends the queue dashboard sessions of this key too (best effort: the key may already be refused)
             if (session.can('admin.system.api')) {
-              session.client.request('DELETE', '/v1/system/dashboard-session', { withCookies: true }).catch(() => undefined);
+              session.client.dashboardSession('close').catch(() => undefined);
             }
             session.signOut();
           }}

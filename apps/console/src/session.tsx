@@ -46,7 +46,7 @@ export function SessionProvider({ initial, children }: { initial: { key: string;
   }, []);
 
   const signIn = useCallback(async (key: string) => {
-    const me = await new ApiClient(key).get<Me>('/v1/me');
+    const me = await new ApiClient(key).get('/v1/me');
     sessionStorage.setItem(STORAGE_KEY, key);
     setEndedBecause(null);
     setCurrent({ key, me });

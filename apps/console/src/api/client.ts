@@ -1,6 +1,25 @@
+import createClient, { type FetchOptions, type FetchResponse } from 'openapi-fetch';
+import type { PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers';
 import { ApiError, toProblem } from './problem';
+import type { paths } from './schema.generated';
 
-export type Query = Record<string, string | number | boolean | string[] | null | undefined>;
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** The document's paths that have this method, as it spells them (`/v1/keys/{id}`). */
+export type ApiPath<M extends Method> = PathsWithMethod<paths, M>;
+type Operation<M extends Method, P extends ApiPath<M>> = Extract<paths[P][M], Record<string | number, unknown>>;
+/** What a call takes beside its path: `params: { path, query }` and `body` as the document types them, and fetch options. */
+export type CallInit<M extends Method, P extends ApiPath<M>> = FetchOptions<Operation<M, P>>;
+type CallArgs<M extends Method, P extends ApiPath<M>> = RequiredKeysOf<CallInit<M, P>> extends never ? [init?: CallInit<M, P>] : [init: CallInit<M, P>];
+/** A GET's query parameters, as the document types them. */
+export type QueryOf<P extends ApiPath<'get'>> = NonNullable<NonNullable<CallInit<'get', P>['params']>['query']>;
+/** The 2xx answer as the document describes it (void when it has no body). */
+export type Answer<M extends Method, P extends ApiPath<M>> = Body<NonNullable<FetchResponse<Operation<M, P>, object, 'application/json'>['data']>>;
+type Body<T> = [T] extends [never] ? void : T;
+
+type Query = Record<string, unknown>;
+type Sent = { data?: unknown; error?: unknown; response: Response };
+/** openapi-fetch's `request` with the typing left to the methods below (they alone decide what a path takes and answers). */
+type UntypedRequest = (method: string, path: string, init?: object) => Promise<Sent>;
 
 /** Builds `?a=1&b=x,y` from the set values only (lists are comma-separated, as the API takes them). */
 export function toQueryString(query: Query | undefined): string {
@@ -24,63 +43,81 @@ export interface RawResponse {
   durationMs: number;
 }
 
+/** fetch that turns "no answer at all" into an ApiError with status 0. */
+async function reach(request: Request): Promise<Response> {
+  try {
+    return await fetch(request);
+  } catch {
+    throw new ApiError({ status: 0, title: 'The API could not be reached' });
+  }
+}
+
 /**
- * The console's only way to the API: the public HTTP routes of CONTRACT.md, the key in
- * the x-api-key header (never in a URL), problem+json refusals thrown as ApiError.
+ * The console's only way to the API: the routes of the OpenAPI document the API serves
+ * (types generated from it: schema.generated.ts), through openapi-fetch. The key goes in the
+ * x-api-key header (never in a URL); problem+json refusals are thrown as ApiError.
  */
 export class ApiClient {
+  private readonly send: UntypedRequest;
+
   constructor(
     private readonly key: string,
     private readonly onUnauthorized: (error: ApiError) => void = () => undefined,
-  ) {}
+  ) {
+    const api = createClient<paths>({
+      headers: { 'x-api-key': key, accept: 'application/json' },
+      // every call sends and accepts no cookie, except the one that asks for it (withCookies)
+      credentials: 'omit',
+      cache: 'no-store',
+      querySerializer: (query) => toQueryString(query as Query), // openapi-fetch drops the leading ?
+      fetch: reach,
+    });
+    this.send = api.request as UntypedRequest;
+  }
+
+  get<P extends ApiPath<'get'>>(path: P, ...init: CallArgs<'get', P>): Promise<Answer<'get', P>> {
+    return this.call('get', path, init[0]);
+  }
+
+  post<P extends ApiPath<'post'>>(path: P, ...init: CallArgs<'post', P>): Promise<Answer<'post', P>> {
+    // a POST without a body still sends {} (the API takes JSON bodies only)
+    return this.call('post', path, { body: {}, ...init[0] });
+  }
+
+  patch<P extends ApiPath<'patch'>>(path: P, ...init: CallArgs<'patch', P>): Promise<Answer<'patch', P>> {
+    return this.call('patch', path, init[0]);
+  }
+
+  put<P extends ApiPath<'put'>>(path: P, ...init: CallArgs<'put', P>): Promise<Answer<'put', P>> {
+    return this.call('put', path, init[0]);
+  }
+
+  delete<P extends ApiPath<'delete'>>(path: P, ...init: CallArgs<'delete', P>): Promise<Answer<'delete', P>> {
+    return this.call('delete', path, init[0]);
+  }
 
   /**
-   * `withCookies`: the one call that sets or clears a cookie (the queue dashboard session,
-   * HttpOnly, Path=/admin/queues); every other call sends and accepts none.
+   * The one call that sets or clears a cookie (the queue dashboard session, HttpOnly,
+   * Path=/admin/queues); every other call sends and accepts none.
    */
-  async request<T>(method: string, path: string, options: { query?: Query; body?: unknown; withCookies?: boolean } = {}): Promise<T> {
-    const response = await this.send(method, path + toQueryString(options.query), options.body, options.withCookies);
-    const text = await response.text();
-    const body = text ? parseJson(text) : undefined;
-    if (!response.ok) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      const error = new ApiError(toProblem(response.status, response.statusText, body), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
-      if (response.status === 401) this.onUnauthorized(error);
-      throw error;
-    }
-    return body as T;
+  dashboardSession(action: 'open'): Promise<Answer<'post', '/v1/system/dashboard-session'>>;
+  dashboardSession(action: 'close'): Promise<void>;
+  dashboardSession(action: 'open' | 'close') {
+    return action === 'open'
+      ? this.call('post', '/v1/system/dashboard-session', { body: {}, credentials: 'same-origin' })
+      : this.call('delete', '/v1/system/dashboard-session', { credentials: 'same-origin' });
   }
 
-  get<T>(path: string, query?: Query): Promise<T> {
-    return this.request<T>('GET', path, { query });
+  /** The audit export as a file: the body as a Blob, refusals as ApiError. */
+  async download(query: CallInit<'get', '/v1/audit-events/export'>['params']['query']): Promise<{ blob: Blob; filename: string }> {
+    const { data, response } = await this.checked('get', '/v1/audit-events/export', { params: { query }, parseAs: 'blob' });
+    const filename = /filename="?([^";]+)"?/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'export';
+    return { blob: data as Blob, filename };
   }
 
-  post<T>(path: string, body?: unknown): Promise<T> {
-    return this.request<T>('POST', path, { body: body ?? {} });
-  }
-
-  patch<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, { body });
-  }
-
-  put<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PUT', path, { body });
-  }
-
-  delete(path: string): Promise<void> {
-    return this.request<void>('DELETE', path);
-  }
-
-  /** A file download (export): the body as a Blob, refusals as ApiError. */
-  async download(path: string, query?: Query): Promise<{ blob: Blob; filename: string }> {
-    const response = await this.send('GET', path + toQueryString(query));
-    if (!response.ok) {
-      const text = await response.text();
-      throw new ApiError(toProblem(response.status, response.statusText, text ? parseJson(text) : undefined));
-    }
-    const disposition = response.headers.get('content-disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? 'export';
-    return { blob: await response.blob(), filename };
+  /** The OpenAPI document the API serves (the playground's route list); not one of its own paths. */
+  openApiDocument(): Promise<unknown> {
+    return this.call('get', '/docs/openapi.json', undefined);
   }
 
   /** Any request, answered as it came (the playground). */
@@ -103,29 +140,18 @@ export class ApiClient {
     };
   }
 
-  private async send(method: string, pathAndQuery: string, body?: unknown, withCookies = false): Promise<Response> {
-    try {
-      return await fetch(pathAndQuery, {
-        method,
-        headers: {
-          'x-api-key': this.key,
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        credentials: withCookies ? 'same-origin' : 'omit',
-        cache: 'no-store',
-      });
-    } catch {
-      throw new ApiError({ status: 0, title: 'The API could not be reached' });
-    }
+  private async call<T>(method: Method, path: string, init: object | undefined): Promise<T> {
+    return (await this.checked(method, path, init)).data as T;
   }
-}
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  /** The answer, or its refusal thrown as ApiError (with Retry-After; a 401 also ends the session). */
+  private async checked(method: Method, path: string, init: object | undefined): Promise<Sent> {
+    const sent = await this.send(method, path, init);
+    const { response } = sent;
+    if (response.ok) return sent;
+    const retryAfter = Number(response.headers.get('retry-after'));
+    const refusal = new ApiError(toProblem(response.status, response.statusText, sent.error), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+    if (response.status === 401) this.onUnauthorized(refusal);
+    throw refusal;
   }
 }

@@ -1,12 +1,10 @@
-/** An application/problem+json answer of the Keyward API (CONTRACT.md, Errors). */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code?: string;
-  errors?: { field: string; message: string }[];
-}
+import type { components } from './schema.generated';
+
+/**
+ * An application/problem+json answer of the Keyward API (the document's Problem), as far as the
+ * answer held one: a proxy in front of the API may send anything, and status 0 is no answer at all.
+ */
+export type Problem = Partial<components['schemas']['Problem']> & Pick<components['schemas']['Problem'], 'status'>;
 
 /** A refusal of the API, or no answer at all (status 0). */
 export class ApiError extends Error {

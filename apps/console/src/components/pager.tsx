@@ -6,7 +6,7 @@ import { useCallback, useState } from 'react';
  */
 export function useCursorPager() {
   const [stack, setStack] = useState<(string | null)[]>([null]);
-  const cursor = stack[stack.length - 1];
+  const cursor = stack[stack.length - 1] ?? undefined;
   const next = useCallback((nextCursor: string) => setStack((s) => [...s, nextCursor]), []);
   const previous = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
   const reset = useCallback(() => setStack([null]), []);

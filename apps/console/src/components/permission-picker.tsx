@@ -9,7 +9,8 @@ export function PermissionPicker({
   allowed,
   error,
 }: {
-  value: Permission[];
+  /** A key's may also hold the company's own permissions: shown nowhere here, and not kept by a change. */
+  value: readonly string[];
   onChange: (next: Permission[]) => void;
   legend?: string;
   /** Permissions the caller may grant; the others are shown disabled. */
@@ -17,9 +18,9 @@ export function PermissionPicker({
   error?: string;
 }) {
   const errorId = useId();
-  const selected = new Set(value);
+  const selected = new Set<string>(value);
   const toggle = (p: Permission) => {
-    const next = new Set(selected);
+    const next = new Set<string>(selected);
     if (next.has(p)) next.delete(p);
     else next.add(p);
     onChange(PERMISSIONS.filter((x) => next.has(x)));

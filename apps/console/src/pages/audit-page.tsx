@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import type { AuditEvent, Page } from '../api/types';
+import type { QueryOf } from '../api/client';
 import { Dialog } from '../components/dialog';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notices';
@@ -18,7 +18,7 @@ import { VerifyButton, VerifyResult, useVerification } from './audit/verify-pane
 const HISTORY_PARAM = 'history';
 const AT_PARAM = 'at';
 
-type ExportFormat = 'csv' | 'jsonl';
+type ExportFormat = QueryOf<'/v1/audit-events/export'>['format'];
 
 /** Export CSV / Export JSONL: every event matching the applied filters, saved as a file. */
 function ExportButtons({ filters }: { filters: AuditFilters }) {
@@ -26,7 +26,7 @@ function ExportButtons({ filters }: { filters: AuditFilters }) {
   const queryClient = useQueryClient();
   const exporting = useMutation({
     mutationFn: async (format: ExportFormat) => {
-      const { blob, filename } = await client.download('/v1/audit-events/export', { format, ...toApiFilter(filters) });
+      const { blob, filename } = await client.download({ format, ...toApiFilter(filters) });
       saveBlob(blob, filename);
       return { filename, size: blob.size };
     },
@@ -59,7 +59,7 @@ function Trail({ filters, onOpenKey }: { filters: AuditFilters; onOpenKey: (keyI
   const pager = useCursorPager();
   const events = useQuery({
     queryKey: ['audit-events', writeFilters(filters).toString(), pager.cursor],
-    queryFn: () => client.get<Page<AuditEvent>>('/v1/audit-events', { ...toApiFilter(filters), limit: filters.limit, order: filters.order, cursor: pager.cursor }),
+    queryFn: () => client.get('/v1/audit-events', { params: { query: { ...toApiFilter(filters), limit: filters.limit, order: filters.order, cursor: pager.cursor } } }),
     placeholderData: keepPreviousData,
   });
   const items = events.data?.items ?? [];

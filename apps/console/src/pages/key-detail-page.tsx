@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router';
-import type { ApiKey, UsageSeries } from '../api/types';
 import { ErrorNotice, Loading } from '../components/notices';
 import { describePermissions } from '../components/permission-picker';
 import { formatInstant, relativeTo } from '../format';
@@ -14,10 +13,10 @@ export function KeyDetailPage() {
   const { id = '' } = useParams();
   const [params, setParams] = useSearchParams();
   const range = parseRange(params.get('range'));
-  const key = useQuery({ queryKey: ['keys', 'one', id], queryFn: () => client.get<ApiKey>(`/v1/keys/${id}`) });
+  const key = useQuery({ queryKey: ['keys', 'one', id], queryFn: () => client.get('/v1/keys/{id}', { params: { path: { id } } }) });
   const usage = useQuery({
     queryKey: ['usage', 'key', id, range],
-    queryFn: () => client.get<UsageSeries>(`/v1/keys/${id}/usage`, rangeQuery(range, Date.now())),
+    queryFn: () => client.get('/v1/keys/{id}/usage', { params: { path: { id }, query: rangeQuery(range, Date.now()) } }),
     placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[2] === id ? previous : undefined),
   });
   const k = key.data;

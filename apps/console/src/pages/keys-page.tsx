@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import type { ApiKey, CreatedKey, KeyStatus, Page, User } from '../api/types';
+import type { QueryOf } from '../api/client';
+import type { ApiKey, CreatedKey, KeyStatus, User, UserPage } from '../api/types';
 import { CopyField, apiBaseUrl, firstCallCommand } from '../components/copy-field';
 import { ErrorNotice, Loading, ReadOnlyNotice } from '../components/notices';
 import { Pager, useCursorPager } from '../components/pager';
@@ -38,11 +39,11 @@ export function useOwners(): User[] | null {
     enabled: can('users:read'),
     queryFn: async () => {
       const all: User[] = [];
-      let cursor: string | null = null;
+      let cursor: string | undefined;
       do {
-        const page: Page<User> = await client.get<Page<User>>('/v1/users', { limit: 500, cursor });
+        const page: UserPage = await client.get('/v1/users', { params: { query: { limit: 500, cursor } } });
         all.push(...page.items);
-        cursor = page.nextCursor;
+        cursor = page.nextCursor ?? undefined;
       } while (cursor);
       return all;
     },
@@ -62,7 +63,8 @@ export function KeysPage() {
   const unused = params.get('unused') && Object.hasOwn(UNUSED, params.get('unused')!) ? params.get('unused')! : '';
   const sortParam = `${params.get('sort') ?? 'createdAt'}:${params.get('order') ?? (params.get('sort') === 'name' ? 'asc' : 'desc')}`;
   const sortOrder = Object.hasOwn(SORTS, sortParam) ? sortParam : 'createdAt:desc';
-  const [sort, order] = sortOrder.split(':');
+  // one of SORTS' keys, each `sort:order` as GET /v1/keys takes them
+  const [sort, order] = sortOrder.split(':') as [QueryOf<'/v1/keys'>['sort'], QueryOf<'/v1/keys'>['order']];
   const [search, setSearch] = useState(q);
   const pager = useCursorPager();
   const owners = useOwners();
@@ -84,7 +86,9 @@ export function KeysPage() {
   const keys = useQuery({
     queryKey: ['keys', { status, q, ownerId, limit, unused, sort, order, cursor: pager.cursor }],
     queryFn: () =>
-      client.get<Page<ApiKey>>('/v1/keys', {
+      client.get('/v1/keys', {
+        params: {
+          query: {
         status,
         q,
         ownerId,
@@ -94,6 +98,8 @@ export function KeysPage() {
         sort: sortOrder === 'createdAt:desc' ? undefined : sort,
         order: sortOrder === 'createdAt:desc' ? undefined : order,
         cursor: pager.cursor,
+          },
+        },
       }),
     placeholderData: (previous) => previous,
   });

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import type { ApiKey, CompanyUsage, Page } from '../api/types';
+import type { ApiKey, CompanyUsage, KeyPage } from '../api/types';
 import { BarChart } from '../components/charts/bar-chart';
 import { ErrorNotice, Loading } from '../components/notices';
 import { formatDate, formatInstant, relativeTo } from '../format';
@@ -22,11 +22,11 @@ function useActiveKeys() {
     queryKey: ['keys', 'overview', 'active'],
     queryFn: async () => {
       const all: ApiKey[] = [];
-      let cursor: string | null = null;
+      let cursor: string | undefined;
       do {
-        const page: Page<ApiKey> = await client.get<Page<ApiKey>>('/v1/keys', { status: ['active'], limit: 500, cursor });
+        const page: KeyPage = await client.get('/v1/keys', { params: { query: { status: ['active'], limit: 500, cursor } } });
         all.push(...page.items);
-        cursor = page.nextCursor;
+        cursor = page.nextCursor ?? undefined;
       } while (cursor);
       return all;
     },
@@ -57,14 +57,14 @@ export function OverviewPage() {
 
   const usage = useQuery({
     queryKey: ['usage', 'company', range],
-    queryFn: () => client.get<CompanyUsage>('/v1/usage', { ...rangeQuery(range, Date.now()), groupBy: 'key' }),
+    queryFn: () => client.get('/v1/usage', { params: { query: { ...rangeQuery(range, Date.now()), groupBy: 'key' } } }),
     placeholderData: (previous) => previous,
   });
   const active = useActiveKeys();
   const unusedSince = useMemo(() => new Date(Date.now() - UNUSED_DAYS * DAY).toISOString(), []);
   const unused = useQuery({
     queryKey: ['keys', 'overview', 'unused', unusedSince],
-    queryFn: () => client.get<Page<ApiKey>>('/v1/keys', { status: ['active'], unusedSince, sort: 'lastUsedAt', order: 'asc', limit: 500 }),
+    queryFn: () => client.get('/v1/keys', { params: { query: { status: ['active'], unusedSince, sort: 'lastUsedAt', order: 'asc', limit: 500 } } }),
   });
 
   const expiring = useMemo(() => {
@@ -203,7 +203,7 @@ function RefusedByReason({ usage }: { usage: CompanyUsage }) {
   );
 }
 
-function UnusedKeys({ page }: { page: Page<ApiKey> }) {
+function UnusedKeys({ page }: { page: KeyPage }) {
   const never = page.items.filter((k) => k.lastUsedAt === null);
   const stale = page.items.filter((k) => k.lastUsedAt !== null);
   const more = page.nextCursor ? '+' : '';

@@ -36,7 +36,7 @@ export function PlaygroundPage() {
     queryKey: OPENAPI_QUERY,
     // the document may be key-protected (DOCS_PUBLIC=false): the client sends the key anyway
     queryFn: async () => {
-      const doc = await client.get<unknown>('/docs/openapi.json');
+      const doc = await client.openApiDocument();
       if (!isOpenApiDocument(doc)) throw new ApiError({ status: 502, title: 'The answer of /docs/openapi.json is not an OpenAPI document' });
       return doc;
     },

@@ -1,5 +1,4 @@
 import { useQuery } from '@tanstack/react-query';
-import type { SystemStatus } from '../api/types';
 import { ErrorNotice, Loading } from '../components/notices';
 import { formatInstant } from '../format';
 import { useSession } from '../session';
@@ -7,7 +6,6 @@ import { CentralSection } from './system/central-section';
 import { QueuesSection } from './system/queues-section';
 import { SharedSecretSection } from './system/shared-secret-section';
 import { SHARED_SECRET_QUERY_KEY, STATUS_QUERY_KEY } from './system/shared';
-import type { SharedSecretMetadata } from './system/system-model';
 import { TelemetrySection } from './system/telemetry-section';
 
 /** How often the status (queues, lag, last contact) is read again while the page is open. */
@@ -21,13 +19,13 @@ export function SystemPage() {
   const { client } = useSession();
   const status = useQuery({
     queryKey: STATUS_QUERY_KEY,
-    queryFn: () => client.get<SystemStatus>('/v1/system/status'),
+    queryFn: () => client.get('/v1/system/status'),
     refetchInterval: REFRESH_MS,
   });
   // the same query as the shared secret section (one request): activation needs the secret
   const secret = useQuery({
     queryKey: SHARED_SECRET_QUERY_KEY,
-    queryFn: () => client.get<SharedSecretMetadata>('/v1/shared-secret'),
+    queryFn: () => client.get('/v1/shared-secret'),
   });
 
   return (

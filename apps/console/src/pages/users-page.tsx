@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/problem';
-import type { Page, Permission, User } from '../api/types';
+import type { Permission, User, UserChanges } from '../api/types';
 import { Dialog } from '../components/dialog';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading, ReadOnlyNotice } from '../components/notices';
@@ -21,7 +21,7 @@ export function UsersPage() {
 
   const users = useQuery({
     queryKey: ['users', { cursor: pager.cursor }],
-    queryFn: () => client.get<Page<User>>('/v1/users', { limit: 50, cursor: pager.cursor }),
+    queryFn: () => client.get('/v1/users', { params: { query: { limit: 50, cursor: pager.cursor } } }),
     placeholderData: (previous) => previous,
   });
 
@@ -109,11 +109,11 @@ function UserFormDialog({ open, editing, onClose }: { open: boolean; editing: Us
   }, [open, editing]);
   const mutation = useMutation({
     mutationFn: () => {
-      if (!editing) return client.post<User>('/v1/users', { email: email.trim(), name: name.trim(), permissions });
-      const body: Record<string, unknown> = {};
+      if (!editing) return client.post('/v1/users', { body: { email: email.trim(), name: name.trim(), permissions } });
+      const body: UserChanges = {};
       if (name.trim() !== editing.name) body.name = name.trim();
       if ([...permissions].sort().join() !== [...editing.permissions].sort().join()) body.permissions = permissions;
-      return client.patch<User>(`/v1/users/${editing.id}`, body);
+      return client.patch('/v1/users/{id}', { params: { path: { id: editing.id } }, body });
     },
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['users'] });
@@ -157,7 +157,7 @@ function ToggleUserDialog({ target, onClose }: { target: User | null; onClose: (
   const { client, me } = useSession();
   const queryClient = useQueryClient();
   const mutation = useMutation({
-    mutationFn: (u: User) => client.patch<User>(`/v1/users/${u.id}`, { disabled: !u.disabled }),
+    mutationFn: (u: User) => client.patch('/v1/users/{id}', { params: { path: { id: u.id } }, body: { disabled: !u.disabled } }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['users'] });
       await queryClient.invalidateQueries({ queryKey: ['keys'] });

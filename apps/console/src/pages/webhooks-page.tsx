@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../api/problem';
-import { EVENT_TYPES, type Page, type Webhook, type WebhookDelivery, type WebhookTestResult } from '../api/types';
+import { EVENT_TYPES, type NewWebhook, type Webhook, type WebhookTestResult } from '../api/types';
 import { Dialog } from '../components/dialog';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notices';
@@ -13,6 +13,8 @@ import { ConfirmDialog } from './system/confirm-dialog';
 
 /** `*` on a webhook: every audit event of the company, in log order, with position and hash. */
 const EVERY_EVENT = '*';
+/** What a webhook may ask for: `*` (every audit event) or event types. */
+type WebhookEvent = NewWebhook['events'][number];
 
 const describeEvents = (events: string[]) => (events.includes(EVERY_EVENT) ? 'All events (audit stream)' : events.join(', '));
 
@@ -39,13 +41,13 @@ export function WebhooksPage() {
 
   const list = useQuery({
     queryKey: ['webhooks', { cursor: pager.cursor }],
-    queryFn: () => client.get<Page<Webhook>>('/v1/webhooks', { limit: 50, cursor: pager.cursor }),
+    queryFn: () => client.get('/v1/webhooks', { params: { query: { limit: 50, cursor: pager.cursor } } }),
     placeholderData: (previous) => previous,
     // backlog and state move while deliveries go on
     refetchInterval: 5_000,
   });
   const test = useMutation({
-    mutationFn: (webhook: Webhook) => client.post<WebhookTestResult>(`/v1/webhooks/${webhook.id}/test`),
+    mutationFn: (webhook: Webhook) => client.post('/v1/webhooks/{id}/test', { params: { path: { id: webhook.id } } }),
     onMutate: () => setTested(null),
     onSuccess: async (result, webhook) => {
       setTested({ webhook, result });
@@ -169,7 +171,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
   useEffect(reset, [webhook.id, reset]);
   const log = useQuery({
     queryKey: ['webhooks', 'deliveries', webhook.id, pager.cursor],
-    queryFn: () => client.get<Page<WebhookDelivery>>(`/v1/webhooks/${webhook.id}/deliveries`, { limit: 50, cursor: pager.cursor }),
+    queryFn: () => client.get('/v1/webhooks/{id}/deliveries', { params: { path: { id: webhook.id }, query: { limit: 50, cursor: pager.cursor } } }),
     placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[2] === webhook.id ? previous : undefined),
     refetchInterval: 5_000,
   });
@@ -245,10 +247,10 @@ function CreateWebhookDialog({ open, onClose }: { open: boolean; onClose: () => 
   const idp = useId();
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
-  const [events, setEvents] = useState<string[]>([EVERY_EVENT]);
+  const [events, setEvents] = useState<WebhookEvent[]>([EVERY_EVENT]);
   const [local, setLocal] = useState<Record<string, string>>({});
   const mutation = useMutation({
-    mutationFn: (body: Record<string, unknown>) => client.post<Webhook>('/v1/webhooks', body),
+    mutationFn: (body: NewWebhook) => client.post('/v1/webhooks', { body }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['webhooks'] });
       close();
@@ -263,7 +265,7 @@ function CreateWebhookDialog({ open, onClose }: { open: boolean; onClose: () => 
     onClose();
   };
   const everything = events.includes(EVERY_EVENT);
-  const toggle = (type: string) => setEvents((e) => (e.includes(type) ? e.filter((t) => t !== type) : [...e, type]));
+  const toggle = (type: WebhookEvent) => setEvents((e) => (e.includes(type) ? e.filter((t) => t !== type) : [...e, type]));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const errors: Record<string, string> = {};
@@ -325,7 +327,7 @@ function DeleteWebhookDialog({ target, onClose, onDeleted }: { target: Webhook |
   const { client } = useSession();
   const queryClient = useQueryClient();
   const mutation = useMutation({
-    mutationFn: (w: Webhook) => client.delete(`/v1/webhooks/${w.id}`),
+    mutationFn: (w: Webhook) => client.delete('/v1/webhooks/{id}', { params: { path: { id: w.id } } }),
     onSuccess: async (_, w) => {
       onDeleted(w.id);
       await queryClient.invalidateQueries({ queryKey: ['webhooks'] });

@@ -1,10 +1,9 @@
-import type { AuditEvent } from '../../api/types';
+import type { AuditEvent, AuditVerification, EventType, KeyStateAt } from '../../api/types';
 import { describeKeyState, describeVerification, eventKeys, eventSubject, keyStatusTone, shortId, summarizeEvent } from './describe';
-import type { AuditVerification, KeyStateAt } from './types';
 
 const KEY = '8a662044-8aa6-4008-b0af-42dd0ed9eb4f';
 
-function event(type: string, data: Record<string, unknown>, streamId = `key-${KEY}`): AuditEvent {
+function event(type: EventType, data: Record<string, unknown>, streamId = `key-${KEY}`): AuditEvent {
   return {
     position: 5,
     eventId: 'e',
@@ -50,7 +49,7 @@ describe('audit event words', () => {
 
 describe('verification words', () => {
   const head = { position: 6, hash: 'c'.repeat(64) };
-  const signingKey = { algorithm: 'Ed25519', fingerprint: `sha256:${'f'.repeat(64)}` };
+  const signingKey = { algorithm: 'Ed25519' as const, fingerprint: `sha256:${'f'.repeat(64)}` };
   const checkpoints = (checked: number, more: Partial<AuditVerification['checkpoints']> = {}) => ({ signingKey, checked, unverifiable: 0, ...more });
 
   it('reports an intact chain with the count and the checkpoints', () => {

@@ -1,6 +1,5 @@
-import type { AuditEvent } from '../../api/types';
+import type { AuditEvent, AuditVerification, KeyStateAt } from '../../api/types';
 import { formatInstant } from '../../format';
-import type { AuditVerification, KeyStateAt } from './types';
 
 /** Readable words for audit events, verifications and replayed key states. */
 

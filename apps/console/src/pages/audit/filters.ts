@@ -1,5 +1,7 @@
-import type { Query } from '../../api/client';
-import { EVENT_TYPES } from '../../api/types';
+import type { QueryOf } from '../../api/client';
+import { EVENT_TYPES, type EventType } from '../../api/types';
+
+export type { EventType };
 import { formatInstant, localInputToIso } from '../../format';
 import { looksLikeSecret } from '../../secret-guard';
 
@@ -7,8 +9,6 @@ import { looksLikeSecret } from '../../secret-guard';
  * The audit trail's filters: read from and written to the page's query string (they hold
  * no secret, so a filtered view can be shared), edited as a form draft, sent to the API.
  */
-
-export type EventType = (typeof EVENT_TYPES)[number];
 
 export const PAGE_SIZES = [10, 25, 50, 100, 200] as const;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -88,7 +88,10 @@ export function writeFilters(filters: AuditFilters, base: URLSearchParams = new 
 }
 
 /** The API's filter parameters (list, export): the same for both, so an export holds what the table shows. */
-export function toApiFilter(filters: AuditFilters): Query {
+/** The filters of GET /v1/audit-events and its export (empty ones are not sent). */
+export type AuditFilterQuery = Omit<QueryOf<'/v1/audit-events'>, 'limit' | 'cursor' | 'order'>;
+
+export function toApiFilter(filters: AuditFilters): AuditFilterQuery {
   return {
     type: filters.types,
     keyId: filters.keyId,

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { AuditEvent, Page } from '../../api/types';
+import type { KeyStateAt } from '../../api/types';
 import { ErrorNotice, Loading } from '../../components/notices';
 import { Pager, useCursorPager } from '../../components/pager';
 import { formatInstant, formatSeconds, localInputToIso } from '../../format';
@@ -8,7 +8,6 @@ import { useSession } from '../../session';
 import { describeKeyState, keyStatusTone } from './describe';
 import { EventTable } from './event-table';
 import { UUID_RE, isoToLocalSeconds } from './filters';
-import type { KeyStateAt } from './types';
 
 const HISTORY_PAGE = 25;
 
@@ -125,13 +124,13 @@ export function KeyInspector({
   const history = useQuery({
     enabled: validId,
     queryKey: ['key-history', keyId, pager.cursor],
-    queryFn: () => client.get<Page<AuditEvent>>(`/v1/keys/${encodeURIComponent(keyId)}/history`, { limit: HISTORY_PAGE, cursor: pager.cursor }),
+    queryFn: () => client.get('/v1/keys/{id}/history', { params: { path: { id: keyId }, query: { limit: HISTORY_PAGE, cursor: pager.cursor } } }),
     placeholderData: keepPreviousData,
   });
 
   const state = useQuery({
     queryKey: ['key-state', keyId, at],
-    queryFn: () => client.get<KeyStateAt>(`/v1/keys/${encodeURIComponent(keyId)}/state`, { at }),
+    queryFn: () => client.get('/v1/keys/{id}/state', { params: { path: { id: keyId }, query: { at: at! } } }), // enabled only once `at` is set
     enabled: validId && at !== null,
   });
 

@@ -3,7 +3,7 @@ import { ErrorNotice } from '../../components/notices';
 import { formatInstant } from '../../format';
 import { useSession } from '../../session';
 import { describeVerification } from './describe';
-import type { AuditVerification } from './types';
+import type { AuditVerification } from '../../api/types';
 
 /**
  * The verify button: recomputes the hash chain (the whole log for the operator company, the
@@ -12,7 +12,7 @@ import type { AuditVerification } from './types';
 export function useVerification() {
   const { client } = useSession();
   return useMutation({
-    mutationFn: async () => ({ result: await client.get<AuditVerification>('/v1/audit-events/verify'), at: new Date().toISOString() }),
+    mutationFn: async () => ({ result: await client.get('/v1/audit-events/verify'), at: new Date().toISOString() }),
   });
 }
 

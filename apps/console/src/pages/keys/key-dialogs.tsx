@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/problem';
-import type { ApiKey, CreatedKey, User } from '../../api/types';
+import type { ApiKey, CreatedKey, KeyChanges, NewKey, User } from '../../api/types';
 import { apiBaseUrl, firstCallCommand, useClipboard } from '../../components/copy-field';
 import { Dialog } from '../../components/dialog';
 import { Field } from '../../components/field';
@@ -65,11 +65,11 @@ export function KeyFormDialog({
   const mutation = useMutation({
     // the answer of a create holds the key: not kept in the mutation cache once the dialog closes
     gcTime: 0,
-    mutationFn: async (body: Record<string, unknown>) =>
-      editing ? client.patch<ApiKey>(`/v1/keys/${editing.id}`, body) : client.post<CreatedKey>('/v1/keys', body),
+    mutationFn: async (change: { id: string; body: KeyChanges } | { body: NewKey }): Promise<ApiKey | CreatedKey> =>
+      'id' in change ? client.patch('/v1/keys/{id}', { params: { path: { id: change.id } }, body: change.body }) : client.post('/v1/keys', { body: change.body }),
     onSuccess: async (result) => {
       await queryClient.invalidateQueries({ queryKey: ['keys'] });
-      if (!editing) onCreated(result as CreatedKey);
+      if ('key' in result) onCreated(result);
       close();
     },
   });
@@ -82,11 +82,17 @@ export function KeyFormDialog({
   const set = <K extends keyof KeyFormValues>(field: K, value: KeyFormValues[K]) => setValues((v) => ({ ...v, [field]: value }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const result = editing ? updateKeyBody(editing, values) : createKeyBody(values);
+    if (editing) {
+      const result = updateKeyBody(editing, values);
+      if ('errors' in result) return setLocalErrors(result.errors);
+      setLocalErrors({});
+      if (Object.keys(result.body).length === 0) return close();
+      return mutation.mutate({ id: editing.id, body: result.body });
+    }
+    const result = createKeyBody(values);
     if ('errors' in result) return setLocalErrors(result.errors);
     setLocalErrors({});
-    if (editing && Object.keys(result.body).length === 0) return close();
-    mutation.mutate(result.body);
+    mutation.mutate({ body: result.body });
   };
   const errors = errorsOf(localErrors, mutation.error);
   const expiryPreset = (days: number | null) =>
@@ -267,7 +273,7 @@ export function RevokeDialog({ target, onClose }: { target: ApiKey | null; onClo
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
   const mutation = useMutation({
-    mutationFn: (key: ApiKey) => client.post<ApiKey>(`/v1/keys/${key.id}/revoke`, reason.trim() ? { reason: reason.trim() } : {}),
+    mutationFn: (key: ApiKey) => client.post('/v1/keys/{id}/revoke', { params: { path: { id: key.id } }, body: reason.trim() ? { reason: reason.trim() } : {} }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['keys'] });
       close();
@@ -323,7 +329,7 @@ export function RotateDialog({ target, onClose, onRotated }: { target: ApiKey | 
   const valid = grace.trim() !== '' && Number.isInteger(seconds) && seconds >= 0 && seconds <= 604_800;
   const mutation = useMutation({
     gcTime: 0, // the answer holds the new key
-    mutationFn: (key: ApiKey) => client.post<CreatedKey>(`/v1/keys/${key.id}/rotate`, { gracePeriodSeconds: seconds }),
+    mutationFn: (key: ApiKey) => client.post('/v1/keys/{id}/rotate', { params: { path: { id: key.id } }, body: { gracePeriodSeconds: seconds } }),
     onSuccess: async (created) => {
       await queryClient.invalidateQueries({ queryKey: ['keys'] });
       onRotated(created, seconds);
@@ -380,7 +386,7 @@ export function DeleteDialog({ target, onClose }: { target: ApiKey | null; onClo
   const queryClient = useQueryClient();
   const [typed, setTyped] = useState('');
   const mutation = useMutation({
-    mutationFn: (key: ApiKey) => client.delete(`/v1/keys/${key.id}`),
+    mutationFn: (key: ApiKey) => client.delete('/v1/keys/{id}', { params: { path: { id: key.id } } }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['keys'] });
       close();

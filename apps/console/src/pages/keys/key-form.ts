@@ -1,11 +1,12 @@
 import { localInputToIso, splitList } from '../../format';
-import type { ApiKey, Permission } from '../../api/types';
+import type { ApiKey, KeyChanges, NewKey } from '../../api/types';
 
 /** What the create/edit form holds: strings as typed, turned into a request body by the functions below. */
 export interface KeyFormValues {
   name: string;
   description: string;
-  permissions: Permission[];
+  /** Keyward's own, and on an existing key the company's own it holds. */
+  permissions: string[];
   type: 'standard' | 'administration';
   /** `datetime-local` value; empty = never expires. */
   expiresAt: string;
@@ -31,7 +32,7 @@ export const EMPTY_KEY_FORM: KeyFormValues = {
 
 export type FieldErrors = Partial<Record<string, string>>;
 
-function rateLimitOf(values: KeyFormValues, errors: FieldErrors): { limit: number; windowSeconds: number } | null {
+function rateLimitOf(values: KeyFormValues, errors: FieldErrors): NonNullable<NewKey['rateLimit']> | null {
   if (!values.rateLimit.trim()) return null;
   const limit = Number(values.rateLimit);
   const windowSeconds = Number(values.rateWindowSeconds);
@@ -44,7 +45,7 @@ function rateLimitOf(values: KeyFormValues, errors: FieldErrors): { limit: numbe
  * The POST /v1/keys body, or the fields the browser can already tell are wrong (the API
  * checks everything again and names the field the same way).
  */
-export function createKeyBody(values: KeyFormValues, now: number = Date.now()): { body: Record<string, unknown> } | { errors: FieldErrors } {
+export function createKeyBody(values: KeyFormValues, now: number = Date.now()): { body: NewKey } | { errors: FieldErrors } {
   const errors: FieldErrors = {};
   const name = values.name.trim();
   if (!name) errors.name = 'is required';
@@ -56,7 +57,7 @@ export function createKeyBody(values: KeyFormValues, now: number = Date.now()): 
   else if (expiresAt && new Date(expiresAt).getTime() <= now) errors.expiresAt = 'must be in the future';
   const rateLimit = rateLimitOf(values, errors);
   if (Object.keys(errors).length) return { errors };
-  const body: Record<string, unknown> = { name, type: values.type };
+  const body: NewKey = { name, type: values.type };
   if (values.description.trim()) body.description = values.description.trim();
   if (values.type === 'standard') body.permissions = values.permissions;
   if (expiresAt) body.expiresAt = expiresAt;
@@ -85,9 +86,9 @@ export function formFromKey(key: ApiKey, toLocalInput: (iso: string | null) => s
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The PATCH /v1/keys/:id body: only what changed (null clears expiry or the own rate limit). */
-export function updateKeyBody(key: ApiKey, values: KeyFormValues, now: number = Date.now()): { body: Record<string, unknown> } | { errors: FieldErrors } {
+export function updateKeyBody(key: ApiKey, values: KeyFormValues, now: number = Date.now()): { body: KeyChanges } | { errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const body: Record<string, unknown> = {};
+  const body: KeyChanges = {};
   const name = values.name.trim();
   if (!name) errors.name = 'is required';
   else if (name.length > 100) errors.name = 'must be at most 100 characters';

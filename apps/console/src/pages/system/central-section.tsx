@@ -5,7 +5,7 @@ import type { CentralStatus } from '../../api/types';
 import { ErrorNotice } from '../../components/notices';
 import { useSession } from '../../session';
 import { ConfirmDialog } from './confirm-dialog';
-import { type CentralCheckResult, describeCentral, describeCheck, describeOutcome } from './system-model';
+import { describeCentral, describeCheck, describeOutcome } from './system-model';
 import { Announcement, type Result, STATUS_QUERY_KEY, When } from './shared';
 
 /** The central API banner: status in words, and the actions that make sense in it. */
@@ -20,7 +20,7 @@ export function CentralSection({ central, secretExists }: { central: CentralStat
   const refresh = () => queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY });
 
   const check = useMutation({
-    mutationFn: () => client.post<CentralCheckResult>('/v1/system/central/check'),
+    mutationFn: () => client.post('/v1/system/central/check'),
     onMutate: () => setResult(null),
     onSuccess: (r) => setResult(describeCheck(r)),
     onSettled: refresh,
@@ -147,7 +147,7 @@ function ActivateForm({
   const [apiKey, setApiKey] = useState('');
 
   const activate = useMutation({
-    mutationFn: () => client.put<CentralStatus>('/v1/system/central', { apiKey: apiKey.trim() }),
+    mutationFn: () => client.put('/v1/system/central', { body: { apiKey: apiKey.trim() } }),
     onMutate: () => onResult(null),
     onSuccess: () => {
       setApiKey('');

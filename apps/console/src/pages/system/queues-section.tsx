@@ -85,7 +85,7 @@ function QueueDashboardLink() {
     // opened now, while the click still counts as a user gesture; pointed at the dashboard once the session exists
     const tab = window.open('', '_blank');
     try {
-      const session = await client.request<{ url: string; expiresAt: string }>('POST', '/v1/system/dashboard-session', { body: {}, withCookies: true });
+      const session = await client.dashboardSession('open');
       if (tab) {
         tab.opener = null;
         tab.location.href = session.url;

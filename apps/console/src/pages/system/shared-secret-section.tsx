@@ -5,7 +5,7 @@ import { ErrorNotice, Loading } from '../../components/notices';
 import { useSession } from '../../session';
 import { ConfirmDialog } from './confirm-dialog';
 import { SHARED_SECRET_QUERY_KEY, When } from './shared';
-import type { SharedSecretMetadata, SharedSecretValue } from './system-model';
+import type { SharedSecretValue } from '../../api/types';
 
 type Shown = { how: 'rotated' | 'revealed'; value: SharedSecretValue };
 
@@ -20,7 +20,7 @@ export function SharedSecretSection() {
   const headingId = useId();
   const metadata = useQuery({
     queryKey: SHARED_SECRET_QUERY_KEY,
-    queryFn: () => client.get<SharedSecretMetadata>('/v1/shared-secret'),
+    queryFn: () => client.get('/v1/shared-secret'),
   });
   const [confirm, setConfirm] = useState<'rotate' | 'reveal' | null>(null);
   const [busy, setBusy] = useState(false);
@@ -43,7 +43,7 @@ export function SharedSecretSection() {
     setBusy(true);
     setError(null);
     try {
-      const value = await client.post<SharedSecretValue>(`/v1/shared-secret/${how}`);
+      const value = await (how === 'rotate' ? client.post('/v1/shared-secret/rotate', { body: {} }) : client.post('/v1/shared-secret/reveal'));
       setShown({ how: how === 'rotate' ? 'rotated' : 'revealed', value });
     } catch (err) {
       setError(err);

@@ -85,14 +85,14 @@ describe('results', () => {
   });
 
   it('heartbeat sent and failed', () => {
-    expect(describeHeartbeat({ outcome: 'sent', httpStatus: 200, latencyMs: 3 })).toMatchObject({ ok: true });
-    expect(describeHeartbeat({ outcome: 'sent', httpStatus: 200, latencyMs: 3 }).text).toMatch(/^Heartbeat sent/);
-    const failed = describeHeartbeat({ outcome: 'failed', failure: 'unreachable', httpStatus: 500, latencyMs: 2, reason: 'the central service answered HTTP 500' });
+    expect(describeHeartbeat({ outcome: 'sent', heartbeatId: 'h', attempt: 1, httpStatus: 200, latencyMs: 3 })).toMatchObject({ ok: true });
+    expect(describeHeartbeat({ outcome: 'sent', heartbeatId: 'h', attempt: 1, httpStatus: 200, latencyMs: 3 }).text).toMatch(/^Heartbeat sent/);
+    const failed = describeHeartbeat({ outcome: 'failed', heartbeatId: 'h', attempt: 1, failure: 'unreachable', httpStatus: 500, latencyMs: 2, reason: 'the central service answered HTTP 500' });
     expect(failed).toEqual({
       ok: false,
       text: 'Heartbeat failed: the central service answered HTTP 500 (after 2 ms). It is recorded in the audit trail as HeartbeatFailed.',
     });
-    const local = describeHeartbeat({ outcome: 'failed', failure: 'error', httpStatus: null, latencyMs: null, reason: '' });
+    const local = describeHeartbeat({ outcome: 'failed', heartbeatId: 'h', attempt: 1, failure: 'error', httpStatus: null, latencyMs: null, reason: '' });
     expect(local.text).toBe('Heartbeat failed: the request could not be made. It is recorded in the audit trail as HeartbeatFailed.');
   });
 });

@@ -2,50 +2,12 @@
  * The System page's wording and decisions, without React: what each central status means,
  * which actions make sense in it, and how results read. Shapes: apps/api/src/system/system.dto.ts.
  */
-import type { CentralStatus, SystemStatus } from '../../api/types';
+import type { CentralCheckResult, CentralStatus, HeartbeatResult, SystemStatus } from '../../api/types';
 import { formatSeconds } from '../../format';
 
 export type Tone = 'ok' | 'bad' | 'warn' | 'neutral';
 
-/** GET /v1/shared-secret: metadata only. */
-export interface SharedSecretMetadata {
-  exists: boolean;
-  fingerprint: string | null;
-  createdAt: string | null;
-  rotatedAt: string | null;
-}
-
-/** POST /v1/shared-secret/rotate and /reveal: the only answers that hold the secret. */
-export interface SharedSecretValue {
-  secret: string;
-  fingerprint: string;
-  createdAt: string;
-  rotatedAt: string | null;
-}
-
-export type CentralOutcome = 'ok' | 'rejected' | 'unreachable' | 'timeout';
-
-/** POST /v1/system/central/check. */
-export interface CentralCheckResult {
-  outcome: CentralOutcome;
-  httpStatus: number | null;
-  latencyMs: number;
-  reason: string | null;
-  checkedAt: string;
-  central: CentralStatus;
-}
-
-/** POST /v1/system/heartbeat. */
-export interface HeartbeatResult {
-  outcome: 'sent' | 'failed' | 'skipped';
-  heartbeatId?: string;
-  attempt?: number;
-  httpStatus?: number | null;
-  latencyMs?: number | null;
-  sentAt?: string;
-  failure?: string;
-  reason?: string;
-}
+export type CentralOutcome = CentralCheckResult['outcome'];
 
 export interface CentralView {
   tone: Tone;
@@ -145,7 +107,6 @@ export function describeOutcome(outcome: CentralOutcome | null): string {
 
 const httpPart = (status: number | null | undefined) => (status ? `HTTP ${status}` : 'no HTTP answer');
 const latencyPart = (ms: number | null | undefined) => (ms === null || ms === undefined ? '' : ` after ${ms} ms`);
-const sentence = (s: string) => (s.endsWith('.') ? s : `${s}.`);
 
 const FAILURE_WORDS: Record<string, string> = {
   rejected: 'the central service refused the key',
@@ -176,7 +137,6 @@ export function describeHeartbeat(result: HeartbeatResult): { ok: boolean; text:
       text: `Heartbeat sent: the central service accepted it (${httpPart(result.httpStatus)}${latencyPart(result.latencyMs)}). It is recorded in the audit trail as HeartbeatSent.`,
     };
   }
-  if (result.outcome === 'skipped') return { ok: false, text: sentence(`Heartbeat not sent${result.reason ? `: ${result.reason}` : ''}`) };
   return {
     ok: false,
     text: `Heartbeat failed: ${failureDetail(result.failure, result.reason, result.latencyMs)}. It is recorded in the audit trail as HeartbeatFailed.`,

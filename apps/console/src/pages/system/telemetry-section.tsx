@@ -4,7 +4,7 @@ import type { SystemStatus } from '../../api/types';
 import { ErrorNotice } from '../../components/notices';
 import { useSession } from '../../session';
 import { Announcement, type Result, STATUS_QUERY_KEY, When } from './shared';
-import { HEARTBEAT_FIELDS, type HeartbeatResult, describeCentral, describeHeartbeat, describeInterval, describeTelemetry } from './system-model';
+import { HEARTBEAT_FIELDS, describeCentral, describeHeartbeat, describeInterval, describeTelemetry } from './system-model';
 
 /** The telemetry switch, exactly what a heartbeat holds, and "Send heartbeat now". */
 export function TelemetrySection({ status }: { status: SystemStatus }) {
@@ -23,7 +23,7 @@ export function TelemetrySection({ status }: { status: SystemStatus }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: STATUS_QUERY_KEY });
 
   const toggle = useMutation({
-    mutationFn: (enabled: boolean) => client.put<SystemStatus['telemetry']>('/v1/system/telemetry', { enabled }),
+    mutationFn: (enabled: boolean) => client.put('/v1/system/telemetry', { body: { enabled } }),
     onMutate: () => setResult(null),
     onSuccess: (t) => {
       // the answer is the new telemetry state: shown at once, so the switch never flips back while the status reloads
@@ -39,7 +39,7 @@ export function TelemetrySection({ status }: { status: SystemStatus }) {
   });
 
   const heartbeat = useMutation({
-    mutationFn: () => client.post<HeartbeatResult>('/v1/system/heartbeat'),
+    mutationFn: () => client.post('/v1/system/heartbeat'),
     onMutate: () => setResult(null),
     onSuccess: (r) => setResult(describeHeartbeat(r)),
     onSettled: refresh,

@@ -9,7 +9,7 @@ export type { KeywardLogger, VerifierStreamOptions } from './verifier-stream';
 export { UsageReporter } from './usage-reporter';
 export type { UsageReporterOptions, UsageInput } from './usage-reporter';
 export { QuotaLeases } from './quota-leases';
-export type { QuotaDecision, QuotaLeasesOptions } from './quota-leases';
+export type { LeasedGrant, QuotaDecision, QuotaLeasesOptions, QuotaSource } from './quota-leases';
 export { KeywardRuntime } from './keyward-runtime';
 export type { KeywardKeyInfo, KeywardOptions, Authenticated } from './keyward-runtime';
 export { KeywardProblem } from './problem';

@@ -1,5 +1,5 @@
-import { QuotaGrant } from './client';
-import { QuotaLeases } from './quota-leases';
+import { QuotaGrant, RateLimitSetting } from './client';
+import { LeasedGrant, QuotaLeases } from './quota-leases';
 
 /** Keyward's side of the quota: one window with `limit` requests, shared by every service. */
 function keyward(limit: number, resetSeconds = 3600) {
@@ -82,6 +82,53 @@ describe('QuotaLeases', () => {
     const server = keyward(1);
     expect(await new QuotaLeases(server).take('k', null)).toBeUndefined();
     expect(server.asked).toEqual([]);
+  });
+
+  it("with the blocks' positions in the window, each decision says what is left after it, every position once across services", async () => {
+    let used = 0;
+    const seen: RateLimitSetting[] = [];
+    const source = {
+      takeQuota: async (_keyId: string, want: number, setting: RateLimitSetting): Promise<LeasedGrant> => {
+        seen.push(setting);
+        const granted = Math.min(want, setting.limit - used);
+        used += granted;
+        return { granted, used: used - granted, limit: setting.limit, windowSeconds: setting.windowSeconds, resetSeconds: 3600, resetMs: 3_599_500 };
+      },
+    };
+    const a = new QuotaLeases(source, { now: () => now });
+    const b = new QuotaLeases(source, { now: () => now });
+    const decisions = [];
+    for (let i = 0; i < 60; i++) decisions.push(await a.take('k', LIMIT), await b.take('k', LIMIT), await a.take('k', LIMIT));
+    const allowed = decisions.filter((d) => d!.allowed);
+    expect(allowed.map((d) => d!.remaining).sort((x, y) => x! - y!)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(decisions.filter((d) => !d!.allowed).every((d) => d!.remaining === 0)).toBe(true);
+    expect(seen.every((s) => s.limit === 100 && s.windowSeconds === 3600)).toBe(true);
+    expect(allowed[0]).toMatchObject({ limit: 100, resetSeconds: 3600 });
+  });
+
+  it('a key whose limit or window changed starts a new block (another counter at Keyward)', async () => {
+    const server = keyward(1000);
+    const q = new QuotaLeases(server, { now: () => now });
+    for (let i = 0; i < 3; i++) await q.take('k', { limit: 1000, windowSeconds: 3600 }); // blocks 1, 2: one left
+    const asked = server.asked.length;
+    await q.take('k', { limit: 1000, windowSeconds: 60 });
+    expect(server.asked.length).toBe(asked + 1);
+    expect(server.asked.at(-1)).toBe(1);
+    await q.take('k', { limit: 500, windowSeconds: 60 });
+    expect(server.asked.length).toBe(asked + 2);
+  });
+
+  it('keeps the blocks of at most maxKeys keys: the one that took a block least recently goes first', async () => {
+    const server = keyward(1000);
+    const q = new QuotaLeases(server, { now: () => now, maxKeys: 2 });
+    const setting = { limit: 1000, windowSeconds: 3600 };
+    for (const key of ['a', 'a', 'b', 'c']) await q.take(key, setting); // a holds 1 of its block of 2
+    const asked = server.asked.length;
+    await q.take('a', setting); // dropped with its block: asked again
+    expect(server.asked.length).toBe(asked + 1);
+    await q.take('c', setting); // c was kept (its block of 1 spent: asks again)
+    await q.take('c', setting); // from the block of 2 just taken
+    expect(server.asked.length).toBe(asked + 2);
   });
 
   it('Keyward unreachable when a block is needed: the error reaches the caller (a 503, never an accept)', async () => {

@@ -5,5 +5,6 @@ import { UserEntity } from './user.entity';
 export * from './api-key.entity';
 export * from './company.entity';
 export * from './user.entity';
+export * from './entity-columns';
 
 export const ENTITIES = [CompanyEntity, UserEntity, ApiKeyEntity];

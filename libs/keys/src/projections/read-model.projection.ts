@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AUTH_CHANGES_CHANNEL } from '@keyward/auth';
+import { ApiKeyEntity, CompanyEntity, UserEntity, insertRow, tableOf, versionedUpdate } from '@keyward/database';
 import { EventStore, InlineProjection, ProjectedEvent, ProjectedEventOf, StoredEvent, eventsOf } from '@keyward/event-store';
 import { KeywardEvent, KeywardEvents } from '../events/keyward-events';
 
@@ -90,25 +91,11 @@ export class KeysReadModelProjection implements InlineProjection {
 
 /** The rows that carry their stream's version, by stream prefix. */
 const VERSIONED_ROWS: Record<string, { table: string; id: string }> = {
-  key: { table: 'api_keys', id: 'id' },
-  user: { table: 'users', id: 'id' },
+  key: { table: tableOf(ApiKeyEntity), id: 'id' },
+  user: { table: tableOf(UserEntity), id: 'id' },
   catalog: { table: 'company_catalogs', id: 'company_id' },
 };
 
-const KEY_COLUMNS: Record<string, string> = {
-  name: 'name',
-  description: 'description',
-  permissions: 'permissions',
-  expiresAt: 'expires_at',
-  allowedIps: 'allowed_ips',
-  rateLimit: 'rate_limit',
-  roles: 'roles',
-  meta: 'meta',
-  externalId: 'external_id',
-};
-/** Stored as jsonb: sent as JSON text. */
-const JSON_FIELDS = new Set(['rateLimit', 'meta']);
-const USER_COLUMNS: Record<string, string> = { name: 'name', permissions: 'permissions', disabled: 'disabled' };
 /** Applied in the appending transaction; KeyUsed (last use) is left to the asynchronous projector. */
 const INLINE_TYPES = new Set<string>([
   KeywardEvent.CompanyCreated,
@@ -141,9 +128,6 @@ const TAKES_KEY_RIGHTS = new Set<string>([
   KeywardEvent.KeyDeleted,
 ]);
 
-/** Columns that cannot be cleared: a null change to them (refused by the API) is ignored, never a stuck projector. */
-const NOT_NULL = new Set(['name', 'permissions', 'allowed_ips', 'disabled', 'roles', 'meta']);
-
 /**
  * Applies one event to the companies, users and api_keys tables. Every value comes
  * from the event (timestamps included), so a rebuild produces the same rows. A row already at
@@ -155,62 +139,74 @@ export async function applyToReadModel(m: EntityManager, e: ProjectedEventOf<Key
   switch (e.type) {
     case KeywardEvent.CompanyCreated: {
       const d = e.data;
-      await m.query(
-        `INSERT INTO companies (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO NOTHING`,
-        [d.companyId, d.name, at],
-      );
+      await insertRow(m, CompanyEntity, { id: d.companyId, name: d.name, createdAt: at, updatedAt: at });
       return;
     }
     case KeywardEvent.UserCreated: {
       const d = e.data;
-      await m.query(
-        `INSERT INTO users (id, company_id, email, name, permissions, disabled, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (id) DO NOTHING`,
-        [d.userId, e.companyId, d.email, d.name, d.permissions, d.disabled, at, e.streamVersion],
-      );
+      await insertRow(m, UserEntity, {
+        id: d.userId,
+        companyId: e.companyId!,
+        email: d.email,
+        name: d.name,
+        permissions: d.permissions,
+        disabled: d.disabled,
+        createdAt: at,
+        updatedAt: at,
+        version: e.streamVersion,
+      });
       return;
     }
     case KeywardEvent.UserUpdated: {
       const d = e.data;
-      await updateRow(m, 'users', d.userId, USER_COLUMNS, d.changes, e);
+      await versionedUpdate(m, UserEntity, d.userId, d.changes, e);
       return;
     }
     case KeywardEvent.KeyCreated: {
       const d = e.data;
-      await m.query(
-        `INSERT INTO api_keys (id, company_id, owner_id, name, description, start, hash, type, permissions, status,
-                               created_at, updated_at, expires_at, allowed_ips, rate_limit, rotated_from, version,
-                               roles, meta, external_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-         ON CONFLICT (id) DO NOTHING`,
-        [
-          d.keyId, e.companyId, d.ownerId, d.name, d.description, d.start, d.hash, d.type, d.permissions,
-          at, d.expiresAt, d.allowedIps, d.rateLimit === null ? null : JSON.stringify(d.rateLimit),
-          d.rotatedFrom, e.streamVersion, d.roles ?? [], JSON.stringify(d.meta ?? {}), d.externalId ?? null,
-        ],
-      );
+      await insertRow(m, ApiKeyEntity, {
+        id: d.keyId,
+        companyId: e.companyId!,
+        ownerId: d.ownerId,
+        name: d.name,
+        description: d.description,
+        start: d.start,
+        hash: d.hash,
+        type: d.type,
+        permissions: d.permissions,
+        status: 'active',
+        createdAt: at,
+        updatedAt: at,
+        expiresAt: d.expiresAt === null ? null : new Date(d.expiresAt),
+        revokedAt: null,
+        revokedReason: null,
+        deletedAt: null,
+        lastUsedAt: null,
+        allowedIps: d.allowedIps,
+        rateLimit: d.rateLimit,
+        rotatedFrom: d.rotatedFrom,
+        replacedBy: null,
+        graceEndsAt: null,
+        roles: d.roles ?? [],
+        meta: d.meta ?? {},
+        externalId: d.externalId ?? null,
+        version: e.streamVersion,
+      });
       return;
     }
     case KeywardEvent.KeyUpdated: {
       const d = e.data;
-      await updateRow(m, 'api_keys', d.keyId, KEY_COLUMNS, d.changes, e);
+      await versionedUpdate(m, ApiKeyEntity, d.keyId, d.changes, e);
       return;
     }
     case KeywardEvent.KeyRevoked: {
       const d = e.data;
-      await m.query(
-        `UPDATE api_keys SET status = 'revoked', revoked_at = $2, revoked_reason = $3, updated_at = $2, version = $4
-          WHERE id = $1 AND version < $4`,
-        [d.keyId, at, d.reason, e.streamVersion],
-      );
+      await versionedUpdate(m, ApiKeyEntity, d.keyId, { status: 'revoked', revokedAt: at, revokedReason: d.reason }, e);
       return;
     }
     case KeywardEvent.KeyRotated: {
       const d = e.data;
-      await m.query(
-        `UPDATE api_keys SET replaced_by = $2, grace_ends_at = $3, updated_at = $4, version = $5 WHERE id = $1 AND version < $5`,
-        [d.keyId, d.newKeyId, d.graceEndsAt, at, e.streamVersion],
-      );
+      await versionedUpdate(m, ApiKeyEntity, d.keyId, { replacedBy: d.newKeyId, graceEndsAt: new Date(d.graceEndsAt) }, e);
       return;
     }
     case KeywardEvent.KeyExpired: {
@@ -223,11 +219,7 @@ export async function applyToReadModel(m: EntityManager, e: ProjectedEventOf<Key
       return;
     }
     case KeywardEvent.KeyDeleted: {
-      await m.query(`UPDATE api_keys SET deleted_at = $2, updated_at = $2, version = $3 WHERE id = $1 AND version < $3`, [
-        e.data.keyId,
-        at,
-        e.streamVersion,
-      ]);
+      await versionedUpdate(m, ApiKeyEntity, e.data.keyId, { deletedAt: at }, e);
       return;
     }
     case KeywardEvent.PermissionDefined:
@@ -308,26 +300,4 @@ async function applyToCatalog(m: EntityManager, e: ProjectedEventOf<KeywardEvent
       return;
     }
   }
-}
-
-async function updateRow(
-  m: EntityManager,
-  table: 'users' | 'api_keys',
-  id: string,
-  columns: Record<string, string>,
-  changes: Record<string, unknown>,
-  e: Pick<ProjectedEvent, 'occurredAt' | 'streamVersion'>,
-): Promise<void> {
-  const sets: string[] = [];
-  const params: unknown[] = [id, e.occurredAt, e.streamVersion];
-  for (const [field, value] of Object.entries(changes)) {
-    const column = columns[field];
-    if (!column || (value === null && NOT_NULL.has(column))) continue;
-    params.push(JSON_FIELDS.has(field) && value !== null ? JSON.stringify(value) : value);
-    sets.push(`${column} = $${params.length}`);
-  }
-  await m.query(
-    `UPDATE ${table} SET ${[...sets, 'updated_at = $2', 'version = $3'].join(', ')} WHERE id = $1 AND version < $3`,
-    params,
-  );
 }

@@ -53,7 +53,7 @@ export class WebhooksProjection implements InlineProjection {
 
   async afterCommit(events: ProjectedEvent[]): Promise<void> {
     const typesByCompany = new Map<string, Set<string>>();
-    for (const e of eventsOf<WebhookEvents>(events)) {
+    for (const e of events) {
       if (!e.companyId) continue;
       let types = typesByCompany.get(e.companyId);
       if (!types) typesByCompany.set(e.companyId, (types = new Set()));

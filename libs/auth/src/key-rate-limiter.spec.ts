@@ -5,7 +5,7 @@ import { silentRedis } from '@keyward/testing';
 import { KeyRateLimiter } from './rate-limits';
 
 describe('KeyRateLimiter with a Redis that stopped answering (paused, partitioned)', () => {
-  it('counts in memory after one count timed out, instead of every request waiting for Redis; keeps the limit per instance', async () => {
+  it('counts in memory after one block take timed out, instead of every request waiting for Redis; keeps the limit per instance', async () => {
     const server = await silentRedis();
     const port = (server.address() as AddressInfo).port;
     const config = loadConfig({
@@ -20,7 +20,7 @@ describe('KeyRateLimiter with a Redis that stopped answering (paused, partitione
       await limiter.onModuleInit();
       const scripts = () => server.commandsSeen().filter((c) => c === 'EVALSHA' || c === 'EVAL').length;
 
-      // the first count goes to Redis, times out, and the in-memory insurance answers
+      // the first request asks Redis for a block, the take times out, and the in-memory insurance answers
       expect(await limiter.consume('k1', { limit: 3, windowSeconds: 60 })).toMatchObject({ allowed: true, remaining: 2 });
       const afterFirst = scripts();
       expect(afterFirst).toBeGreaterThan(0);

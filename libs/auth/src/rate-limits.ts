@@ -1,20 +1,20 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import * as ipaddr from 'ipaddr.js';
+import type { Result } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { RateLimitSetting } from '@keyward/database';
 import { REDIS, RedisClient, duplicateRedis } from '@keyward/queue';
 import { Problem } from '@keyward/common';
+import { LeasedGrant, QuotaDecision, QuotaLeases } from '@keyward/nestjs';
 
-export interface RateDecision {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  /** Seconds until the window resets. */
-  resetSeconds: number;
-}
+/**
+ * One request's answer: allowed or not, the key's limit, what is left of the window after this
+ * request (0 when refused) and the seconds until the window resets.
+ */
+export type RateDecision = QuotaDecision & { readonly remaining: number };
 
 /** The RateLimit-* headers (and Retry-After when refused) of a keyed response. */
 export function rateLimitHeaders(d: RateDecision): Record<string, string> {
@@ -27,10 +27,14 @@ export function rateLimitHeaders(d: RateDecision): Record<string, string> {
   return headers;
 }
 
-/** A count slower than this waited for Redis's command timeout (500 ms): Redis is paused or cut off. */
+/** A failed block take slower than this waited for Redis's command timeout (500 ms): Redis is paused or cut off. */
 const SLOW_COUNT_MS = 400;
 /** How long counts then go straight to memory before Redis is tried again. */
 const REDIS_RETRY_AFTER_MS = 2_000;
+/** An instance's block is at most this share of what is left of the window (besides its want): blocks shrink as the window fills. */
+const LEASE_SHARE = 20;
+/** Keys whose blocks an instance keeps (the least recently refilled go first, with what is left of their block). */
+const LEASED_KEYS = 100_000;
 
 /** A block of requests taken from a key's current window for a service to spend itself. */
 export interface QuotaGrant {
@@ -42,32 +46,48 @@ export interface QuotaGrant {
 }
 
 /**
- * min(want, what is left) taken from the counter rate-limiter-flexible keeps for the key (its
- * own script's layout: one integer of points consumed, expiring with the window), in one script:
- * atomic with every other take and with the guard's own consume. The guard counts refused
- * requests too, so what is consumed may exceed the limit; what is left is then 0.
+ * Takes min(want, what is left) from the counter of the key's window (rate-limiter-flexible's
+ * layout: one integer of requests taken, expiring with the window, created by the first take), in
+ * one script: atomic with every other take, by an API instance's lease or a service's
+ * `POST /v1/keys/:id/quota`, so the sum granted never exceeds the limit. Refused requests take
+ * nothing: the counter never passes the limit. With a share n > 0 (the API instances' leases) the
+ * grant is also at most max(1, floor(left / n)), so blocks shrink as the window fills and an
+ * instance cannot hold much of what others may still need. Returns the grant, the milliseconds
+ * until the window resets and the requests taken before it (the grant's requests are positions
+ * used + 1 … used + granted of the window).
+ *
+ * KEYS[1] counter; ARGV want, limit, window seconds, share (0: none).
  */
 const TAKE_QUOTA_SCRIPT = `redis.call('set', KEYS[1], 0, 'EX', ARGV[3], 'NX')
 local used = tonumber(redis.call('get', KEYS[1]))
 local left = tonumber(ARGV[2]) - used
 if left < 0 then left = 0 end
 local granted = math.min(tonumber(ARGV[1]), left)
+local share = tonumber(ARGV[4])
+if share > 0 then granted = math.min(granted, math.max(1, math.floor(left / share))) end
 if granted > 0 then redis.call('incrby', KEYS[1], granted) end
 local ttl = redis.call('pttl', KEYS[1])
 if ttl == -1 then
   redis.call('expire', KEYS[1], ARGV[3])
   ttl = 1000 * tonumber(ARGV[3])
 end
-return {granted, ttl}`;
+return {granted, ttl, used}`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** TAKE_QUOTA_SCRIPT (EVALSHA, loaded on first use): [granted, ttl ms, used before]. */
+    keywardTakeQuota(counter: string, want: number, limit: number, windowSeconds: number, share: number): Result<[number, number, number], Context>;
+  }
+}
 
 /**
- * Resolves once the connection is ready and has counted once, or after `ms` (Redis may be away:
- * counts then fall back to memory). The one count loads the limiter's script into the server that
- * holds Keyward's keys and, on a Cluster, opens the connection to that master (ready means only
- * that the slots are known): otherwise the first burst of counts pays for both, takes longer than
- * SLOW_COUNT_MS on a busy machine, and the instance counts in memory for a while.
+ * Resolves once the connection is ready and has answered `warmUp` once, or after `ms` (Redis may
+ * be away: counts then fall back to memory). The one script loads it into the server that holds
+ * Keyward's keys and, on a Cluster, opens the connection to that master (ready means only that the
+ * slots are known): otherwise the first burst of counts pays for both, may outlast the command
+ * timeout on a busy machine, and the instance counts in memory for a while.
  */
-async function readyOrAfter(redis: RedisClient, ms: number, prefix: string): Promise<void> {
+async function readyOrAfter(redis: RedisClient, ms: number, warmUp: () => Promise<unknown>): Promise<void> {
   const deadline = Date.now() + ms;
   await new Promise<void>((resolve) => {
     if (redis.status === 'ready') return resolve();
@@ -80,29 +100,35 @@ async function readyOrAfter(redis: RedisClient, ms: number, prefix: string): Pro
     redis.once('ready', done);
   });
   if (redis.status !== 'ready') return;
-  const warmUp = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:warm-up`, points: 1_000_000, duration: 1 });
-  await Promise.race([warmUp.consume('start').catch(() => undefined), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+  await Promise.race([warmUp().catch(() => undefined), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
 }
 
+/** What a lease's refill rejects with while Redis is away or suspect: the request is counted in memory. */
+const REDIS_AWAY = new Error('Redis does not answer: counted in memory');
+
 /**
- * Per-key limits in fixed windows, counted atomically in Redis across every API
- * instance (rate-limiter-flexible). If Redis is unreachable each instance falls back
- * to counting in memory, so a limit then holds per instance rather than in total.
+ * Per-key limits in fixed windows, exact across every API instance and service: the sum of what
+ * is admitted never exceeds the limit. Each instance leases blocks of a key's window from its Redis
+ * counter (QuotaLeases of @keyward/nestjs, the algorithm the services use, with Redis as the
+ * source instead of `POST /v1/keys/:id/quota`) and decides from the block in memory, synchronously,
+ * while it lasts: a hot key costs one script per block (1, 2, 4, … up to a twentieth of the limit
+ * or 1,000), not one per request. Blocks shrink as the window fills (LEASE_SHARE), and each request
+ * gets its own position in the window, so RateLimit-Remaining is exact too. What an instance holds
+ * unspent when the window ends is lost (never more than its last block).
  *
- * The counts go over a connection of their own with ioredis auto-pipelining: the
- * increments of the requests handled in one turn of the event loop leave in one write
- * and their answers come back in one read. Each is still its own atomic script on its
- * own key in Redis — nothing is counted locally or in advance — so limits stay exact
- * across instances; only the system calls are shared.
+ * If Redis is unreachable or slow, each instance falls back to counting in memory (the insurance
+ * limiter), so a limit then holds per instance rather than in total; blocks already held are still
+ * spent (they are counted in Redis).
  */
 @Injectable()
 export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
-  /** One limiter per (limit, window) in use, with its in-memory insurance; bounded, an evicted one is rebuilt on demand. */
-  private readonly limiters = new LRUCache<string, { shared: RateLimiterRedis; memory: RateLimiterMemory }>({ max: 1000 });
+  /** The in-memory insurance per (limit, window) in use; bounded, an evicted one is rebuilt on demand. */
+  private readonly insurance = new LRUCache<string, RateLimiterMemory>({ max: 1000 });
   private readonly counts: RedisClient;
+  private readonly leases: QuotaLeases;
   /**
-   * performance.now() until which counts go straight to memory: a Redis that just made a count
-   * wait for its timeout (paused, partitioned) would otherwise cost every keyed request that wait.
+   * performance.now() until which counts go straight to memory: a Redis that just made a take
+   * wait for its timeout (paused, partitioned) would otherwise cost every keyed request that needs a block that wait.
    * Redis is tried again when it passes.
    */
   private redisSuspectUntil = 0;
@@ -111,17 +137,19 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
     @Inject(REDIS) redis: RedisClient,
   ) {
-    // the shared connection's options (no offline queue: while Redis is away a count fails
+    // the shared connection's options (no offline queue: while Redis is away a take fails
     // at once and the in-memory insurance limiter answers), plus auto-pipelining
-    // commandTimeout: a Redis that stops answering (paused, partitioned) fails the count after
+    // commandTimeout: a Redis that stops answering (paused, partitioned) fails the take after
     // 500 ms, so the in-memory limiter answers instead of every keyed request hanging
     this.counts = duplicateRedis(redis, { connectionName: 'keyward-rate-limits', enableAutoPipelining: true, commandTimeout: 500 });
     this.counts.on('error', () => undefined); // reconnects by itself; the shared connection logs Redis outages
+    this.counts.defineCommand('keywardTakeQuota', { numberOfKeys: 1, lua: TAKE_QUOTA_SCRIPT });
+    this.leases = new QuotaLeases({ takeQuota: (keyId, want, setting) => this.lease(keyId, want, setting) }, { maxKeys: LEASED_KEYS });
   }
 
   /** Before the server listens, give the connection a moment to be up (not longer: Redis may be away). */
   async onModuleInit(): Promise<void> {
-    await readyOrAfter(this.counts, 1_000, this.config.redisPrefix);
+    await readyOrAfter(this.counts, 1_000, () => this.counts.keywardTakeQuota(`${this.config.redisPrefix}:rl:warm-up`, 0, 0, 1, 0));
   }
 
   /** After the HTTP server closed (Nest calls shutdown hooks last): no request counts any more. */
@@ -129,23 +157,15 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
     await this.counts.quit().catch(() => this.counts.disconnect());
   }
 
-  async consume(keyId: string, setting: RateLimitSetting | null): Promise<RateDecision> {
-    const { limit, windowSeconds } = setting ?? this.config.keys.defaultRateLimit;
-    const limiter = this.limiter(limit, windowSeconds);
-    const startedAt = performance.now();
-    const viaRedis = startedAt >= this.redisSuspectUntil && this.counts.status === 'ready';
-    try {
-      const res = await (viaRedis ? limiter.shared : limiter.memory).consume(keyId);
-      return { allowed: true, limit, remaining: res.remainingPoints, resetSeconds: Math.ceil(res.msBeforeNext / 1000) };
-    } catch (err) {
-      if (err instanceof RateLimiterRes) {
-        return { allowed: false, limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
-      }
-      throw err;
-    } finally {
-      // the insurance answered after Redis's timeout: spare the next requests that wait for a while
-      if (viaRedis && performance.now() - startedAt >= SLOW_COUNT_MS) this.redisSuspectUntil = performance.now() + REDIS_RETRY_AFTER_MS;
-    }
+  /**
+   * Spends one request of the key's current window: synchronously while this instance holds a
+   * block of it, otherwise once a block is taken from Redis (or counted in memory, Redis away).
+   */
+  consume(keyId: string, setting: RateLimitSetting | null): RateDecision | Promise<RateDecision> {
+    const applied = setting ?? this.config.keys.defaultRateLimit;
+    const decision = this.leases.take(keyId, applied);
+    if (decision instanceof Promise) return decision.then(positioned, () => this.countInMemory(keyId, applied));
+    return positioned(decision);
   }
 
   /**
@@ -154,36 +174,63 @@ export class KeyRateLimiter implements OnModuleInit, OnApplicationShutdown {
    * hand every service a whole limit).
    */
   async take(keyId: string, setting: RateLimitSetting | null, want: number): Promise<QuotaGrant> {
-    const { limit, windowSeconds } = setting ?? this.config.keys.defaultRateLimit;
-    const counter = this.limiter(limit, windowSeconds).shared.getKey(keyId);
-    let answer: unknown;
+    const applied = setting ?? this.config.keys.defaultRateLimit;
+    let grant: LeasedGrant;
     try {
       if (this.counts.status !== 'ready') throw new Error(`Redis is ${this.counts.status}`);
-      answer = await this.counts.eval(TAKE_QUOTA_SCRIPT, 1, counter, want, limit, windowSeconds);
+      grant = await this.takeFromWindow(keyId, applied, want, 0);
     } catch {
       throw new Problem(503, 'UNAVAILABLE', 'rate-limit quota needs Redis, which does not answer; retry shortly', undefined, { 'Retry-After': '1' });
     }
-    const [granted, ttl] = answer as [number, number];
-    return { granted, limit, windowSeconds, resetSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+    return { granted: grant.granted, limit: grant.limit, windowSeconds: grant.windowSeconds, resetSeconds: grant.resetSeconds };
   }
 
-  private limiter(points: number, duration: number): { shared: RateLimiterRedis; memory: RateLimiterMemory } {
-    const id = `${points}/${duration}`;
-    let limiter = this.limiters.get(id);
-    if (!limiter) {
-      const memory = new RateLimiterMemory({ points, duration });
-      const shared = new RateLimiterRedis({
-        storeClient: this.counts,
-        keyPrefix: `${this.config.redisPrefix}:rl:key:${points}:${duration}`,
-        points,
-        duration,
-        insuranceLimiter: memory,
-      });
-      limiter = { shared, memory };
-      this.limiters.set(id, limiter);
+  /** The lease's source: a block from Redis, unless Redis is away or just made a take wait for its timeout (then the request is counted in memory). */
+  private async lease(keyId: string, want: number, setting: RateLimitSetting): Promise<LeasedGrant> {
+    const startedAt = performance.now();
+    if (startedAt < this.redisSuspectUntil || this.counts.status !== 'ready') throw REDIS_AWAY;
+    try {
+      return await this.takeFromWindow(keyId, setting, want, LEASE_SHARE);
+    } catch (err) {
+      // the insurance answers after Redis's timeout: spare the next requests that wait for a while.
+      // A take that succeeded slowly is not counted: the time includes the event loop's own delays
+      // (a burst of requests on a busy instance), and its block is as good as any
+      if (performance.now() - startedAt >= SLOW_COUNT_MS) this.redisSuspectUntil = performance.now() + REDIS_RETRY_AFTER_MS;
+      throw err;
     }
-    return limiter;
   }
+
+  private async takeFromWindow(keyId: string, { limit, windowSeconds }: RateLimitSetting, want: number, share: number): Promise<LeasedGrant> {
+    const counter = `${this.config.redisPrefix}:rl:key:${limit}:${windowSeconds}:${keyId}`;
+    const [granted, ttl, used] = await this.counts.keywardTakeQuota(counter, want, limit, windowSeconds, share);
+    return { granted, used, limit, windowSeconds, resetMs: ttl, resetSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+  }
+
+  /** The per-instance count, while Redis cannot be asked. */
+  private async countInMemory(keyId: string, { limit, windowSeconds }: RateLimitSetting): Promise<RateDecision> {
+    const id = `${limit}/${windowSeconds}`;
+    let memory = this.insurance.get(id);
+    if (!memory) this.insurance.set(id, (memory = new RateLimiterMemory({ points: limit, duration: windowSeconds })));
+    try {
+      const res = await memory.consume(keyId);
+      return { allowed: true, limit, remaining: res.remainingPoints, resetSeconds: Math.ceil(res.msBeforeNext / 1000) };
+    } catch (err) {
+      if (err instanceof RateLimiterRes) {
+        return { allowed: false, limit, remaining: 0, resetSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      }
+      throw err;
+    }
+  }
+}
+
+/** A lease's decision as the guard reads it: blocks taken from Redis always say where their requests lie. */
+function positioned(decision: QuotaDecision | undefined): RateDecision {
+  if (!hasPosition(decision)) throw new Error('a rate-limit lease without its position in the window');
+  return decision;
+}
+
+function hasPosition(decision: QuotaDecision | undefined): decision is RateDecision {
+  return decision?.remaining !== undefined;
 }
 
 /** How long a failure count waits for Redis before the in-memory count answers instead. */
@@ -231,7 +278,8 @@ export class AuthFailureThrottle implements OnModuleInit, OnApplicationShutdown 
 
   /** Before the server listens, give the connection a moment to be up (not longer: Redis may be away). */
   async onModuleInit(): Promise<void> {
-    await readyOrAfter(this.counts, 1_000, this.config.redisPrefix);
+    const warmUp = new RateLimiterRedis({ storeClient: this.counts, keyPrefix: `${this.config.redisPrefix}:rl:warm-up`, points: 1_000_000, duration: 1 });
+    await readyOrAfter(this.counts, 1_000, () => warmUp.consume('start'));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,14 +1,15 @@
 import { DataSource, Entity, EntityManager, PrimaryColumn, Column } from 'typeorm';
 import { TestDatabase, createTestDatabase } from '@keyward/testing';
 import { ApiKeyEntity } from './api-key.entity';
+import { InstallationStatusEntity } from './installation-status.entity';
 import { UserEntity } from './user.entity';
 import { ENTITIES } from './index';
-import { EntityColumn, columnsOf, insertRow, tableOf, versionedUpdate } from './entity-columns';
+import { EntityColumn, columnsOf, insertRow, tableOf, upsertColumns, versionedUpdate } from './entity-columns';
 
 /** A column as Postgres reports it, in the entity's terms (udt `_text` is a text array). */
 const asEntityDescribes = (c: { column_name: string; udt_name: string; is_nullable: string }) => ({
   column: c.column_name,
-  type: ({ int4: 'integer', bool: 'boolean' } as Record<string, string>)[c.udt_name.replace(/^_/, '')] ?? c.udt_name.replace(/^_/, ''),
+  type: ({ int2: 'smallint', int4: 'integer', bool: 'boolean' } as Record<string, string>)[c.udt_name.replace(/^_/, '')] ?? c.udt_name.replace(/^_/, ''),
   nullable: c.is_nullable === 'YES',
   array: c.udt_name.startsWith('_'),
 });
@@ -78,5 +79,21 @@ describe('read-model tables described once, by their entities (real Postgres)', 
     expect(await m.findOneByOrFail(UserEntity, { id })).toMatchObject({ email: 'a@b.test', permissions: ['keys:read'], createdAt: at });
     // @ts-expect-error a property the entity does not have is refused by the compiler
     await versionedUpdate(m, UserEntity, id, { nickname: 'x' }, { occurredAt: later, streamVersion: 3 });
+  });
+
+  it('a row kept column by column: the first upsert inserts what it names (the rest takes its default), a later one changes only what it names', async () => {
+    const m: EntityManager = ds.manager;
+    const first = new Date('2026-02-01T00:00:00Z');
+    await upsertColumns(m, InstallationStatusEntity, { id: 1, updatedAt: first, centralActive: true, centralUrl: 'https://central.test' });
+    const later = new Date('2026-02-02T00:00:00Z');
+    await upsertColumns(m, InstallationStatusEntity, { id: 1, updatedAt: later, telemetryEnabled: true, lastCheckLatencyMs: null });
+    expect(await m.findOneByOrFail(InstallationStatusEntity, { id: 1 })).toMatchObject({
+      centralActive: true,
+      centralUrl: 'https://central.test',
+      telemetryEnabled: true,
+      lastCheckLatencyMs: null,
+      installationId: null,
+      updatedAt: later,
+    });
   });
 });

@@ -74,31 +74,51 @@ export async function insertRow<E>(m: EntityManager, entity: EntityClass<E>, row
 }
 
 /**
- * UPDATE of some columns of a versioned row (one with `updated_at` and `version`), applied only when
- * the row is older than `version`: an event applied twice changes nothing. A property the entity does
- * not have is refused by the compiler (and skipped in data of older events); null for a NOT NULL
- * column is skipped (refused by the API; never a stuck projector).
+ * INSERT of the given columns of one row, or, when the row is there (same primary key), UPDATE of
+ * those columns: a row kept up to date column by column (the installation's status).
  */
-export async function versionedUpdate<E extends { id: string; updatedAt: Date; version: number }, C extends ChangesOf<E, C>>(
+export async function upsertColumns<E>(m: EntityManager, entity: EntityClass<E>, row: Partial<EntityRow<E>>): Promise<void> {
+  const { table, columns: all } = describe(entity);
+  const values = row as Record<string, unknown>;
+  const columns = all.filter((c) => c.property in values);
+  const primary = all.filter((c) => c.primary);
+  if (primary.some((c) => !columns.includes(c))) throw new Error(`an upsert of ${table} names its primary key`);
+  const sets = columns.filter((c) => !c.primary).map((c) => `${c.column} = excluded.${c.column}`);
+  await m.query(
+    `INSERT INTO ${table} (${columns.map((c) => c.column).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
+     ON CONFLICT (${primary.map((c) => c.column).join(', ')}) DO ${sets.length > 0 ? `UPDATE SET ${sets.join(', ')}` : 'NOTHING'}`,
+    columns.map((c) => param(c, values[c.property])),
+  );
+}
+
+/**
+ * UPDATE of some columns of a versioned row (one with `version`, and `updated_at` if the entity has
+ * it), applied only when the row is older than `version`: an event applied twice changes nothing. A
+ * property the entity does not have is refused by the compiler (and skipped in data of older
+ * events); null for a NOT NULL column is skipped (refused by the API; never a stuck projector).
+ */
+export async function versionedUpdate<E extends { version: number }, C extends ChangesOf<E, C>>(
   m: EntityManager,
   entity: EntityClass<E>,
   id: string,
   changes: C,
   at: { occurredAt: Date; streamVersion: number },
 ): Promise<void> {
-  const { table, byProperty } = describe(entity);
+  const { table, columns, byProperty } = describe(entity);
+  const params: unknown[] = [id, at.streamVersion];
   const sets: string[] = [];
-  const params: unknown[] = [id, at.occurredAt, at.streamVersion];
+  const set = (column: EntityColumn, value: unknown) => {
+    params.push(param(column, value));
+    sets.push(`${column.column} = $${params.length}`);
+  };
   for (const [property, value] of Object.entries(changes)) {
     const column = byProperty.get(property);
     if (!column || (value === null && !column.nullable)) continue;
-    params.push(param(column, value));
-    sets.push(`${column.column} = $${params.length}`);
+    set(column, value);
   }
-  const updatedAt = byProperty.get('updatedAt')!.column;
+  const updatedAt = byProperty.get('updatedAt');
+  if (updatedAt) set(updatedAt, at.occurredAt);
   const version = byProperty.get('version')!.column;
-  await m.query(
-    `UPDATE ${table} SET ${[...sets, `${updatedAt} = $2`, `${version} = $3`].join(', ')} WHERE ${byProperty.get('id')!.column} = $1 AND ${version} < $3`,
-    params,
-  );
+  const [primary] = columns.filter((c) => c.primary);
+  await m.query(`UPDATE ${table} SET ${[...sets, `${version} = $2`].join(', ')} WHERE ${primary.column} = $1 AND ${version} < $2`, params);
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { InstallationStatusEntity, upsertColumns } from '@keyward/database';
 import { ProjectedEvent, ProjectedEventOf, Projection, eventsOf } from '@keyward/event-store';
 import { SystemEvent, SystemEvents } from '../events/system-events';
 
@@ -40,59 +41,41 @@ export async function applyToSystemReadModel(m: EntityManager, e: ProjectedEvent
     case SystemEvent.CentralActivated: {
       const d = e.data;
       return installation(m, at, {
-        installation_id: d.installationId,
-        central_active: true,
-        central_url: d.url,
-        central_activated_at: at,
-        last_contact_at: at,
-        last_contact_outcome: 'ok',
+        installationId: d.installationId,
+        centralActive: true,
+        centralUrl: d.url,
+        centralActivatedAt: at,
+        lastContactAt: at,
+        lastContactOutcome: 'ok',
       });
     }
     case SystemEvent.CentralDeactivated:
-      return installation(m, at, { central_active: false, central_deactivated_at: at });
+      return installation(m, at, { centralActive: false, centralDeactivatedAt: at });
     case SystemEvent.CentralChecked: {
       const d = e.data;
-      await installation(m, at, { last_check_at: at, last_check_outcome: d.outcome, last_check_latency_ms: d.latencyMs });
+      await installation(m, at, { lastCheckAt: at, lastCheckOutcome: d.outcome, lastCheckLatencyMs: d.latencyMs });
       return contact(m, d.attemptedAt, d.outcome);
     }
     case SystemEvent.HeartbeatSent: {
       const d = e.data;
-      await installation(m, at, { last_heartbeat_at: at });
+      await installation(m, at, { lastHeartbeatAt: at });
       return contact(m, d.attemptedAt, 'ok');
     }
     case SystemEvent.HeartbeatFailed: {
       const d = e.data;
-      await installation(m, at, { last_heartbeat_failed_at: at, last_heartbeat_failure: d.reason });
+      await installation(m, at, { lastHeartbeatFailedAt: at, lastHeartbeatFailure: d.reason });
       // 'error' is a failure on this side (e.g. no encryption key): it says nothing about the central service
       if (d.outcome !== 'error') await contact(m, d.attemptedAt, d.outcome);
       return;
     }
     case SystemEvent.TelemetryEnabled:
-      return installation(m, at, { telemetry_enabled: true, telemetry_changed_at: at });
+      return installation(m, at, { telemetryEnabled: true, telemetryChangedAt: at });
     case SystemEvent.TelemetryDisabled:
-      return installation(m, at, { telemetry_enabled: false, telemetry_changed_at: at });
+      return installation(m, at, { telemetryEnabled: false, telemetryChangedAt: at });
     default:
       return; // events other read models care about
   }
 }
-
-const INSTALLATION_COLUMNS = new Set([
-  'installation_id',
-  'central_active',
-  'central_url',
-  'central_activated_at',
-  'central_deactivated_at',
-  'last_contact_at',
-  'last_contact_outcome',
-  'last_check_at',
-  'last_check_outcome',
-  'last_check_latency_ms',
-  'last_heartbeat_at',
-  'last_heartbeat_failed_at',
-  'last_heartbeat_failure',
-  'telemetry_enabled',
-  'telemetry_changed_at',
-]);
 
 /**
  * Records a contact with the central service made at `attemptedAt`, unless a later one is
@@ -109,15 +92,6 @@ async function contact(m: EntityManager, attemptedAt: string, outcome: string): 
 }
 
 /** Upserts the one installation row, setting only the given columns. */
-async function installation(m: EntityManager, at: Date, changes: Record<string, unknown>): Promise<void> {
-  const columns = Object.keys(changes);
-  for (const c of columns) if (!INSTALLATION_COLUMNS.has(c)) throw new Error(`installation_status has no column ${c}`);
-  const params = [at, ...columns.map((c) => changes[c])];
-  const placeholders = columns.map((_, i) => `$${i + 2}`);
-  await m.query(
-    `INSERT INTO installation_status (id, updated_at${columns.map((c) => `, ${c}`).join('')})
-     VALUES (1, $1${placeholders.map((p) => `, ${p}`).join('')})
-     ON CONFLICT (id) DO UPDATE SET updated_at = $1${columns.map((c, i) => `, ${c} = ${placeholders[i]}`).join('')}`,
-    params,
-  );
+async function installation(m: EntityManager, at: Date, changes: Partial<Omit<InstallationStatusEntity, 'id' | 'updatedAt'>>): Promise<void> {
+  await upsertColumns(m, InstallationStatusEntity, { id: 1, updatedAt: at, ...changes });
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { WebhookEntity, insertRow, versionedUpdate } from '@keyward/database';
 import { InlineProjection, ProjectedEvent, StoredEvent, eventsOf } from '@keyward/event-store';
 import { QueueProducer } from '@keyward/queue';
 import { EVERY_EVENT, WebhookEvent, WebhookEvents } from '../events/webhook-events';
@@ -31,22 +32,23 @@ export class WebhooksProjection implements InlineProjection {
     for (const e of eventsOf<WebhookEvents>(events)) {
       if (e.type === WebhookEvent.WebhookCreated) {
         const d = e.data;
-        await m.query(
-          `INSERT INTO webhooks (id, company_id, url, events, description, created_at, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-          [d.webhookId, e.companyId, d.url, d.events, d.description, e.occurredAt, e.streamVersion],
-        );
+        await insertRow(m, WebhookEntity, {
+          id: d.webhookId,
+          companyId: e.companyId!,
+          url: d.url,
+          events: d.events,
+          description: d.description,
+          createdAt: e.occurredAt,
+          deletedAt: null,
+          version: e.streamVersion,
+        });
         // delivery state, not a read model: a rebuild finds it and keeps where delivery stands
         await m.query(
           `INSERT INTO webhook_cursors (webhook_id, company_id, delivered_position) VALUES ($1, $2, $3) ON CONFLICT (webhook_id) DO NOTHING`,
           [d.webhookId, e.companyId, e.position],
         );
       } else if (e.type === WebhookEvent.WebhookDeleted) {
-        await m.query(`UPDATE webhooks SET deleted_at = $2, version = $3 WHERE id = $1 AND version < $3`, [
-          e.data.webhookId,
-          e.occurredAt,
-          e.streamVersion,
-        ]);
+        await versionedUpdate(m, WebhookEntity, e.data.webhookId, { deletedAt: e.occurredAt }, e);
       }
     }
   }

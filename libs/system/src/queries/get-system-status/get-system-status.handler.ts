@@ -5,6 +5,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
+import { InstallationStatusEntity } from '@keyward/database';
 import { Projector } from '@keyward/event-store';
 import { QueueName } from '@keyward/queue';
 import { InstallationOperator } from '../../domain/installation-operator';
@@ -16,45 +17,34 @@ import { GetSystemStatusQuery } from './get-system-status.query';
 /** How long the status waits for Redis before it shows a queue as unknown (null). */
 const QUEUE_COUNTS_TIMEOUT_MS = 2_000;
 
-interface InstallationRow {
-  installation_id: string | null;
-  central_active: boolean;
-  central_url: string | null;
-  central_activated_at: Date | null;
-  last_contact_outcome: string | null;
-  last_check_at: Date | null;
-  last_check_outcome: CentralOutcome | null;
-  last_heartbeat_at: Date | null;
-  last_heartbeat_failed_at: Date | null;
-  last_heartbeat_failure: string | null;
-  telemetry_enabled: boolean;
-}
+/** The installation's read-model row (its entity), with the check's outcome as the events name it. */
+type InstallationRow = Omit<InstallationStatusEntity, 'lastCheckOutcome'> & { lastCheckOutcome: CentralOutcome | null };
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** The central link's status from the read model and the configured CENTRAL_URL. */
 export function centralView(row: InstallationRow | undefined, configuredUrl: string | null): CentralView {
-  const active = row?.central_active === true;
+  const active = row?.centralActive === true;
   let status: CentralView['status'];
   if (!configuredUrl) status = 'not_configured';
   else if (!active) status = 'inactive';
-  else if (row!.central_url !== configuredUrl) status = 'url_changed';
-  else if (row!.last_contact_outcome === 'rejected') status = 'rejected';
-  else if (row!.last_contact_outcome === 'unreachable' || row!.last_contact_outcome === 'timeout') status = 'unreachable';
+  else if (row!.centralUrl !== configuredUrl) status = 'url_changed';
+  else if (row!.lastContactOutcome === 'rejected') status = 'rejected';
+  else if (row!.lastContactOutcome === 'unreachable' || row!.lastContactOutcome === 'timeout') status = 'unreachable';
   else status = 'active';
   return {
     status,
     url: configuredUrl,
-    installationId: row?.installation_id ?? null,
-    activatedAt: active ? iso(row!.central_activated_at) : null,
-    lastCheckAt: iso(row?.last_check_at),
-    lastCheckOutcome: row?.last_check_outcome ?? null,
-    lastHeartbeatAt: iso(row?.last_heartbeat_at),
+    installationId: row?.installationId ?? null,
+    activatedAt: active ? iso(row!.centralActivatedAt) : null,
+    lastCheckAt: iso(row?.lastCheckAt),
+    lastCheckOutcome: row?.lastCheckOutcome ?? null,
+    lastHeartbeatAt: iso(row?.lastHeartbeatAt),
   };
 }
 
 export function telemetryView(row: InstallationRow | undefined, central: CentralView, intervalMs: number): TelemetryView {
-  const enabled = row?.telemetry_enabled === true;
+  const enabled = row?.telemetryEnabled === true;
   const pausedReason =
     central.status === 'not_configured'
       ? 'CENTRAL_NOT_CONFIGURED'
@@ -68,8 +58,8 @@ export function telemetryView(row: InstallationRow | undefined, central: Central
     state: !enabled ? 'off' : pausedReason ? 'paused' : 'on',
     pausedReason: enabled ? pausedReason : null,
     intervalMs,
-    lastFailureAt: iso(row?.last_heartbeat_failed_at),
-    lastFailureReason: row?.last_heartbeat_failure ?? null,
+    lastFailureAt: iso(row?.lastHeartbeatFailedAt),
+    lastFailureReason: row?.lastHeartbeatFailure ?? null,
   };
 }
 
@@ -86,7 +76,7 @@ export class GetSystemStatusHandler implements IQueryHandler<GetSystemStatusQuer
   async execute({ companyId }: GetSystemStatusQuery): Promise<SystemStatus> {
     await this.operator.assert({ companyId });
     const [rows, queues, projectionLag] = await Promise.all([
-      this.dataSource.query('SELECT * FROM installation_status WHERE id = 1') as Promise<InstallationRow[]>,
+      this.dataSource.getRepository(InstallationStatusEntity).findBy({ id: 1 }) as Promise<InstallationRow[]>,
       this.queueCounts(),
       this.projectionLag(),
     ]);

@@ -11,7 +11,7 @@ import { UsageBuffer } from '@keyward/usage';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './http/metrics.middleware';
 import { keyGate } from './ops/queue-dashboard';
-import { KeyLookupService } from '@keyward/auth';
+import { AuthPipeline } from '@keyward/auth';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
 import { applyQueryConstraints, applyValidationConstraints } from './http/openapi-constraints';
@@ -99,6 +99,6 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  if (!config.docsPublic) app.use(DOCS_ROUTES, keyGate(app.get(KeyLookupService)));
+  if (!config.docsPublic) app.use(DOCS_ROUTES, keyGate(app.get(AuthPipeline)));
   SwaggerModule.setup(DOCS_PATH, app, () => openApiDocument(app), { jsonDocumentUrl: DOCS_JSON_URL, yamlDocumentUrl: DOCS_YAML_URL });
 }

@@ -56,8 +56,6 @@ export type AuthFailureReason =
   | 'FORBIDDEN'
   | 'OWNER_DISABLED';
 
-export type Evaluation = { ok: true; principal: Principal } | { ok: false; reason: AuthFailureReason };
-
 type Matcher = (addr: ipaddr.IPv4 | ipaddr.IPv6) => boolean;
 
 /**
@@ -110,12 +108,27 @@ export function allowedIpWithin(entry: string, networks: readonly string[]): boo
   });
 }
 
-/** A record with its allowed-address matchers compiled once, as it sits in the cache. */
+/** The verdict on a key as the guard uses it: the key's id and company whenever the key exists. */
+export type KeyVerdict =
+  | { ok: true; principal: Principal; keyId: string; companyId: string }
+  | { ok: false; reason: AuthFailureReason; keyId?: string; companyId?: string };
+
+/**
+ * A record compiled once, as it sits in the cache: its allowed-address matchers and the
+ * principal it admits. Nothing in the principal depends on the request (permissions are the
+ * key's and its owner's and roles' as read), so every request the record admits gets the same
+ * frozen verdict; only the expiry instants and the caller's address are checked per request.
+ */
 export class CompiledAuthRecord {
   private readonly matchers: Matcher[];
+  /** The verdict of every request this record admits, built on first use. */
+  private admitted?: Extract<KeyVerdict, { ok: true }>;
+  /** The earliest of expiresAt and graceEndsAt, in ms (Infinity: none). */
+  private readonly endsAt: number;
 
   constructor(readonly record: AuthRecord) {
     this.matchers = record.allowedIps.map(parseAllowedIp).filter((m): m is Matcher => m !== null);
+    this.endsAt = Math.min(record.expiresAt?.getTime() ?? Infinity, record.graceEndsAt?.getTime() ?? Infinity);
   }
 
   allows(ip: string | undefined): boolean {
@@ -126,36 +139,33 @@ export class CompiledAuthRecord {
   }
 
   /** Exact to the millisecond: a key is refused from its expiry instant on. */
-  evaluate(now: number, ip: string | undefined): Evaluation {
+  evaluate(now: number, ip: string | undefined): KeyVerdict {
     const r = this.record;
     if (r.deleted) return { ok: false, reason: 'DELETED' };
     if (r.status === 'revoked') return { ok: false, reason: 'REVOKED' };
     if (r.status === 'expired') return { ok: false, reason: 'EXPIRED' };
-    if (r.expiresAt && now >= r.expiresAt.getTime()) return { ok: false, reason: 'EXPIRED' };
-    if (r.graceEndsAt && now >= r.graceEndsAt.getTime()) return { ok: false, reason: 'EXPIRED' };
+    if (now >= this.endsAt) return { ok: false, reason: 'EXPIRED' };
     if (r.ownerDisabled) return { ok: false, reason: 'OWNER_DISABLED' };
     if (!this.allows(ip)) return { ok: false, reason: 'FORBIDDEN' };
+    return (this.admitted ??= Object.freeze({ ok: true, principal: this.principal(), keyId: r.keyId, companyId: r.companyId }));
+  }
+
+  private principal(): Principal {
+    const r = this.record;
     const own = r.type === 'administration' ? normalisePermissions(r.ownerPermissions) : intersect(r.permissions, r.ownerPermissions);
     const company = splitPermissions([...r.permissions, ...r.rolePermissions]).company;
-    const permissions = [...own, ...company];
-    const expiresAt = [r.expiresAt, r.graceEndsAt]
-      .filter((d): d is Date => d !== null)
-      .sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
-    return {
-      ok: true,
-      principal: {
-        keyId: r.keyId,
-        ownerId: r.ownerId,
-        companyId: r.companyId,
-        permissions,
-        roles: r.roles,
-        name: r.name,
-        meta: r.meta,
-        externalId: r.externalId,
-        expiresAt,
-        rateLimit: r.rateLimit,
-        allowedIps: r.allowedIps,
-      },
-    };
+    return Object.freeze({
+      keyId: r.keyId,
+      ownerId: r.ownerId,
+      companyId: r.companyId,
+      permissions: Object.freeze([...own, ...company]) as string[],
+      roles: r.roles,
+      name: r.name,
+      meta: r.meta,
+      externalId: r.externalId,
+      expiresAt: Number.isFinite(this.endsAt) ? new Date(this.endsAt) : null,
+      rateLimit: r.rateLimit,
+      allowedIps: r.allowedIps,
+    });
   }
 }

@@ -10,5 +10,6 @@ export * from './api-key.guard';
 export * from './auth.module';
 export * from './rate-limits';
 export * from './verifier-leases.service';
-export { routeOf, type AuthOutcomeRequest } from './api-key.guard';
-export type { AuthFailure } from './api-key.strategies';
+export { AuthPipeline } from './pipeline/auth-pipeline';
+export { routeOf, type AuthOutcomeRequest, type KeyedRequest } from './pipeline/request';
+export type { AuthFailure } from './pipeline/key-strategies';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { AuthCache, isFinalRefusal } from './auth-cache';
-import { AuthRecord, CompiledAuthRecord, Evaluation } from './auth-record';
+import { AuthRecord, CompiledAuthRecord, KeyVerdict } from './auth-record';
 import { CacheCoherenceService } from './cache-coherence.service';
 import { hashKey, isWellFormedKey } from './key-format';
 
@@ -42,7 +42,7 @@ export class KeyLookupService {
   }
 
   /** The verdict on a presented key; the key's id and company when it exists. */
-  async evaluate(key: unknown, ip: string | undefined): Promise<Evaluation & { keyId?: string; companyId?: string }> {
+  async evaluate(key: unknown, ip: string | undefined): Promise<KeyVerdict> {
     if (!isWellFormedKey(key)) return { ok: false, reason: 'MALFORMED' };
     const hash = hashKey(this.pepper, key);
     const known = this.cache.knownRefusal(hash);
@@ -53,8 +53,9 @@ export class KeyLookupService {
       return { ok: false, reason: 'NOT_FOUND' };
     }
     const verdict = record.evaluate(Date.now(), ip);
+    if (verdict.ok) return verdict; // the record's own frozen verdict: nothing allocated per request
     const { keyId, companyId } = record.record;
-    if (!verdict.ok && isFinalRefusal(verdict.reason)) this.cache.rememberRefusal(hash, { reason: verdict.reason, keyId, companyId });
+    if (isFinalRefusal(verdict.reason)) this.cache.rememberRefusal(hash, { reason: verdict.reason, keyId, companyId });
     return { ...verdict, keyId, companyId };
   }
 
@@ -62,10 +63,11 @@ export class KeyLookupService {
    * The verdict on a key known by its id (a dashboard session): read from the projected
    * table every time, so a revoke, deletion or disabled owner ends the session at once.
    */
-  async evaluateById(keyId: string, ip: string | undefined): Promise<Evaluation & { keyId?: string; companyId?: string }> {
+  async evaluateById(keyId: string, ip: string | undefined): Promise<KeyVerdict> {
     const record = await this.load('k.id', keyId);
     if (!record) return { ok: false, reason: 'NOT_FOUND' };
-    return { ...record.evaluate(Date.now(), ip), keyId: record.record.keyId, companyId: record.record.companyId };
+    const verdict = record.evaluate(Date.now(), ip);
+    return verdict.ok ? verdict : { ...verdict, keyId: record.record.keyId, companyId: record.record.companyId };
   }
 
   private async find(hash: string): Promise<CompiledAuthRecord | null> {

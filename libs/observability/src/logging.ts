@@ -69,13 +69,19 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
 /** The process's root logger (pino, JSON lines on stdout unless a destination is given). */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
+/**
+ * The servers write to stdout asynchronously: a line leaves at once when stdout is free, and lines
+ * logged while a write is under way leave together in the next one (one system call for many
+ * request lines under load, not one each); pino writes what is left synchronously when the
+ * process exits. The command line writes synchronously.
+ */
 export function createLogger(config: Pick<KeywardConfig, 'logLevel'>, service: 'api' | 'worker' | 'cli', destination?: DestinationStream): Pino {
   const options = {
     level: config.logLevel === 'verbose' ? 'trace' : config.logLevel,
     base: { service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? (service === 'cli' ? pino.destination(1) : pino.destination({ dest: 1, sync: false })));
 }
 
 @Module({})
@@ -125,6 +131,10 @@ export function requestLogging(logger: Pino) {
   // children of a child skip pino's per-child formatter rebuild
   const base = logger.child({});
   const lineEnabled = base.isLevelEnabled('info');
+  // the request line holds only what is built below (a sane or new request id, the URL and the
+  // User-Agent with key-shaped tokens replaced, numbers): it needs no path redaction, which would
+  // walk every line for the logger's wildcard paths
+  const lines = base.child({}, { redact: { paths: [], censor: '[redacted]' } });
   return (req: LoggedRequest, res: ServerResponse, next: () => void): void => {
     const id = req.id ?? (req.id = requestIdOf(req, res));
     const log = base.child({ reqId: id });
@@ -135,8 +145,9 @@ export function requestLogging(logger: Pino) {
         const statusCode = res.statusCode;
         if (statusCode < 400 && VERIFIER_ACK.test(req.url ?? '')) return;
         const userAgent = userAgentOf(req);
-        log.info(
+        lines.info(
           {
+            reqId: id,
             req: { id, method: req.method, url: redactKeysInText(req.originalUrl ?? req.url ?? ''), headers: { 'user-agent': userAgent } },
             requestId: id,
             res: { statusCode },

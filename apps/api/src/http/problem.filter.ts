@@ -34,7 +34,11 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    this.respond(host.switchToHttp().getResponse<Response>(), exception);
+  }
+
+  /** The answer to an error, also for express routes outside Nest's filters (/docs, /admin/queues). */
+  respond(res: Response, exception: unknown): void {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();

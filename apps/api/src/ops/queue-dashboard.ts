@@ -4,12 +4,13 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { DynamicModule, Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import type { NextFunction, Request, Response } from 'express';
-import { KeyLookupService, Permission, presentedKey } from '@keyward/auth';
+import { AuthPipeline, KeyLookupService, Permission, presentedKey } from '@keyward/auth';
+import { Problem } from '@keyward/common';
 import { QueueName, REDIS, RedisClient } from '@keyward/queue';
 import { InstallationOperator } from '@keyward/system';
 import { DataSource } from 'typeorm';
 import { DASHBOARD_COOKIE, DashboardSessions, cookieValue } from './dashboard-sessions';
-import { problemDocument, sendProblem } from '../http/problem.filter';
+import { ProblemFilter } from '../http/problem.filter';
 
 interface GateOptions {
   /** The permission the key needs. */
@@ -17,54 +18,41 @@ interface GateOptions {
   /** Only keys of the installation's operator company (installation-wide views). */
   operator?: InstallationOperator;
   /** Also accept a dashboard session cookie (set by POST /v1/system/dashboard-session). */
-  sessions?: DashboardSessions;
+  sessions?: { store: DashboardSessions; lookup: KeyLookupService };
 }
 
+const problems = new ProblemFilter();
+
 /**
- * For express routes outside the Nest guard (/docs, /admin/queues): a valid key, with
- * the permission and company given; problem+json otherwise.
+ * For express routes outside Nest's router (/docs, /admin/queues): the same AuthPipeline as the
+ * global guard (authentication with the failure throttle and AuthenticationFailed, the key's
+ * rate limit, the permission), problem+json otherwise. With `sessions`, a request without a key
+ * may instead carry a dashboard session, whose key is read by id and held to the same limit and
+ * permission; a session that ended is 401 DASHBOARD_SESSION_ENDED.
  */
-export function keyGate(lookup: KeyLookupService, options: GateOptions = {}) {
+export function keyGate(pipeline: AuthPipeline, options: GateOptions = {}) {
   const { permission, operator, sessions } = options;
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    // the same header rules as the global guard: x-api-key, api-key, Authorization: Bearer (any case)
-    const presented = presentedKey(req);
-    if (presented.kind === 'ambiguous') {
-      return sendProblem(res, problemDocument(401, 'AMBIGUOUS_API_KEY', presented.detail), { 'WWW-Authenticate': 'Bearer' });
-    }
-    const key = presented.kind === 'key' ? presented.key : undefined;
-    const token = presented.kind === 'missing' && sessions ? cookieValue(req.headers.cookie, DASHBOARD_COOKIE) : undefined;
-    let unavailable = false;
-    const verdict = await (async () => {
-      if (token === undefined) return lookup.evaluate(key, req.ip);
-      const keyId = await sessions!.keyIdOf(token);
-      return keyId ? lookup.evaluateById(keyId, req.ip) : null;
-    })().catch(() => {
-      unavailable = true; // Redis or Postgres did not answer: say so, do not pretend the key or session is bad
-      return null;
-    });
-    if (unavailable) {
-      return sendProblem(res, problemDocument(503, 'UNAVAILABLE', 'a dependency (Postgres or Redis) did not answer; retry shortly'), {
-        'Retry-After': '5',
-      });
-    }
+  const required: Permission[] = permission ? [permission] : [];
+  const admitSession = async (req: Request, res: Response, token: string) => {
+    const keyId = await sessions!.store.keyIdOf(token);
+    const verdict = keyId ? await sessions!.lookup.evaluateById(keyId, req.ip) : null;
     if (!verdict?.ok) {
       const need = permission ? `a key with ${permission}` : 'a key';
-      const code =
-        token !== undefined
-          ? 'DASHBOARD_SESSION_ENDED'
-          : { key: 'INVALID_API_KEY', malformed: 'MALFORMED_API_KEY', missing: 'MISSING_API_KEY' }[presented.kind];
-      const detail = token !== undefined ? `the dashboard session ended: open the dashboard again from the console (${need} is needed)` : `${need} is needed`;
-      return sendProblem(res, problemDocument(401, code, detail), { 'WWW-Authenticate': 'Bearer' });
+      throw new Problem(401, 'DASHBOARD_SESSION_ENDED', `the dashboard session ended: open the dashboard again from the console (${need} is needed)`, undefined, {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
-    if (permission && !verdict.principal.permissions.includes(permission)) {
-      return sendProblem(res, problemDocument(403, 'INSUFFICIENT_PERMISSIONS', `this key lacks the permission ${permission}`));
-    }
-    if (operator && verdict.principal.companyId !== (await operator.companyId().catch(() => null))) {
-      return sendProblem(
-        res,
-        problemDocument(403, 'NOT_INSTALLATION_OPERATOR', 'the queues belong to the installation: only keys of its operator company (the first company) may open them'),
-      );
+    return pipeline.admitPrincipal(req, res, verdict.principal, required);
+  };
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      const token = sessions && presentedKey(req).kind === 'missing' ? cookieValue(req.headers.cookie, DASHBOARD_COOKIE) : undefined;
+      const principal = token === undefined ? await pipeline.admit(req, res, required) : await admitSession(req, res, token);
+      if (operator && principal.companyId !== (await operator.companyId())) {
+        throw new Problem(403, 'NOT_INSTALLATION_OPERATOR', 'the queues belong to the installation: only keys of its operator company (the first company) may open them');
+      }
+    } catch (err) {
+      return problems.respond(res, err);
     }
     next();
   };
@@ -76,11 +64,17 @@ export class AdminKeyMiddleware implements NestMiddleware {
   private readonly gate: ReturnType<typeof keyGate>;
 
   // built here: bull-board resolves its middleware in its own module, where only global providers are seen
-  constructor(lookup: KeyLookupService, dataSource: DataSource, @Inject(REDIS) redis: RedisClient, @Inject(KEYWARD_CONFIG) config: KeywardConfig) {
-    this.gate = keyGate(lookup, {
+  constructor(
+    pipeline: AuthPipeline,
+    lookup: KeyLookupService,
+    dataSource: DataSource,
+    @Inject(REDIS) redis: RedisClient,
+    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
+  ) {
+    this.gate = keyGate(pipeline, {
       permission: 'admin.system.api',
       operator: new InstallationOperator(dataSource),
-      sessions: new DashboardSessions(redis, config),
+      sessions: { store: new DashboardSessions(redis, config), lookup },
     });
   }
 

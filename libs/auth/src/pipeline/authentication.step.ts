@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Problem } from '@keyward/common';
+import { userAgentOf } from '@keyward/observability';
+import { UsageBuffer } from '@keyward/usage';
+import { Principal } from '../auth-record';
+import { KeyHeader, PresentedKey, presentedKey } from '../key-headers';
+import { AuthFailureThrottle } from '../rate-limits';
+import { AuthFailure, KeywardPassport } from './key-strategies';
+import { KeyedRequest, outcome, routeOf } from './request';
+
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
+
+/** A refusal recorded as AuthenticationFailed: why, and the key and company when known (never the key itself). */
+type RecordedRefusal = Omit<AuthFailure, 'reason'> & { reason: AuthFailure['reason'] | 'AMBIGUOUS' };
+
+type Authentication = { ok: true; principal: Principal } | { ok: false; failure: AuthFailure };
+
+/**
+ * Step 1 of the pipeline: who is calling.
+ * 1. the key headers — missing, malformed or ambiguous is refused here, with no I/O;
+ * 2. passport, through the strategy of the header that holds the key;
+ * 3. a refused key is counted against the client address and recorded as AuthenticationFailed:
+ *    429 while the address is throttled, else 401 — the same answer for every reason, no hint
+ *    whether the key exists (a valid key is never throttled).
+ */
+@Injectable()
+export class AuthenticationStep {
+  constructor(
+    private readonly passport: KeywardPassport,
+    private readonly throttle: AuthFailureThrottle,
+    private readonly usage: UsageBuffer,
+  ) {}
+
+  /** The principal of the key the request presents, also set as `req.user`; rejects with the Problem that refuses it. */
+  async authenticate(request: Request, res: Response): Promise<Principal> {
+    const req = request as KeyedRequest;
+    const presented = presentedKey(req);
+    if (presented.kind !== 'key') throw this.headerRefusal(req, presented);
+    const authentication = await this.viaPassport(presented.header, req, res);
+    if (!authentication.ok) throw await this.keyRefusal(req, authentication.failure);
+    return (req.user = authentication.principal);
+  }
+
+  /** Runs the strategy registered for one header: the principal, or why the key was refused. */
+  private viaPassport(header: KeyHeader, req: KeyedRequest, res: Response): Promise<Authentication> {
+    return new Promise((resolve, reject) => {
+      const done = (err: unknown, principal: Principal | false, failure?: AuthFailure) => {
+        if (err) return reject(err);
+        resolve(principal ? { ok: true, principal } : { ok: false, failure: failure?.reason ? failure : { reason: 'MALFORMED' } });
+      };
+      this.passport.authenticate(header, { session: false }, done)(req, res, reject);
+    });
+  }
+
+  /**
+   * No key, a malformed one, or different keys in several headers: 401 at once. Only the
+   * ambiguous request is an attempt with keys: it is counted (not awaited) and recorded.
+   */
+  private headerRefusal(req: KeyedRequest, presented: Exclude<PresentedKey, { kind: 'key' }>): Problem {
+    const code = { missing: 'MISSING_API_KEY', malformed: 'MALFORMED_API_KEY', ambiguous: 'AMBIGUOUS_API_KEY' }[presented.kind];
+    outcome(req, code);
+    if (presented.kind === 'ambiguous') {
+      void this.throttle.countFailure(req.ip);
+      this.recordFailure(req, { reason: 'AMBIGUOUS' }, 401);
+    }
+    return new Problem(401, code, presented.detail, undefined, CHALLENGE);
+  }
+
+  private async keyRefusal(req: KeyedRequest, failure: AuthFailure): Promise<Problem> {
+    if (failure.reason === 'MALFORMED') {
+      outcome(req, 'MALFORMED_API_KEY'); // the headers' shape check already refuses these; never counted
+      return new Problem(401, 'MALFORMED_API_KEY', 'the key is not a well-formed Keyward key', undefined, CHALLENGE);
+    }
+    const wait = await this.throttle.countFailure(req.ip);
+    this.recordFailure(req, failure, wait > 0 ? 429 : 401);
+    if (wait > 0) {
+      outcome(req, 'TOO_MANY_FAILED_AUTHENTICATIONS');
+      return new Problem(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `the key is not valid, and this address sent too many keys that are not; retry in ${wait} s`, undefined, {
+        'Retry-After': String(wait),
+      });
+    }
+    outcome(req, 'INVALID_API_KEY');
+    return new Problem(401, 'INVALID_API_KEY', 'the key is not valid', undefined, CHALLENGE);
+  }
+
+  /** AuthenticationFailed, buffered like every usage record: the reason, never the key. */
+  private recordFailure(req: KeyedRequest, refusal: RecordedRefusal, status: number): void {
+    this.usage.record({
+      type: 'AuthenticationFailed',
+      occurredAt: new Date().toISOString(),
+      companyId: refusal.companyId ?? null,
+      keyId: refusal.keyId ?? null,
+      reason: refusal.reason,
+      method: req.method,
+      route: routeOf(req),
+      status,
+      ip: req.ip ?? null,
+      userAgent: userAgentOf(req),
+      requestId: req.id !== undefined ? String(req.id) : null,
+      durationMs: 0,
+    });
+  }
+}

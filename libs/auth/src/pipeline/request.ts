@@ -1,0 +1,18 @@
+import type { Request } from 'express';
+import { Principal } from '../auth-record';
+
+/** The guard's verdict, left on the request for metrics: OK or the refusal's code. */
+export type AuthOutcomeRequest = Request & { authOutcome?: string };
+
+/** A request as the pipeline sees it: the principal it sets, the request id the logging set. */
+export type KeyedRequest = Request & { user?: Principal; id?: unknown; authOutcome?: string };
+
+export function outcome(req: KeyedRequest, code: string): void {
+  req.authOutcome = code;
+}
+
+/** The route as declared (`/v1/keys/:id`), the mount path of a router outside Nest (`/admin/queues`), never the raw URL. */
+export function routeOf(req: Request): string {
+  if (req.route?.path) return `${req.baseUrl ?? ''}${req.route.path}`;
+  return req.baseUrl || 'unmatched';
+}

@@ -1,0 +1,116 @@
+import { keyWithChecksum } from '@keyward/auth';
+import { Stack, call, startStack } from './support/stack';
+
+/**
+ * One auth pipeline (issue 15): the routes outside Nest's router or guard — /docs when not
+ * public, /metrics when not public, /admin/queues — are authenticated, throttled, recorded,
+ * rate-limited and checked for permissions exactly as a guarded /v1 route. TRUST_PROXY=loopback
+ * lets each scenario speak from an address of its own (X-Forwarded-For).
+ */
+describe('one auth pipeline for /v1, /docs, /metrics and /admin/queues', () => {
+  let s: Stack;
+  const ROUTES = ['/v1/me', '/docs/openapi.json', '/metrics', '/admin/queues/api/queues'] as const;
+  const from = (ip: string, headers: Record<string, string> = {}) => ({ 'x-forwarded-for': ip, ...headers });
+  const unknownKey = (i: number) => keyWithChecksum(`pipeline${String(i).padStart(35, '0')}`);
+  const failuresFrom = async (ip: string): Promise<{ reason: string; route: string }[]> => {
+    await s.appendUsage();
+    return (await s.sql.query(`SELECT data FROM events WHERE type = 'AuthenticationFailed' AND data->>'ip' = $1 ORDER BY position`, [ip])).map(
+      (r: { data: { reason: string; route: string } }) => ({ reason: r.data.reason, route: r.data.route }),
+    );
+  };
+  const createKey = async (body: Record<string, unknown>) => {
+    const r = await call(s.url, 'POST', '/v1/keys', { key: s.admin.key, body: { name: 'pipeline', ...body }, headers: from('198.51.100.200') });
+    expect(r.status).toBe(201);
+    return r.body as { id: string; key: string };
+  };
+
+  beforeAll(async () => {
+    s = await startStack({
+      DOCS_PUBLIC: 'false',
+      METRICS_PUBLIC: 'false',
+      AUTH_FAILURE_LIMIT: '4',
+      AUTH_FAILURE_WINDOW_SECONDS: '600',
+      TRUST_PROXY: 'loopback',
+    });
+  }, 120_000);
+  afterAll(async () => s?.close());
+
+  it.each(ROUTES)('%s: no key is 401 MISSING_API_KEY with the Bearer challenge, as problem+json', async (route) => {
+    const r = await call(s.url, 'GET', route, { headers: from('198.51.100.10') });
+    expect({ status: r.status, code: r.body.code, challenge: r.headers.get('www-authenticate') }).toEqual({
+      status: 401,
+      code: 'MISSING_API_KEY',
+      challenge: 'Bearer',
+    });
+    expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('an unknown key is 401 INVALID_API_KEY on every route, recorded as AuthenticationFailed with the route as mounted, and counted by one throttle: the fifth is 429', async () => {
+    const ip = '198.51.100.11';
+    const answers = [];
+    for (const [i, route] of ROUTES.entries()) {
+      const r = await call(s.url, 'GET', route, { key: unknownKey(i), headers: from(ip) });
+      answers.push({ route, status: r.status, code: r.body.code });
+    }
+    expect(answers).toEqual(ROUTES.map((route) => ({ route, status: 401, code: 'INVALID_API_KEY' })));
+    const fifth = await call(s.url, 'GET', '/admin/queues/api/queues', { key: unknownKey(9), headers: from(ip) });
+    expect({ status: fifth.status, code: fifth.body.code }).toEqual({ status: 429, code: 'TOO_MANY_FAILED_AUTHENTICATIONS' });
+    expect(Number(fifth.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    expect(await failuresFrom(ip)).toEqual([
+      { reason: 'NOT_FOUND', route: '/v1/me' },
+      { reason: 'NOT_FOUND', route: '/docs' },
+      { reason: 'NOT_FOUND', route: '/metrics' },
+      // the dashboard's guard is Nest middleware mounted on the dashboard's every path
+      { reason: 'NOT_FOUND', route: '/admin/queues/{*path}' },
+      { reason: 'NOT_FOUND', route: '/admin/queues/{*path}' },
+    ]);
+  });
+
+  it("a valid key gets the key's RateLimit headers on every route, and its limit counts requests to all of them", async () => {
+    const key = await createKey({ permissions: ['admin.system.api'], rateLimit: { limit: ROUTES.length, windowSeconds: 3600 } });
+    const remaining = [];
+    for (const route of ROUTES) {
+      const r = await call(s.url, 'GET', route, { key: key.key, headers: from('198.51.100.12') });
+      expect({ route, status: r.status }).toEqual({ route, status: 200 });
+      expect(r.headers.get('ratelimit-limit')).toBe(String(ROUTES.length));
+      remaining.push(Number(r.headers.get('ratelimit-remaining')));
+    }
+    expect(remaining).toEqual([3, 2, 1, 0]);
+    for (const route of ROUTES) {
+      const r = await call(s.url, 'GET', route, { key: key.key, headers: from('198.51.100.12') });
+      expect({ route, status: r.status, code: r.body.code, remaining: r.headers.get('ratelimit-remaining') }).toEqual({
+        route,
+        status: 429,
+        code: 'RATE_LIMITED',
+        remaining: '0',
+      });
+    }
+  });
+
+  it('a valid key without admin.system.api is 403 INSUFFICIENT_PERMISSIONS on /metrics and /admin/queues, and reads /docs', async () => {
+    const key = await createKey({ permissions: ['keys:read'] });
+    const status = async (route: string) => {
+      const r = await call(s.url, 'GET', route, { key: key.key, headers: from('198.51.100.13') });
+      return { route, status: r.status, code: r.status === 200 ? undefined : r.body.code };
+    };
+    expect(await status('/docs/openapi.json')).toEqual({ route: '/docs/openapi.json', status: 200, code: undefined });
+    expect(await status('/metrics')).toEqual({ route: '/metrics', status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
+    expect(await status('/admin/queues/api/queues')).toEqual({ route: '/admin/queues/api/queues', status: 403, code: 'INSUFFICIENT_PERMISSIONS' });
+  });
+
+  it('each admitted request is a KeyUsed of its key, with the route that answered it (as declared, never the raw URL)', async () => {
+    const key = await createKey({ permissions: ['admin.system.api'] });
+    for (const route of ROUTES) expect((await call(s.url, 'GET', route, { key: key.key, headers: from('198.51.100.14') })).status).toBe(200);
+    await s.appendUsage();
+    const used = await s.sql.query(`SELECT data->>'route' AS route, (data->>'status')::int AS status FROM events WHERE type = 'KeyUsed' AND data->>'keyId' = $1 ORDER BY position`, [
+      key.id,
+    ]);
+    expect(used).toEqual([
+      { route: '/v1/me', status: 200 },
+      { route: '/docs/openapi.json', status: 200 },
+      { route: '/metrics', status: 200 },
+      { route: '/admin/queues/api/queues', status: 200 },
+    ]);
+  });
+});

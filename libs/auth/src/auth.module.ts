@@ -6,7 +6,7 @@ import { AUTH_CACHE_PARTICIPANT, CacheCoherenceService } from './cache-coherence
 import { KeyLookupService } from './key-lookup.service';
 import { AuthPipeline } from './pipeline/auth-pipeline';
 import { AuthenticationStep } from './pipeline/authentication.step';
-import { KEY_STRATEGIES, KeywardPassport } from './pipeline/key-strategies';
+import { KEY_STRATEGIES } from './pipeline/key-strategies';
 import { PermissionStep } from './pipeline/permission.step';
 import { RateLimitStep } from './pipeline/rate-limit.step';
 import { AuthFailureThrottle, KeyRateLimiter } from './rate-limits';
@@ -15,7 +15,7 @@ import { VerifierLeases } from './verifier-leases.service';
 @Module({})
 export class AuthModule {
   /**
-   * The API: the key strategies on the app's own passport, the pipeline (authentication, rate
+   * The API: the key strategies (passport strategies, one per key header), the pipeline (authentication, rate
    * limit, permissions) behind the global guard and the routes outside it, a cache kept coherent
    * with every other instance.
    */
@@ -28,7 +28,6 @@ export class AuthModule {
         { provide: AUTH_CACHE_PARTICIPANT, useValue: true },
         CacheCoherenceService,
         KeyLookupService,
-        KeywardPassport,
         ...KEY_STRATEGIES,
         KeyRateLimiter,
         AuthFailureThrottle,

@@ -28,7 +28,7 @@ export class AuthPipeline {
 
   /** The request's principal once all three steps admitted it; rejects with the Problem of the step that refused. */
   async admit(req: Request, res: Response, required: readonly Permission[] = NONE): Promise<Principal> {
-    const principal = await this.authentication.authenticate(req, res);
+    const principal = await this.authentication.authenticate(req);
     return this.admitPrincipal(req, res, principal, required);
   }
 

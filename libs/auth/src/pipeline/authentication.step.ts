@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { Problem } from '@keyward/common';
 import { userAgentOf } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
 import { Principal } from '../auth-record';
 import { KeyHeader, PresentedKey, presentedKey } from '../key-headers';
 import { AuthFailureThrottle } from '../rate-limits';
-import { AuthFailure, KeywardPassport } from './key-strategies';
+import { ApiKeyHeaderStrategy, AuthFailure, BearerStrategy, XApiKeyStrategy } from './key-strategies';
 import { KeyedRequest, outcome, routeOf } from './request';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
@@ -14,42 +14,65 @@ const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 /** A refusal recorded as AuthenticationFailed: why, and the key and company when known (never the key itself). */
 type RecordedRefusal = Omit<AuthFailure, 'reason'> & { reason: AuthFailure['reason'] | 'AMBIGUOUS' };
 
+interface PassportStrategyLike {
+  authenticate(req: unknown, options: object): void;
+}
+type StrategyAttempt = PassportStrategyLike & {
+  success(principal: Principal): void;
+  fail(failure?: AuthFailure): void;
+  error(err: unknown): void;
+};
+const AS_PASSPORT_DOES = { session: false };
+
 type Authentication = { ok: true; principal: Principal } | { ok: false; failure: AuthFailure };
 
 /**
  * Step 1 of the pipeline: who is calling.
  * 1. the key headers — missing, malformed or ambiguous is refused here, with no I/O;
- * 2. passport, through the strategy of the header that holds the key;
+ * 2. the passport strategy of the header that holds the key;
  * 3. a refused key is counted against the client address and recorded as AuthenticationFailed:
  *    429 while the address is throttled, else 401 — the same answer for every reason, no hint
  *    whether the key exists (a valid key is never throttled).
  */
 @Injectable()
 export class AuthenticationStep {
+  private readonly strategies: Record<KeyHeader, PassportStrategyLike>;
+
   constructor(
-    private readonly passport: KeywardPassport,
+    xApiKey: XApiKeyStrategy,
+    apiKey: ApiKeyHeaderStrategy,
+    bearer: BearerStrategy,
     private readonly throttle: AuthFailureThrottle,
     private readonly usage: UsageBuffer,
-  ) {}
+  ) {
+    this.strategies = { 'x-api-key': xApiKey, 'api-key': apiKey, authorization: bearer };
+  }
 
   /** The principal of the key the request presents, also set as `req.user`; rejects with the Problem that refuses it. */
-  async authenticate(request: Request, res: Response): Promise<Principal> {
+  async authenticate(request: Request): Promise<Principal> {
     const req = request as KeyedRequest;
     const presented = presentedKey(req);
     if (presented.kind !== 'key') throw this.headerRefusal(req, presented);
-    const authentication = await this.viaPassport(presented.header, req, res);
+    const authentication = await this.viaStrategy(presented.header, req);
     if (!authentication.ok) throw await this.keyRefusal(req, authentication.failure);
     return (req.user = authentication.principal);
   }
 
-  /** Runs the strategy registered for one header: the principal, or why the key was refused. */
-  private viaPassport(header: KeyHeader, req: KeyedRequest, res: Response): Promise<Authentication> {
+  /**
+   * Runs the strategy of one header by passport's strategy protocol (an attempt object whose
+   * success, fail and error settle it), as passport.authenticate does for one strategy without
+   * a session — but without its middleware, which adds login/logout helpers and a session
+   * manager to every request: measured with bench/profile-guard.js on this machine (one run
+   * each), 757 µs of API CPU per guarded request through passport.authenticate against 410 µs
+   * this way (the public route: 339 and 276 µs in the same runs).
+   */
+  private viaStrategy(header: KeyHeader, req: KeyedRequest): Promise<Authentication> {
     return new Promise((resolve, reject) => {
-      const done = (err: unknown, principal: Principal | false, failure?: AuthFailure) => {
-        if (err) return reject(err);
-        resolve(principal ? { ok: true, principal } : { ok: false, failure: failure?.reason ? failure : { reason: 'MALFORMED' } });
-      };
-      this.passport.authenticate(header, { session: false }, done)(req, res, reject);
+      const attempt = Object.create(this.strategies[header]) as StrategyAttempt;
+      attempt.success = (principal) => resolve({ ok: true, principal });
+      attempt.fail = (failure) => resolve({ ok: false, failure: failure?.reason ? failure : { reason: 'MALFORMED' } });
+      attempt.error = reject;
+      attempt.authenticate(req, AS_PASSPORT_DOES);
     });
   }
 

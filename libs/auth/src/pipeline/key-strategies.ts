@@ -15,21 +15,18 @@ export interface AuthFailure {
 }
 
 /**
- * The app's own passport: Keyward's strategies are registered here, not on passport's global
- * instance, so two apps in one process (the tests start several) each keep their own lookup.
+ * Where the Nest mixin registers each strategy (passport's global instance): nowhere. The
+ * pipeline holds its strategies as providers and runs them itself (AuthenticationStep), so two
+ * apps in one process (the tests start several) each keep their own lookup.
  */
-@Injectable()
-export class KeywardPassport extends passport.Authenticator {}
-
-/** Where the mixin would register each strategy (passport's global instance): nowhere. */
 const NOT_GLOBAL = { use: () => NOT_GLOBAL } as unknown as passport.PassportStatic;
 
 type Verified = (err: Error | null, user?: object | false, info?: object) => void;
 
 /**
- * A passport-headerapikey strategy for one key header, registered under the header's name on
- * the app's passport. `validate` looks the key up (KeyLookupService: cache, then the projected
- * key table) and answers the principal, or `false` with why (passport's `info`).
+ * A passport-headerapikey strategy for one key header. `validate` looks the key up
+ * (KeyLookupService: cache, then the projected key table) and answers the principal, or `false`
+ * with why (passport's `info`).
  *
  * passport-headerapikey hands the request after the callback (`verify(key, done, req)`) while
  * the Nest mixin takes its callback to be the last argument: the constructor puts the request
@@ -38,14 +35,12 @@ type Verified = (err: Error | null, user?: object | false, info?: object) => voi
 abstract class KeyHeaderStrategy extends PassportStrategy(HeaderAPIKeyStrategy) {
   protected constructor(
     readonly header: KeyHeader,
-    authenticator: KeywardPassport,
     private readonly lookup: KeyLookupService,
   ) {
     // prefix '': the Authorization strategy takes the whole value (its Bearer scheme is matched in any case below)
     super({ header, prefix: '' }, true);
     const mixinCallback = this.verify as unknown as (req: Request | undefined, value: string, done: Verified) => void;
     this.verify = (value, done, req) => mixinCallback(req, value, done);
-    authenticator.use(header, this);
   }
 
   getPassportInstance(): passport.PassportStatic {
@@ -67,24 +62,24 @@ abstract class KeyHeaderStrategy extends PassportStrategy(HeaderAPIKeyStrategy) 
 /** `x-api-key: <key>` */
 @Injectable()
 export class XApiKeyStrategy extends KeyHeaderStrategy {
-  constructor(authenticator: KeywardPassport, lookup: KeyLookupService) {
-    super('x-api-key', authenticator, lookup);
+  constructor(lookup: KeyLookupService) {
+    super('x-api-key', lookup);
   }
 }
 
 /** `api-key: <key>` */
 @Injectable()
 export class ApiKeyHeaderStrategy extends KeyHeaderStrategy {
-  constructor(authenticator: KeywardPassport, lookup: KeyLookupService) {
-    super('api-key', authenticator, lookup);
+  constructor(lookup: KeyLookupService) {
+    super('api-key', lookup);
   }
 }
 
 /** `Authorization: Bearer <key>`, the scheme in any case (passport-headerapikey compares a prefix case-sensitively). */
 @Injectable()
 export class BearerStrategy extends KeyHeaderStrategy {
-  constructor(authenticator: KeywardPassport, lookup: KeyLookupService) {
-    super('authorization', authenticator, lookup);
+  constructor(lookup: KeyLookupService) {
+    super('authorization', lookup);
   }
 
   protected override keyOf(value: string): string {

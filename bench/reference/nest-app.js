@@ -13,7 +13,9 @@
  *                 the key through a parameter decorator and answers `{ items: [] }` (as the example's
  *                 GET /invoices for a company with none).
  *
- * Plain JavaScript with the decorators applied as functions (no build step). PORT, HOST.
+ * Plain JavaScript with the decorators applied as functions (no build step). PORT, HOST, and
+ * ADAPTER: `express` (default, Keyward's) or `fastify` (@nestjs/platform-fastify, a devDependency
+ * for bench/adapters.js).
  */
 require('reflect-metadata');
 const { Controller, Get, Injectable, Module, UseGuards, createParamDecorator } = require('@nestjs/common');
@@ -42,21 +44,27 @@ class FloorGuard {
   canActivate(context) {
     const http = context.switchToHttp();
     const req = http.getRequest();
-    const res = http.getResponse();
+    const reply = http.getResponse();
+    const res = reply.raw ?? reply; // Fastify's reply wraps Node's response
     req.keywardKey = KEY;
     const startedAt = performance.now();
     res.on('close', () => {
       uses.keyId.push(KEY.keyId);
       uses.method.push(req.method);
-      uses.route.push(req.route.path);
+      uses.route.push(req.route?.path ?? req.routeOptions?.url);
       uses.status.push(res.statusCode);
       uses.ip.push(req.ip);
       uses.userAgent.push(req.headers['user-agent'] ?? null);
       uses.durationMs.push(Math.round(performance.now() - startedAt));
       uses.at.push(Date.now());
     });
-    res.setHeader('RateLimit-Limit', '1000000000');
-    res.setHeader('RateLimit-Reset', '60');
+    if (reply.raw) {
+      reply.header('RateLimit-Limit', '1000000000');
+      reply.header('RateLimit-Reset', '60');
+    } else {
+      res.setHeader('RateLimit-Limit', '1000000000');
+      res.setHeader('RateLimit-Reset', '60');
+    }
     return true;
   }
 }
@@ -86,7 +94,15 @@ Reflect.decorate([Controller()], ReferenceController);
 class ReferenceModule {}
 Reflect.decorate([Module({ controllers: [ReferenceController], providers: [TrivialGuard, FloorGuard] })], ReferenceModule);
 
-NestFactory.create(ReferenceModule, { logger: ['error', 'warn'] })
+function adapter() {
+  if ((process.env.ADAPTER ?? 'express') === 'express') return undefined;
+  const { FastifyAdapter } = require('@nestjs/platform-fastify');
+  return new FastifyAdapter();
+}
+
+const options = { logger: ['error', 'warn'] };
+const server = adapter();
+(server ? NestFactory.create(ReferenceModule, server, options) : NestFactory.create(ReferenceModule, options))
   .then(async (app) => {
     app.enableShutdownHooks();
     await app.listen(Number(process.env.PORT ?? 3200), process.env.HOST ?? '127.0.0.1');

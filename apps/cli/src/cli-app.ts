@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { KeywardConfig, loadConfig } from '@keyward/config';
 import { resolveOperatorEnvironment } from '@keyward/embedded';
 import { migrate } from '@keyward/database';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { CliModule } from './cli.module';
 
 /** The folder of this installation (its package.json), where `npm start` keeps `.keyward` by default. */

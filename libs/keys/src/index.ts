@@ -1,6 +1,5 @@
 export * from './events/keyward-events';
 /** The command context is the write kernel's (libs/event-store); the apps still name it from here. */
-export type { CommandContext } from '@keyward/event-store';
 export * from './domain/key.state';
 export * from './domain/user.state';
 export * from './projections/read-model.projection';

@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { AuditFilter, ExportAuditEventsCommand, KeyHistoryQuery, KeyStateQuery, ListAuditEventsQuery, ListCheckpointsQuery, VerifyAuditQuery } from '@keyward/audit';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
 import { Problem } from '@keyward/common';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { uuidParam } from '../http/validation';
 import { Ctx } from '../http/command-context.decorator';

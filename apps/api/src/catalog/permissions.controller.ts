@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
-import { CommandContext, DefinePermissionCommand, ListPermissionsQuery, RemovePermissionCommand } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
+import { DefinePermissionCommand, ListPermissionsQuery, RemovePermissionCommand } from '@keyward/keys';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { Ctx } from '../http/command-context.decorator';
 import { DefinePermissionDto, PermissionList, PermissionResponse, RemovePermissionQueryDto } from './catalog.dto';

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
-import { CommandContext, DefineRoleCommand, DeleteRoleCommand, GetRoleQuery, ListRolesQuery, UpdateRoleCommand } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
+import { DefineRoleCommand, DeleteRoleCommand, GetRoleQuery, ListRolesQuery, UpdateRoleCommand } from '@keyward/keys';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { Ctx } from '../http/command-context.decorator';
 import { DefineRoleDto, RoleList, RoleResponse, UpdateRoleDto } from './catalog.dto';

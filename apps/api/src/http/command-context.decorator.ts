@@ -1,7 +1,7 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
 import { Principal } from '@keyward/auth';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { userAgentOf } from '@keyward/observability';
 
 /** The command context of an authenticated request: company, acting key, its rights, and request metadata. */

@@ -12,8 +12,8 @@ import {
 import type { Request } from 'express';
 import { CurrentPrincipal, Principal, RequirePermissions, routeOf } from '@keyward/auth';
 import { Problem } from '@keyward/common';
+import { CommandContext } from '@keyward/event-store';
 import {
-  CommandContext,
   CreateKeyCommand,
   DeleteKeyCommand,
   GetKeyQuery,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermissions } from '@keyward/auth';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { GetSharedSecretQuery, RevealSharedSecretCommand, RotateSharedSecretCommand } from '@keyward/system';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { Ctx } from '../http/command-context.decorator';

@@ -10,7 +10,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
-import { CommandContext } from '@keyward/keys';
+import { CommandContext } from '@keyward/event-store';
 import { CreateWebhookCommand, DeleteWebhookCommand, ListDeliveriesQuery, ListWebhooksQuery, TestWebhookCommand } from '@keyward/webhooks';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
 import { Ctx } from '../http/command-context.decorator';

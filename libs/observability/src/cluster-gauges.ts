@@ -86,10 +86,15 @@ export function registerProjectionLagGauges(registry: Registry, lag: ProjectionL
   });
 }
 
+/** Past this many events waiting, a webhook's backlog counts as this: just over the KeywardWebhookBacklog alert's 10,000. */
+export const WEBHOOK_BACKLOG_COUNT_LIMIT = 10_001;
+
 /**
  * `keyward_webhooks_failing`, `keyward_webhook_failing_seconds` (the longest a webhook has been
  * failing) and `keyward_webhook_backlog_events` (events waiting over every webhook, each counted up
- * to 100,000), read from Postgres when scraped (one query). NaN while Postgres does not answer.
+ * to WEBHOOK_BACKLOG_COUNT_LIMIT, so a scrape reads at most that many index entries per webhook
+ * however long a receiver has been down), read from Postgres when scraped (one query). NaN while
+ * Postgres does not answer.
  */
 export function registerWebhookGauges(registry: Registry, dataSource: DataSource): void {
   let reading: Promise<{ failing: number; seconds: number; backlog: number }> | null = null;
@@ -100,7 +105,7 @@ export function registerWebhookGauges(registry: Registry, dataSource: DataSource
                 COALESCE(EXTRACT(EPOCH FROM now() - min(c.failing_since)), 0)::float8 AS seconds,
                 COALESCE(sum((SELECT count(*) FROM (SELECT 1 FROM events e
                                 WHERE e.company_id = w.company_id AND e.position > c.delivered_position
-                                  AND ('*' = ANY(w.events) OR e.type = ANY(w.events)) LIMIT 100000) pending)), 0)::float8 AS backlog
+                                  AND ('*' = ANY(w.events) OR e.type = ANY(w.events)) LIMIT ${WEBHOOK_BACKLOG_COUNT_LIMIT}) pending)), 0)::float8 AS backlog
            FROM webhooks w JOIN webhook_cursors c ON c.webhook_id = w.id WHERE w.deleted_at IS NULL`,
       )
       .then(([row]: { failing: number; seconds: number; backlog: number }[]) => row)
@@ -117,5 +122,5 @@ export function registerWebhookGauges(registry: Registry, dataSource: DataSource
     });
   gauge('keyward_webhooks_failing', 'Webhooks whose last delivery attempt failed (retried with backoff until the receiver takes the event)', (r) => r.failing);
   gauge('keyward_webhook_failing_seconds', 'How long the longest-failing webhook has been failing (0 when none is)', (r) => r.seconds);
-  gauge('keyward_webhook_backlog_events', 'Events waiting to be delivered, over every webhook (each counted up to 100,000)', (r) => r.backlog);
+  gauge('keyward_webhook_backlog_events', `Events waiting to be delivered, over every webhook (each counted up to ${WEBHOOK_BACKLOG_COUNT_LIMIT})`, (r) => r.backlog);
 }

@@ -31,7 +31,7 @@ export class WebhookSweep {
           AND EXISTS (SELECT 1 FROM events e WHERE e.company_id = w.company_id AND e.position > c.delivered_position
                         AND ('*' = ANY(w.events) OR e.type = ANY(w.events)))`,
     );
-    for (const { id } of due) await this.producer.wakeWebhook(id);
+    await Promise.all(due.map(({ id }) => this.producer.wakeWebhook(id))); // each bounded by the enqueue timeout, never throws
     const trimmed = await this.deliveries.trim(this.config.webhooks.deliveryLogDays);
     return { woken: due.length, trimmed };
   }

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { WebhookEntity, insertRow, versionedUpdate } from '@keyward/database';
 import { InlineProjection, ProjectedEvent, StoredEvent, eventsOf } from '@keyward/event-store';
 import { QueueProducer } from '@keyward/queue';
+import { WakeUps } from '../delivery/wake-ups';
 import { EVERY_EVENT, WebhookEvent, WebhookEvents } from '../events/webhook-events';
 
 const INLINE_TYPES: ReadonlySet<string> = new Set(Object.values(WebhookEvent));
@@ -18,11 +19,15 @@ export class WebhooksProjection implements InlineProjection {
   private readonly logger = new Logger(WebhooksProjection.name);
   readonly tables = ['webhooks'];
   readonly inlineTypes = INLINE_TYPES;
+  /** In the background: the projector goes on with its next batch while Redis takes the wake-ups (or does not answer). */
+  readonly wakeUps: WakeUps;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly producer: QueueProducer,
-  ) {}
+    producer: QueueProducer,
+  ) {
+    this.wakeUps = new WakeUps((id) => producer.wakeWebhook(id));
+  }
 
   applyInline(m: EntityManager, events: StoredEvent[]): Promise<void> {
     return this.apply(m, events);
@@ -67,10 +72,11 @@ export class WebhooksProjection implements InlineProjection {
         'SELECT id, company_id, events FROM webhooks WHERE deleted_at IS NULL AND company_id = ANY($1::uuid[])',
         [[...typesByCompany.keys()]],
       );
-      for (const h of hooks) {
+      const concerned = hooks.filter((h) => {
         const types = typesByCompany.get(h.company_id)!;
-        if (h.events.includes(EVERY_EVENT) || h.events.some((t) => types.has(t))) await this.producer.wakeWebhook(h.id);
-      }
+        return h.events.includes(EVERY_EVENT) || h.events.some((t) => types.has(t));
+      });
+      this.wakeUps.request(concerned.map((h) => h.id));
     } catch (err) {
       this.logger.warn(`webhook wake-ups after a projected batch failed (the sweep will catch up): ${(err as Error).message}`);
     }

@@ -117,6 +117,25 @@ describe('KeyRateLimiter: blocks of a key window leased from Redis (real Redis)'
   });
 });
 
+describe('KeyRateLimiter losing Redis while it holds a block', () => {
+  it('spends what it holds (counted in Redis already), then counts in memory', async () => {
+    const config = testConfig();
+    const { limiter, close } = await instance(config);
+    try {
+      const setting = { limit: 1000, windowSeconds: 3600 };
+      for (let i = 0; i < 4; i++) await limiter.consume('held', setting); // blocks 1, 2, 4: three left
+      await limiter.onApplicationShutdown(); // its Redis connection closes
+      const held = [0, 1, 2].map(() => limiter.consume('held', setting));
+      expect(held.some((d) => d instanceof Promise)).toBe(false);
+      expect(held.map((d) => (d as RateDecision).remaining)).toEqual([995, 994, 993]);
+      // then the in-memory insurance, counting from its own start
+      expect(await limiter.consume('held', setting)).toMatchObject({ allowed: true, remaining: 999 });
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('KeyRateLimiter with Redis unreachable (its port refuses connections)', () => {
   it('counts each instance in memory and holds the limit there; a service take is 503', async () => {
     const url = 'redis://127.0.0.1:1'; // tcpmux: nothing listens there, every connection is refused

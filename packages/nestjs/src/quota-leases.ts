@@ -53,7 +53,8 @@ interface Block {
 
 /**
  * Rate limits exact across services: a key's requests are spent from blocks taken out of its
- * window at Keyward (`POST /v1/keys/:id/quota`), never more than the limit in total. A block
+ * window at Keyward (`POST /v1/keys/:id/quota`; Keyward's own API instances take them from the
+ * same Redis counter with this class), never more than the limit in total. A block
  * starts at 1 request and doubles each time one is used up within a window (hot keys ask less
  * often), up to `maxBlock` and a twentieth of the limit. One request for a block per key at a
  * time; concurrent requests wait for it. Keyward granting 0 is a refusal until the window resets.

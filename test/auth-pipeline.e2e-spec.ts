@@ -85,6 +85,7 @@ describe('one auth pipeline for /v1, /docs, /metrics and /admin/queues', () => {
         code: 'RATE_LIMITED',
         remaining: '0',
       });
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
     }
   });
 
@@ -112,5 +113,39 @@ describe('one auth pipeline for /v1, /docs, /metrics and /admin/queues', () => {
       { route: '/metrics', status: 200 },
       { route: '/admin/queues/api/queues', status: 200 },
     ]);
+  });
+
+  it('a valid key from an address throttled for failed keys is still answered on every route', async () => {
+    const ip = '198.51.100.15';
+    for (let i = 0; i < 5; i++) await call(s.url, 'GET', '/metrics', { key: unknownKey(100 + i), headers: from(ip) });
+    expect((await call(s.url, 'GET', '/docs/openapi.json', { key: unknownKey(200), headers: from(ip) })).status).toBe(429);
+    const key = await createKey({ permissions: ['admin.system.api'] });
+    for (const route of ROUTES) {
+      expect({ route, status: (await call(s.url, 'GET', route, { key: key.key, headers: from(ip) })).status }).toEqual({ route, status: 200 });
+    }
+  });
+
+  it("a dashboard session's requests are held to its key's permission and validity, but neither spend its limit nor become KeyUsed one by one", async () => {
+    const key = await createKey({ permissions: ['admin.system.api'], rateLimit: { limit: 2, windowSeconds: 3600 } });
+    const opened = await fetch(`${s.url}/v1/system/dashboard-session`, { method: 'POST', headers: { 'x-api-key': key.key, ...from('198.51.100.16') } });
+    expect(opened.status).toBe(201);
+    const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0];
+    for (let i = 0; i < 5; i++) {
+      const poll = await fetch(`${s.url}/admin/queues/api/queues`, { headers: { cookie, ...from('198.51.100.16') } });
+      expect(poll.status).toBe(200);
+      expect(poll.headers.get('ratelimit-limit')).toBeNull();
+    }
+    // the key's own limit is untouched by the polls: one request left of two after opening the session
+    const me = await call(s.url, 'GET', '/v1/me', { key: key.key, headers: from('198.51.100.16') });
+    expect({ status: me.status, remaining: me.headers.get('ratelimit-remaining') }).toEqual({ status: 200, remaining: '0' });
+    await s.appendUsage();
+    const used = await s.sql.query(`SELECT data->>'route' AS route FROM events WHERE type = 'KeyUsed' AND data->>'keyId' = $1 ORDER BY position`, [key.id]);
+    expect(used).toEqual([{ route: '/v1/system/dashboard-session' }, { route: '/v1/me' }]);
+
+    // revoked: the session ends with its key
+    expect((await call(s.url, 'POST', `/v1/keys/${key.id}/revoke`, { key: s.admin.key, body: {}, headers: from('198.51.100.200') })).status).toBe(200);
+    const after = await fetch(`${s.url}/admin/queues/api/queues`, { headers: { cookie, ...from('198.51.100.16') } });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { code: string }).code).toBe('DASHBOARD_SESSION_ENDED');
   });
 });

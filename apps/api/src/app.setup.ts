@@ -10,7 +10,7 @@ import { Metrics, ROOT_LOGGER, requestLogging } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './http/metrics.middleware';
-import { keyGate } from './ops/queue-dashboard';
+import { guardedRoute } from './ops/queue-dashboard';
 import { AuthPipeline } from '@keyward/auth';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
@@ -99,6 +99,6 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  if (!config.docsPublic) app.use(DOCS_ROUTES, keyGate(app.get(AuthPipeline)));
+  if (!config.docsPublic) app.use(DOCS_ROUTES, guardedRoute(app.get(AuthPipeline)));
   SwaggerModule.setup(DOCS_PATH, app, () => openApiDocument(app), { jsonDocumentUrl: DOCS_JSON_URL, yamlDocumentUrl: DOCS_YAML_URL });
 }

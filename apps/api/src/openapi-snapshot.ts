@@ -20,7 +20,7 @@ const SNAPSHOT_ENV = {
  * The OpenAPI document the API serves at /docs/openapi.json, built without Postgres or Redis:
  * Nest's preview mode scans the modules and controllers (all the document needs) and
  * instantiates no provider, so no connection is opened. Used to generate the console's client
- * types (scripts/console-schema.mjs).
+ * types (scripts/console-schema.js).
  */
 export async function openApiSnapshot(): Promise<OpenAPIObject> {
   const app = await NestFactory.create(AppModule.forRoot(loadConfig(SNAPSHOT_ENV)), { preview: true, logger: false, abortOnError: false });

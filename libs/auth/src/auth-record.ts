@@ -26,24 +26,27 @@ export interface AuthRecord {
   externalId: string | null;
 }
 
-/** The authenticated caller, attached to the request. */
+/**
+ * The authenticated caller, attached to the request. Built once per cached key record and shared by
+ * every request that key makes while cached: frozen, arrays and objects included.
+ */
 export interface Principal {
-  keyId: string;
-  ownerId: string;
-  companyId: string;
+  readonly keyId: string;
+  readonly ownerId: string;
+  readonly companyId: string;
   /**
    * Effective permissions: Keyward's own (the key's ∩ its owner's now; an administration key: all of
    * its owner's), then the company's own (the key's and its roles' now), each sorted.
    */
-  permissions: string[];
-  roles: string[];
-  name: string;
-  meta: Record<string, unknown>;
-  externalId: string | null;
-  expiresAt: Date | null;
-  rateLimit: RateLimitSetting | null;
+  readonly permissions: readonly string[];
+  readonly roles: readonly string[];
+  readonly name: string;
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly externalId: string | null;
+  readonly expiresAt: Date | null;
+  readonly rateLimit: Readonly<RateLimitSetting> | null;
   /** The key's own allowed addresses (empty: any); keys it creates stay inside them. */
-  allowedIps: readonly string[];
+  readonly allowedIps: readonly string[];
 }
 
 export type AuthFailureReason =
@@ -158,14 +161,14 @@ export class CompiledAuthRecord {
       keyId: r.keyId,
       ownerId: r.ownerId,
       companyId: r.companyId,
-      permissions: Object.freeze([...own, ...company]) as string[],
-      roles: r.roles,
+      permissions: Object.freeze([...own, ...company]),
+      roles: Object.freeze([...r.roles]),
       name: r.name,
-      meta: r.meta,
+      meta: Object.freeze({ ...r.meta }),
       externalId: r.externalId,
       expiresAt: Number.isFinite(this.endsAt) ? new Date(this.endsAt) : null,
-      rateLimit: r.rateLimit,
-      allowedIps: r.allowedIps,
+      rateLimit: r.rateLimit && Object.freeze({ ...r.rateLimit }),
+      allowedIps: Object.freeze([...r.allowedIps]),
     });
   }
 }

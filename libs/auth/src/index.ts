@@ -11,5 +11,4 @@ export * from './auth.module';
 export * from './rate-limits';
 export * from './verifier-leases.service';
 export { AuthPipeline } from './pipeline/auth-pipeline';
-export { routeOf, type AuthOutcomeRequest, type KeyedRequest } from './pipeline/request';
-export type { AuthFailure } from './pipeline/key-strategies';
+export { routeOf, setAuthOutcome, type AuthOutcomeRequest } from './pipeline/request';

@@ -67,11 +67,12 @@ describe('KeyRateLimiter: blocks of a key window leased from Redis (real Redis)'
     const remaining: number[] = [];
     for (let i = 0; i < 8; i++) {
       const answer = a.limiter.consume('warm', setting);
-      kinds.push(answer instanceof Promise ? 'redis' : 'memory');
+      kinds.push(answer instanceof Promise ? 'async: takes a block' : 'sync: from the block');
       remaining.push((await answer).remaining);
     }
     // blocks of 1, 2, 4 and 8: only a request that finds its instance's block spent waits for Redis
-    expect(kinds).toEqual(['redis', 'redis', 'memory', 'redis', 'memory', 'memory', 'memory', 'redis']);
+    const [take, held] = ['async: takes a block', 'sync: from the block'];
+    expect(kinds).toEqual([take, take, held, take, held, held, held, take]);
     expect(remaining).toEqual([999, 998, 997, 996, 995, 994, 993, 992]);
     expect(await counter('warm', 1000, 3600)).toBe('15'); // what the instance holds is taken in Redis
     expect((await b.limiter.consume('warm', setting)).remaining).toBe(984); // the other instance goes on after it

@@ -1,5 +1,4 @@
 export * from './events/keyward-events';
-/** The command context is the write kernel's (libs/event-store); the apps still name it from here. */
 export * from './domain/key.state';
 export * from './domain/user.state';
 export * from './projections/read-model.projection';

@@ -80,5 +80,5 @@ export function isUnavailable(err: unknown): boolean {
   const code = e.driverError?.code ?? e.code;
   if (code && (UNAVAILABLE_SQLSTATES.has(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code))) return true;
   if (/^QueryRunner(Provider)?AlreadyReleasedError$/.test((err as Error).name ?? '')) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|no answer from Redis|MaxRetriesPerRequest|enableOfflineQueue|already released/i.test(e.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Command timed out|no answer from Redis|MaxRetriesPerRequest|enableOfflineQueue|already released/i.test(e.message ?? '');
 }

@@ -19,7 +19,7 @@ export class MeController {
       keyId: p.keyId,
       ownerId: p.ownerId,
       companyId: p.companyId,
-      permissions: p.permissions,
+      permissions: [...p.permissions],
       expiresAt: p.expiresAt ? p.expiresAt.toISOString() : null,
       rateLimit: p.rateLimit ?? this.config.keys.defaultRateLimit,
       allowedIps: [...p.allowedIps],

@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuthPipeline, Public } from '@keyward/auth';
+import { AuthPipeline, Public, setAuthOutcome } from '@keyward/auth';
+import { Problem } from '@keyward/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { Metrics } from '@keyward/observability';
 import { InstallationOperator } from '@keyward/system';
@@ -32,6 +33,10 @@ export class MetricsController {
 
   private async requireAdmin(req: Request): Promise<void> {
     const principal = await this.pipeline.admit(req, req.res as Response, ['admin.system.api']);
-    await this.operator.assert(principal); // installation-wide figures: the operator company only
+    // installation-wide figures: the operator company only
+    await this.operator.assert(principal).catch((err: unknown) => {
+      if (err instanceof Problem) setAuthOutcome(req, 'NOT_INSTALLATION_OPERATOR');
+      throw err;
+    });
   }
 }

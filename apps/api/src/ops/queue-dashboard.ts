@@ -4,7 +4,7 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { DynamicModule, Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import type { NextFunction, Request, Response } from 'express';
-import { AuthPipeline, KeyLookupService, Permission, presentedKey } from '@keyward/auth';
+import { AuthPipeline, KeyLookupService, Permission, presentedKey, setAuthOutcome } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { QueueName, REDIS, RedisClient } from '@keyward/queue';
 import { InstallationOperator } from '@keyward/system';
@@ -24,35 +24,38 @@ interface GateOptions {
 const problems = new ProblemFilter();
 
 /**
- * For express routes outside Nest's router (/docs, /admin/queues): the same AuthPipeline as the
- * global guard (authentication with the failure throttle and AuthenticationFailed, the key's
- * rate limit, the permission), problem+json otherwise. With `sessions`, a request without a key
- * may instead carry a dashboard session, whose key is read by id and held to the same limit and
- * permission; a session that ended is 401 DASHBOARD_SESSION_ENDED.
+ * Express middleware for routes outside Nest's router (/docs, /admin/queues): the same
+ * AuthPipeline as the global guard (authentication with the failure throttle and
+ * AuthenticationFailed, the key's rate limit, the permission), problem+json otherwise. With
+ * `sessions`, a request without a key may instead carry a dashboard session: its key is read by id
+ * and must still be valid and hold the permission (AuthPipeline.admitSession); a session that
+ * ended is 401 DASHBOARD_SESSION_ENDED.
  */
-export function keyGate(pipeline: AuthPipeline, options: GateOptions = {}) {
+export function guardedRoute(pipeline: AuthPipeline, options: GateOptions = {}) {
   const { permission, operator, sessions } = options;
   const required: Permission[] = permission ? [permission] : [];
-  const admitSession = async (req: Request, res: Response, token: string) => {
+  const admitSession = async (req: Request, token: string) => {
     const keyId = await sessions!.store.keyIdOf(token);
     const verdict = keyId ? await sessions!.lookup.evaluateById(keyId, req.ip) : null;
     if (!verdict?.ok) {
+      setAuthOutcome(req, 'DASHBOARD_SESSION_ENDED');
       const need = permission ? `a key with ${permission}` : 'a key';
       throw new Problem(401, 'DASHBOARD_SESSION_ENDED', `the dashboard session ended: open the dashboard again from the console (${need} is needed)`, undefined, {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    return pipeline.admitPrincipal(req, res, verdict.principal, required);
+    return pipeline.admitSession(req, verdict.principal, required);
   };
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
       const token = sessions && presentedKey(req).kind === 'missing' ? cookieValue(req.headers.cookie, DASHBOARD_COOKIE) : undefined;
-      const principal = token === undefined ? await pipeline.admit(req, res, required) : await admitSession(req, res, token);
+      const principal = token === undefined ? await pipeline.admit(req, res, required) : await admitSession(req, token);
       if (operator && principal.companyId !== (await operator.companyId())) {
+        setAuthOutcome(req, 'NOT_INSTALLATION_OPERATOR');
         throw new Problem(403, 'NOT_INSTALLATION_OPERATOR', 'the queues belong to the installation: only keys of its operator company (the first company) may open them');
       }
     } catch (err) {
-      return problems.respond(res, err);
+      return problems.respond(res, err); // a dependency that did not answer: 503 UNAVAILABLE, as everywhere
     }
     next();
   };
@@ -61,7 +64,7 @@ export function keyGate(pipeline: AuthPipeline, options: GateOptions = {}) {
 /** The dashboard is outside the Nest guard: admin.system.api keys of the operator company, by header or dashboard session. */
 @Injectable()
 export class AdminKeyMiddleware implements NestMiddleware {
-  private readonly gate: ReturnType<typeof keyGate>;
+  private readonly gate: ReturnType<typeof guardedRoute>;
 
   // built here: bull-board resolves its middleware in its own module, where only global providers are seen
   constructor(
@@ -71,7 +74,7 @@ export class AdminKeyMiddleware implements NestMiddleware {
     @Inject(REDIS) redis: RedisClient,
     @Inject(KEYWARD_CONFIG) config: KeywardConfig,
   ) {
-    this.gate = keyGate(pipeline, {
+    this.gate = guardedRoute(pipeline, {
       permission: 'admin.system.api',
       operator: new InstallationOperator(dataSource),
       sessions: { store: new DashboardSessions(redis, config), lookup },

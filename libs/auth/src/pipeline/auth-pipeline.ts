@@ -5,7 +5,7 @@ import { Permission } from '../permissions';
 import { AuthenticationStep } from './authentication.step';
 import { PermissionStep } from './permission.step';
 import { RateLimitStep } from './rate-limit.step';
-import { KeyedRequest, outcome } from './request';
+import { KeyedRequest, setAuthOutcome } from './request';
 
 const NONE: readonly Permission[] = Object.freeze([]);
 
@@ -17,6 +17,10 @@ const NONE: readonly Permission[] = Object.freeze([]);
  * 2. the key's rate limit (RateLimitStep);
  * 3. the route's permissions (PermissionStep).
  * Each refusal is a Problem (problem+json with its code), and `req.authOutcome` says which.
+ *
+ * One guard with three steps rather than separate authentication and authorisation guards: the
+ * routes outside Nest's router need all three in one call, and the order (no rate limit spent by a
+ * refused key, no permission check before the limit) is then written once.
  */
 @Injectable()
 export class AuthPipeline {
@@ -27,21 +31,24 @@ export class AuthPipeline {
   ) {}
 
   /** The request's principal once all three steps admitted it; rejects with the Problem of the step that refused. */
-  async admit(req: Request, res: Response, required: readonly Permission[] = NONE): Promise<Principal> {
+  async admit(request: Request, res: Response, required: readonly Permission[] = NONE): Promise<Principal> {
+    const req = request as KeyedRequest;
     const principal = await this.authentication.authenticate(req);
-    return this.admitPrincipal(req, res, principal, required);
+    await this.rateLimit.apply(req, res, principal);
+    this.permissions.check(req, principal, required);
+    setAuthOutcome(req, 'OK');
+    return principal;
   }
 
   /**
-   * Steps 2 and 3 for a principal authenticated another way (a dashboard session, whose key is
-   * looked up by id): counted against the same limit, held to the same permissions.
+   * A dashboard session (its key read by id, valid now): held to the route's permissions only. The
+   * session was opened by a keyed request, rate-limited and recorded then; the dashboard's own
+   * requests (pages, assets, a poll every few seconds) neither spend the key's limit nor become
+   * KeyUsed events one by one (no `req.user`: the usage trail records nothing for them).
    */
-  async admitPrincipal(request: Request, res: Response, principal: Principal, required: readonly Permission[] = NONE): Promise<Principal> {
-    const req = request as KeyedRequest;
-    req.user = principal;
-    await this.rateLimit.apply(req, res, principal);
-    this.permissions.check(req, principal, required);
-    outcome(req, 'OK');
+  admitSession(req: Request, principal: Principal, required: readonly Permission[] = NONE): Principal {
+    this.permissions.check(req as KeyedRequest, principal, required);
+    setAuthOutcome(req, 'OK');
     return principal;
   }
 }

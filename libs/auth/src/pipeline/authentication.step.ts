@@ -7,7 +7,7 @@ import { Principal } from '../auth-record';
 import { KeyHeader, PresentedKey, presentedKey } from '../key-headers';
 import { AuthFailureThrottle } from '../rate-limits';
 import { ApiKeyHeaderStrategy, AuthFailure, BearerStrategy, XApiKeyStrategy } from './key-strategies';
-import { KeyedRequest, outcome, routeOf } from './request';
+import { KeyedRequest, routeOf, setAuthOutcome } from './request';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer' };
 
@@ -82,7 +82,7 @@ export class AuthenticationStep {
    */
   private headerRefusal(req: KeyedRequest, presented: Exclude<PresentedKey, { kind: 'key' }>): Problem {
     const code = { missing: 'MISSING_API_KEY', malformed: 'MALFORMED_API_KEY', ambiguous: 'AMBIGUOUS_API_KEY' }[presented.kind];
-    outcome(req, code);
+    setAuthOutcome(req, code);
     if (presented.kind === 'ambiguous') {
       void this.throttle.countFailure(req.ip);
       this.recordFailure(req, { reason: 'AMBIGUOUS' }, 401);
@@ -92,18 +92,18 @@ export class AuthenticationStep {
 
   private async keyRefusal(req: KeyedRequest, failure: AuthFailure): Promise<Problem> {
     if (failure.reason === 'MALFORMED') {
-      outcome(req, 'MALFORMED_API_KEY'); // the headers' shape check already refuses these; never counted
+      setAuthOutcome(req, 'MALFORMED_API_KEY'); // the headers' shape check already refuses these; never counted
       return new Problem(401, 'MALFORMED_API_KEY', 'the key is not a well-formed Keyward key', undefined, CHALLENGE);
     }
     const wait = await this.throttle.countFailure(req.ip);
     this.recordFailure(req, failure, wait > 0 ? 429 : 401);
     if (wait > 0) {
-      outcome(req, 'TOO_MANY_FAILED_AUTHENTICATIONS');
+      setAuthOutcome(req, 'TOO_MANY_FAILED_AUTHENTICATIONS');
       return new Problem(429, 'TOO_MANY_FAILED_AUTHENTICATIONS', `the key is not valid, and this address sent too many keys that are not; retry in ${wait} s`, undefined, {
         'Retry-After': String(wait),
       });
     }
-    outcome(req, 'INVALID_API_KEY');
+    setAuthOutcome(req, 'INVALID_API_KEY');
     return new Problem(401, 'INVALID_API_KEY', 'the key is not valid', undefined, CHALLENGE);
   }
 

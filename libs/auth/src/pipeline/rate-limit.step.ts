@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { Problem } from '@keyward/common';
 import { Principal } from '../auth-record';
 import { KeyRateLimiter, RateDecision, rateLimitHeaders } from '../rate-limits';
-import { KeyedRequest, outcome } from './request';
+import { KeyedRequest, setAuthOutcome } from './request';
 
 /**
  * Step 2 of the pipeline: one request of the key's rate limit. The RateLimit-* headers go on
@@ -16,14 +16,14 @@ export class RateLimitStep {
 
   apply(req: KeyedRequest, res: Response, principal: Principal): void | Promise<void> {
     const decision: RateDecision | Promise<RateDecision> = this.limits.consume(principal.keyId, principal.rateLimit);
-    if (decision instanceof Promise) return decision.then((d) => settle(req, res, d));
-    settle(req, res, decision);
+    if (decision instanceof Promise) return decision.then((d) => applyDecision(req, res, d));
+    applyDecision(req, res, decision);
   }
 }
 
-function settle(req: KeyedRequest, res: Response, decision: RateDecision): void {
+function applyDecision(req: KeyedRequest, res: Response, decision: RateDecision): void {
   if (!decision.allowed) {
-    outcome(req, 'RATE_LIMITED');
+    setAuthOutcome(req, 'RATE_LIMITED');
     throw new Problem(
       429,
       'RATE_LIMITED',

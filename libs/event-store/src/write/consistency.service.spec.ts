@@ -7,7 +7,7 @@ import { ConsistencyService, SettleParticipant } from './consistency.service';
 const inlineAppend = { events: [{ type: 'KeyRevoked', companyId: 'c-1' }], checkpoint: { transactionId: '1', position: 1 }, appliedInline: true } as unknown as AppendResult;
 
 describe('ConsistencyService.settle', () => {
-  const build = (mode: 'wait' | 'inline', participants?: SettleParticipant[]) => {
+  const build = (mode: 'wait' | 'inline', participants: SettleParticipant[] = []) => {
     const woken: string[] = [];
     const producer = { wakeProjector: async (type: string) => void woken.push(type) };
     const service = new ConsistencyService(producer as never, {} as never, {} as never, mode, {} as never, participants);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Problem } from '@keyward/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import { QueueProducer } from '@keyward/queue';
@@ -40,7 +40,7 @@ export class ConsistencyService {
     private readonly projector: Projector,
     @Inject(PROJECTION_MODE) private readonly mode: ProjectionMode,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
-    @Optional() @Inject(SETTLE_PARTICIPANTS) private readonly participants: SettleParticipant[] = [],
+    @Inject(SETTLE_PARTICIPANTS) private readonly participants: SettleParticipant[],
   ) {}
 
   async settle(result: AppendResult): Promise<void> {

@@ -16,7 +16,7 @@ export class WakeUps {
     if (!this.inFlight && this.queued.size > 0) this.inFlight = this.round();
   }
 
-  /** Resolves once nothing is queued or under way (tests, shutdown). */
+  /** Resolves once nothing is queued or under way. */
   async settled(): Promise<void> {
     while (this.inFlight) await this.inFlight;
   }

@@ -1,4 +1,6 @@
+import { SETTLE_PARTICIPANTS, SettleParticipant } from '@keyward/event-store';
 import { keysTestSuite } from '@keyward/testing';
+import { KeyRightsConfirmation } from '../../domain/key-rights-confirmation';
 import { KeywardEvent, streamOf } from '../../events/keyward-events';
 import { CreateKeyCommand } from '../create-key/create-key.command';
 import { RevokeKeyCommand } from './revoke-key.command';
@@ -19,6 +21,11 @@ describe('RevokeKeyHandler (real Postgres, inline projection)', () => {
     const events = await app.store.readStream(streamOf.key(keyId));
     expect(events.map((e) => e.type)).toEqual([KeywardEvent.KeyCreated, KeywardEvent.KeyRevoked]);
     expect(events[1].data).toEqual({ keyId, reason: 'leaked' });
+  });
+
+  it("settles through the key domain's cache confirmation: a revoke returns only once no instance serves the key from its cache", () => {
+    const participants = app.module.get<SettleParticipant[]>(SETTLE_PARTICIPANTS, { strict: false });
+    expect(participants.some((p) => p instanceof KeyRightsConfirmation)).toBe(true);
   });
 
   it('a revoked key cannot be revoked again', async () => {

@@ -197,7 +197,9 @@ describe('webhooks', () => {
     } while (cursor);
     expect(seen.map(Number)).toEqual([...seen.map(Number)].sort((a, b) => b - a));
     expect(new Set(seen).size).toBe(seen.length);
-    const [{ n }] = await s.sql.query('SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_id = $1', [hook.id]);
+    // every attempt up to the newest of the first page (the admin's own requests are events the
+    // webhook goes on delivering while the test pages, logged above that one)
+    const [{ n }] = await s.sql.query('SELECT count(*)::int AS n FROM webhook_deliveries WHERE webhook_id = $1 AND id <= $2', [hook.id, seen[0]]);
     expect(seen.length).toBe(n);
   });
 
@@ -246,8 +248,9 @@ describe('webhooks', () => {
     const refused = await call(s.url, 'POST', `/v1/webhooks/${hook.id}/test`, { key: admin });
     receiver.status = 200;
     expect(refused.body).toMatchObject({ ok: false, status: 418, error: 'answered 418' });
-    const [latest] = (await call(s.url, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=1`, { key: admin })).body.items;
-    expect(latest).toMatchObject({ test: true, ok: false, status: 418, eventType: 'WebhookTest', position: null });
+    // the newest test attempt (the webhook goes on delivering the admin's own KeyUsed events beside it)
+    const recent = (await call(s.url, 'GET', `/v1/webhooks/${hook.id}/deliveries?limit=50`, { key: admin })).body.items;
+    expect(recent.find((d: { test: boolean }) => d.test)).toMatchObject({ test: true, ok: false, status: 418, eventType: 'WebhookTest', position: null });
 
     expect((await call(s.url, 'DELETE', `/v1/webhooks/${hook.id}`, { key: admin })).status).toBe(204);
     expect((await call(s.url, 'DELETE', `/v1/webhooks/${hook.id}`, { key: admin })).status).toBe(404);

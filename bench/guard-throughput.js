@@ -16,7 +16,7 @@
  */
 const autocannon = require('autocannon');
 const { Client } = require('pg');
-const { benchEnv, createCompany, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
+const { benchEnv, cpuMs, createCompany, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
 
 const connections = envInt('BENCH_CONNECTIONS', 50);
 const duration = envInt('BENCH_DURATION', 10);
@@ -25,6 +25,18 @@ const warmup = envInt('BENCH_WARMUP', 2);
 /** @returns {Promise<import('autocannon').Result>} */
 function load(url, seconds, headers = {}) {
   return autocannon({ url, connections, duration: seconds, headers });
+}
+
+/**
+ * A load with the server's CPU time (user + system, all its threads) per answered request: on a
+ * shared machine it moves less between runs than req/s, which also depends on what else runs.
+ */
+async function measured(pid, url, seconds, headers = {}) {
+  const cpuBefore = cpuMs(pid);
+  const result = await load(url, seconds, headers);
+  const cpuAfter = cpuMs(pid);
+  const cpuUs = cpuBefore === undefined || cpuAfter === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1000) / result.requests.total);
+  return { result, cpuUs };
 }
 
 /** Committed and rolled-back transactions of the bench database so far, from pg_stat_database. */
@@ -57,9 +69,9 @@ run(async () => {
   process.stderr.write(`warming up (${warmup} s each), then ${duration} s per route with ${connections} connections…\n`);
   await load(publicUrl, warmup);
   await load(guardedUrl, warmup, auth);
-  const pub = await load(publicUrl, duration);
+  const { result: pub, cpuUs: pubCpu } = await measured(api.pid, publicUrl, duration);
   const before = await dbTransactions(env.DATABASE_URL);
-  const guarded = await load(guardedUrl, duration, auth);
+  const { result: guarded, cpuUs: guardedCpu } = await measured(api.pid, guardedUrl, duration, auth);
   await new Promise((r) => setTimeout(r, 1500)); // Postgres publishes its statistics about once a second
   const dbPerRequest = ((await dbTransactions(env.DATABASE_URL)) - before) / guarded.requests.total;
   await api.stop(); // the reference gets the machine to itself, as the API had
@@ -67,12 +79,12 @@ run(async () => {
   const nest = await startProcess('nest-reference', {});
   const nestUrl = `${nest.url}/health`;
   await load(nestUrl, warmup);
-  const bare = await load(nestUrl, duration);
+  const { result: bare, cpuUs: bareCpu } = await measured(nest.pid, nestUrl, duration);
 
   const rows = [
-    loadFigures('GET /health/live (public)', pub),
-    loadFigures('GET /v1/me (guarded)', guarded),
-    loadFigures('bare NestJS GET /health', bare),
+    { ...loadFigures('GET /health/live (public)', pub), 'server CPU µs/req': pubCpu ?? '–' },
+    { ...loadFigures('GET /v1/me (guarded)', guarded), 'server CPU µs/req': guardedCpu ?? '–' },
+    { ...loadFigures('bare NestJS GET /health', bare), 'server CPU µs/req': bareCpu ?? '–' },
   ];
   const ratioOf = (a, b) => Math.round((a.requests.average / b.requests.average) * 1000) / 1000;
   const ratio = ratioOf(guarded, pub);
@@ -82,6 +94,11 @@ run(async () => {
   process.stdout.write(`\nguarded ÷ public (req/s): ${ratio}   (goal ≥ 0.85)\n`);
   process.stdout.write(`Keyward public ÷ bare NestJS public (req/s): ${publicRatio}   (goal ≥ 0.8)\n`);
   process.stdout.write(`guarded ÷ bare NestJS public (req/s): ${ratioOf(guarded, bare)}\n`);
+  const cpuRatio = (a, b) => (a && b ? Math.round((b / a) * 1000) / 1000 : undefined);
+  const cpuRatios = { guardedPublic: cpuRatio(guardedCpu, pubCpu), publicBare: cpuRatio(pubCpu, bareCpu) };
+  if (cpuRatios.guardedPublic !== undefined) {
+    process.stdout.write(`the same ratios from server CPU per request (public µs ÷ guarded µs, bare ÷ public): ${cpuRatios.guardedPublic}, ${cpuRatios.publicBare}\n`);
+  }
   process.stdout.write(`database transactions per guarded request: ${dbPerRequest.toFixed(4)} (about 0: answered from the cache)\n`);
   const bad = [pub, guarded, bare].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
   if (bad > 0) process.stdout.write(`WARNING: ${bad} responses were not 2xx or failed: the figures are not clean\n`);
@@ -97,6 +114,7 @@ run(async () => {
     bareNest: rows[2],
     ratio,
     publicRatio,
+    cpuRatios,
     dbTransactionsPerGuardedRequest: Number(dbPerRequest.toFixed(4)),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);

@@ -7,7 +7,7 @@
  */
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
-const { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
+const { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const net = require('node:net');
 const path = require('node:path');
@@ -269,17 +269,19 @@ async function startProcess(kind, env, timeoutMs = 60_000) {
   const liveRoute = LIVE_ROUTE[kind];
   const port = liveRoute ? await freePort() : undefined;
   const url = port === undefined ? undefined : `http://127.0.0.1:${port}`;
+  // the process writes its output to a file, as a server's logs go to a file or a collector: read
+  // through a pipe, every request line would cost this process (autocannon's) CPU on the same machine
+  const logDir = mkdtempSync(path.join(tmpdir(), `keyward-bench-${kind}-`));
+  const logFile = path.join(logDir, 'output.log');
+  const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [entry(kind)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', ...env, ...(port ? { PORT: String(port) } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd, fd],
   });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk.toString('utf8')).slice(-100_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  closeSync(fd);
+  onCleanup(() => rmSync(logDir, { recursive: true, force: true }));
+  const output = () => readFileSync(logFile, 'utf8');
   /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   /** SIGTERM, SIGKILL after 10 s; resolves with how it exited (signal 'SIGKILL': it did not stop in time). */
@@ -292,7 +294,7 @@ async function startProcess(kind, env, timeoutMs = 60_000) {
     return how;
   };
   onCleanup(stop);
-  const proc = { kind, pid: child.pid, url, stop, exited, output: () => redactKeys(output) };
+  const proc = { kind, pid: child.pid, url, stop, exited, output: () => redactKeys(output()) };
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -300,7 +302,7 @@ async function startProcess(kind, env, timeoutMs = 60_000) {
       throw new Error(`${kind} exited during start-up:\n${proc.output().slice(-4000)}`);
     }
     if (Date.now() > deadline) throw new Error(`${kind} not ready after ${timeoutMs} ms:\n${proc.output().slice(-4000)}`);
-    if (liveRoute ? await isLive(url + liveRoute) : /worker started/.test(output)) return proc;
+    if (liveRoute ? await isLive(url + liveRoute) : /worker started/.test(output())) return proc;
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -33,7 +33,8 @@ export class ApiKeyGuard implements CanActivate {
     const route = this.routeAuth(context);
     if (route.public) return true;
     const http = context.switchToHttp();
-    return this.pipeline.admit(http.getRequest<KeyedRequest>(), http.getResponse<Response>(), route.permissions).then(ADMITTED);
+    const admitted = this.pipeline.admit(http.getRequest<KeyedRequest>(), http.getResponse<Response>(), route.permissions);
+    return admitted instanceof Promise ? admitted.then(ADMITTED) : true;
   }
 
   private routeAuth(context: ExecutionContext): RouteAuth {

@@ -1,5 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { isWellFormedKey } from '@keyward/nestjs';
+
+/** Shape and checksum only, no I/O: a key failing this is refused before any lookup (the client package's check, in Number arithmetic). */
+export { isWellFormedKey };
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const KEY_PREFIX = 'kw_';
@@ -7,7 +11,6 @@ const BODY_LENGTH = 43; // 32 random bytes in base62
 const CHECKSUM_LENGTH = 6; // CRC32 in base62
 export const KEY_LENGTH = KEY_PREFIX.length + BODY_LENGTH + CHECKSUM_LENGTH; // 52
 export const KEY_START_LENGTH = 10;
-const SHAPE = /^kw_[0-9A-Za-z]{49}$/;
 
 function base62(value: bigint, width: number): string {
   let out = '';
@@ -33,13 +36,6 @@ export function keyWithChecksum(body43: string): string {
 export function generateKey(): { key: string; start: string } {
   const key = keyWithChecksum(base62(BigInt('0x' + randomBytes(32).toString('hex')), BODY_LENGTH));
   return { key, start: key.slice(0, KEY_START_LENGTH) };
-}
-
-/** Shape and checksum only: no I/O. A key failing this is refused before any lookup. */
-export function isWellFormedKey(candidate: unknown): candidate is string {
-  if (typeof candidate !== 'string' || candidate.length !== KEY_LENGTH || !SHAPE.test(candidate)) return false;
-  const body = candidate.slice(0, KEY_PREFIX.length + BODY_LENGTH);
-  return checksum(body) === candidate.slice(KEY_PREFIX.length + BODY_LENGTH);
 }
 
 /** The stored form of a key: HMAC-SHA-256 under the pepper, hex. */

@@ -12,7 +12,7 @@ function request(lines: [string, string][]): IncomingMessage {
     if (n === 'authorization') headers[n] ??= value;
     else headers[n] = headers[n] === undefined ? value : `${headers[n]}, ${value}`;
   }
-  return { headers, headersDistinct: distinct } as unknown as IncomingMessage;
+  return { headers, headersDistinct: distinct, rawHeaders: lines.flat() } as unknown as IncomingMessage;
 }
 
 describe('bearerToken', () => {

@@ -33,6 +33,32 @@ export function bearerToken(value: string): string | undefined {
  * An `Authorization` in another scheme is not a key header, but alone it is a malformed key.
  */
 export function presentedKey(req: IncomingMessage): PresentedKey {
+  // the common case, one key header sent once, without the lists and sets of the general one
+  const { 'x-api-key': xApiKey, 'api-key': apiKey, authorization } = req.headers;
+  if (typeof xApiKey === 'string' && apiKey === undefined && authorization === undefined) return oneKey('x-api-key', xApiKey);
+  if (typeof apiKey === 'string' && xApiKey === undefined && authorization === undefined) return oneKey('api-key', apiKey);
+  if (authorization !== undefined && xApiKey === undefined && apiKey === undefined && authorizationCount(req) === 1) {
+    const token = bearerToken(authorization);
+    if (token !== undefined) return oneKey('authorization', token);
+  }
+  return presentedKeys(req);
+}
+
+function oneKey(header: KeyHeader, value: string): PresentedKey {
+  if (!isWellFormedKey(value)) return { kind: 'malformed', detail: `${SPELLING[header]} does not hold a well-formed Keyward key` };
+  return { kind: 'key', key: value, header };
+}
+
+/** How many Authorization headers came (req.headers keeps the first only). */
+function authorizationCount(req: IncomingMessage): number {
+  let n = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') n++;
+  return n;
+}
+
+/** Any mix of key headers: each counts, two that differ are ambiguous. */
+function presentedKeys(req: IncomingMessage): PresentedKey {
   const found: { header: KeyHeader; value: string }[] = [];
   for (const header of ['x-api-key', 'api-key'] as const) {
     const value = req.headers[header];
@@ -58,7 +84,5 @@ export function presentedKey(req: IncomingMessage): PresentedKey {
     const where = names.length === 1 ? `two ${names[0]} headers` : names.join(' and ');
     return { kind: 'ambiguous', detail: `${where} carry different keys: send one key` };
   }
-  const { header, value } = found[0];
-  if (!isWellFormedKey(value)) return { kind: 'malformed', detail: `${SPELLING[header]} does not hold a well-formed Keyward key` };
-  return { kind: 'key', key: value, header };
+  return oneKey(found[0].header, found[0].value);
 }

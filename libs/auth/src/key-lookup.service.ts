@@ -41,13 +41,27 @@ export class KeyLookupService {
     this.pepper = config.pepper;
   }
 
-  /** The verdict on a presented key; the key's id and company when it exists. */
-  async evaluate(key: unknown, ip: string | undefined): Promise<KeyVerdict> {
+  /**
+   * The verdict on a presented key; the key's id and company when it exists. Answered
+   * synchronously when the cache holds the key (or its refusal): no promise on the common path.
+   */
+  evaluate(key: unknown, ip: string | undefined): KeyVerdict | Promise<KeyVerdict> {
     if (!isWellFormedKey(key)) return { ok: false, reason: 'MALFORMED' };
     const hash = hashKey(this.pepper, key);
     const known = this.cache.knownRefusal(hash);
     if (known) return { ok: false, ...known };
-    const record = await this.find(hash);
+    const usable = this.coherence.cacheUsable();
+    const hit = usable ? this.cache.get(hash) : undefined;
+    if (hit) return this.verdictOf(hash, hit, ip);
+    // the epoch before the read: a record read across an invalidation is not cached
+    const epoch = this.cache.currentEpoch();
+    return this.load('k.hash', hash).then((record) => {
+      if (record && usable) this.cache.setIfUnchanged(hash, record, epoch);
+      return this.verdictOf(hash, record, ip);
+    });
+  }
+
+  private verdictOf(hash: string, record: CompiledAuthRecord | null, ip: string | undefined): KeyVerdict {
     if (!record) {
       this.cache.rememberRefusal(hash, { reason: 'NOT_FOUND' });
       return { ok: false, reason: 'NOT_FOUND' };
@@ -68,18 +82,6 @@ export class KeyLookupService {
     if (!record) return { ok: false, reason: 'NOT_FOUND' };
     const verdict = record.evaluate(Date.now(), ip);
     return verdict.ok ? verdict : { ...verdict, keyId: record.record.keyId, companyId: record.record.companyId };
-  }
-
-  private async find(hash: string): Promise<CompiledAuthRecord | null> {
-    const usable = this.coherence.cacheUsable();
-    if (usable) {
-      const hit = this.cache.get(hash);
-      if (hit) return hit;
-    }
-    const epoch = this.cache.currentEpoch();
-    const compiled = await this.load('k.hash', hash);
-    if (compiled && usable) this.cache.setIfUnchanged(hash, compiled, epoch);
-    return compiled;
   }
 
   private async load(column: 'k.hash' | 'k.id', value: string): Promise<CompiledAuthRecord | null> {

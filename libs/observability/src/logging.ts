@@ -81,7 +81,22 @@ export function createLogger(config: Pick<KeywardConfig, 'logLevel'>, service: '
     base: { service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
-  return pino(options, destination ?? (service === 'cli' ? pino.destination(1) : pino.destination({ dest: 1, sync: false })));
+  return pino(options, destination ?? (service === 'cli' ? pino.destination(1) : asyncStdout()));
+}
+
+/**
+ * stdout written asynchronously, each line handed over as bytes: in its text mode sonic-boom
+ * appends a line to the text waiting for the write under way and measures that text again each
+ * time (about 8 KB copied per request line under load, measured with V8's sampling heap profiler);
+ * as bytes, a line is kept as it is and the waiting lines are joined once, when written. pino
+ * still writes what is left when the process exits (it ends the stream it made).
+ */
+function asyncStdout(): DestinationStream & { flush(cb: (err?: Error) => void): void } {
+  const stdout = pino.destination({ dest: 1, sync: false, contentMode: 'buffer' });
+  return {
+    write: (line: string) => stdout.write(Buffer.from(line) as unknown as string),
+    flush: (cb) => stdout.flush(cb),
+  };
 }
 
 @Module({})

@@ -11,7 +11,7 @@ import { userAgentOf } from '@keyward/observability';
 export function usageTracker(buffer: UsageBuffer) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const startedAt = Date.now();
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     // 'close' also fires when the client went away before the response was sent
     res.once('close', () => {
       const principal = (req as Request & { user?: Principal }).user;
@@ -27,7 +27,7 @@ export function usageTracker(buffer: UsageBuffer) {
         ip: req.ip ?? null,
         userAgent: userAgentOf(req),
         requestId: (req as Request & { id?: string }).id ?? null,
-        durationMs: Math.round(Number(process.hrtime.bigint() - started) / 10_000) / 100,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
       });
     });
     next();

@@ -30,11 +30,25 @@ export class AuthPipeline {
     private readonly permissions: PermissionStep,
   ) {}
 
-  /** The request's principal once all three steps admitted it; rejects with the Problem of the step that refused. */
-  async admit(request: Request, res: Response, required: readonly Permission[] = NONE): Promise<Principal> {
+  /**
+   * The request's principal once all three steps admitted it — at once when none of them waits (a
+   * cached key, quota the instance holds), else a promise; a refusal is the Problem of the step
+   * that refused, thrown or rejected.
+   */
+  admit(request: Request, res: Response, required: readonly Permission[] = NONE): Principal | Promise<Principal> {
     const req = request as KeyedRequest;
-    const principal = await this.authentication.authenticate(req);
-    await this.rateLimit.apply(req, res, principal);
+    const principal = this.authentication.authenticate(req);
+    if (principal instanceof Promise) return principal.then((p) => this.limitAndCheck(req, res, p, required));
+    return this.limitAndCheck(req, res, principal, required);
+  }
+
+  private limitAndCheck(req: KeyedRequest, res: Response, principal: Principal, required: readonly Permission[]): Principal | Promise<Principal> {
+    const limited = this.rateLimit.apply(req, res, principal); // synchronous while the instance holds quota
+    if (limited) return limited.then(() => this.checked(req, principal, required));
+    return this.checked(req, principal, required);
+  }
+
+  private checked(req: KeyedRequest, principal: Principal, required: readonly Permission[]): Principal {
     this.permissions.check(req, principal, required);
     setAuthOutcome(req, 'OK');
     return principal;
@@ -47,8 +61,6 @@ export class AuthPipeline {
    * KeyUsed events one by one (no `req.user`: the usage trail records nothing for them).
    */
   admitSession(req: Request, principal: Principal, required: readonly Permission[] = NONE): Principal {
-    this.permissions.check(req as KeyedRequest, principal, required);
-    setAuthOutcome(req, 'OK');
-    return principal;
+    return this.checked(req as KeyedRequest, principal, required);
   }
 }

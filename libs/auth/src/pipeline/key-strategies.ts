@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import passport from 'passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
-import { AuthFailureReason, Principal } from '../auth-record';
+import { AuthFailureReason, KeyVerdict, Principal } from '../auth-record';
 import { KeyHeader, bearerToken } from '../key-headers';
 import { KeyLookupService } from '../key-lookup.service';
 
@@ -22,15 +22,23 @@ export interface AuthFailure {
 const NOT_GLOBAL = { use: () => NOT_GLOBAL } as unknown as passport.PassportStatic;
 
 type Verified = (err: Error | null, user?: object | false, info?: object) => void;
+type Validated = [Principal] | [false, AuthFailure];
+
+/** passport's verify answer for a verdict: the principal, or false and why. */
+function validated(verdict: KeyVerdict): Validated {
+  if (verdict.ok) return [verdict.principal];
+  return [false, { reason: verdict.reason, keyId: verdict.keyId, companyId: verdict.companyId }];
+}
 
 /**
  * A passport-headerapikey strategy for one key header. `validate` looks the key up
  * (KeyLookupService: cache, then the projected key table) and answers the principal, or `false`
  * with why (passport's `info`).
  *
- * passport-headerapikey hands the request after the callback (`verify(key, done, req)`) while
- * the Nest mixin takes its callback to be the last argument: the constructor puts the request
- * first, so `validate(req, value)` is called with `done` last, as the mixin expects.
+ * passport-headerapikey calls `verify(value, done, req)`. The Nest mixin's own callback awaits
+ * `validate` (a promise per request even when the cache answers); `verify` here calls `validate`
+ * itself and answers `done` at once when the answer is at hand, later when it is a promise (a
+ * cache miss reads the key table).
  */
 abstract class KeyHeaderStrategy extends PassportStrategy(HeaderAPIKeyStrategy) {
   protected constructor(
@@ -39,8 +47,16 @@ abstract class KeyHeaderStrategy extends PassportStrategy(HeaderAPIKeyStrategy) 
   ) {
     // prefix '': the Authorization strategy takes the whole value (its Bearer scheme is matched in any case below)
     super({ header, prefix: '' }, true);
-    const mixinCallback = this.verify as unknown as (req: Request | undefined, value: string, done: Verified) => void;
-    this.verify = (value, done, req) => mixinCallback(req, value, done);
+    this.verify = (value: string, done: Verified, req?: Request) => {
+      let answer: Validated | Promise<Validated>;
+      try {
+        answer = this.validate(req!, value); // passReqToCallback (true above): the request is always there
+      } catch (err) {
+        return done(err as Error);
+      }
+      if (answer instanceof Promise) answer.then((a) => done(null, ...a), (err: Error) => done(err));
+      else done(null, ...answer);
+    };
   }
 
   getPassportInstance(): passport.PassportStatic {
@@ -52,10 +68,9 @@ abstract class KeyHeaderStrategy extends PassportStrategy(HeaderAPIKeyStrategy) 
     return value;
   }
 
-  async validate(req: Request, value: string): Promise<[Principal] | [false, AuthFailure]> {
-    const verdict = await this.lookup.evaluate(this.keyOf(value), req.ip);
-    if (verdict.ok) return [verdict.principal];
-    return [false, { reason: verdict.reason, keyId: verdict.keyId, companyId: verdict.companyId }];
+  validate(req: Request, value: string): Validated | Promise<Validated> {
+    const verdict = this.lookup.evaluate(this.keyOf(value), req.ip);
+    return verdict instanceof Promise ? verdict.then(validated) : validated(verdict);
   }
 }
 

@@ -4,22 +4,38 @@
  * What the API-key guard costs: autocannon against one API process, first a public route
  * (GET /health/live), then a guarded one (GET /v1/me with a valid key whose cache entry is warm),
  * with the same connections and duration, then the bare NestJS reference (bench/reference/nest-app.js,
- * same adapter, no Keyward) on its public route. Prints requests/s, p50/p99 latency and both ratios:
- * guarded ÷ public (what the guard costs) and Keyward public ÷ bare Nest public (what the rest of
- * Keyward's request path costs).
+ * same adapter, no Keyward) on its public route and on /floor, behind the least a guard with a usage
+ * trail and rate-limit headers does. Prints requests/s, p50/p99 latency, the server's CPU per request
+ * and the ratios: guarded ÷ public (what the guard costs), Keyward public ÷ bare Nest public (what
+ * the rest of Keyward's request path costs), and bare /floor ÷ bare /health (what Nest itself leaves
+ * any such guard: the ceiling of the first ratio on this adapter and machine).
+ *
+ * Each pair of routes is loaded in alternating rounds (BENCH_ROUNDS, each BENCH_DURATION ÷ rounds
+ * seconds per route): a ratio is taken per round, between loads a few seconds apart, and the
+ * median of the rounds is printed with each round's. On a shared machine whose speed drifts by
+ * ±25 % over minutes, one long load per route measures the drift as much as the routes.
  *
  *   node bench/guard-throughput.js
- *   BENCH_CONNECTIONS=50 BENCH_DURATION=10 BENCH_WARMUP=2 node bench/guard-throughput.js
+ *   BENCH_CONNECTIONS=50 BENCH_DURATION=10 BENCH_ROUNDS=5 BENCH_WARMUP=2 node bench/guard-throughput.js
  *
- * Needs `npm run build`. autocannon runs in this process, on the same machine as the API: on a
- * small machine the two compete for CPU, which holds for both routes alike.
+ * Needs `npm run build`. autocannon runs in this process, on the same machine as the API. With
+ * two CPUs or more (and Linux's taskset), the server under load is pinned to the last CPU and this
+ * process to the first (BENCH_PIN=0 leaves both free); the output says which.
  */
 const autocannon = require('autocannon');
 const { Client } = require('pg');
-const { benchEnv, cpuMs, createCompany, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
+const { benchEnv, cpuMs, createCompany, pinToCpu, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
 
 const connections = envInt('BENCH_CONNECTIONS', 50);
 const duration = envInt('BENCH_DURATION', 10);
+const rounds = envInt('BENCH_ROUNDS', 5);
+const pin = process.env.BENCH_PIN !== '0';
+const cpuCount = require('node:os').cpus().length;
+
+/** The server on the last CPU, this process (autocannon) on the first: true when both were pinned. */
+function pinned(serverPid) {
+  return pin && pinToCpu(serverPid, cpuCount - 1) && pinToCpu(process.pid, 0);
+}
 const warmup = envInt('BENCH_WARMUP', 2);
 
 /** @returns {Promise<import('autocannon').Result>} */
@@ -35,9 +51,60 @@ async function measured(pid, url, seconds, headers = {}) {
   const cpuBefore = cpuMs(pid);
   const result = await load(url, seconds, headers);
   const cpuAfter = cpuMs(pid);
-  const cpuUs = cpuBefore === undefined || cpuAfter === undefined ? undefined : Math.round(((cpuAfter - cpuBefore) * 1000) / result.requests.total);
-  return { result, cpuUs };
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return { result, cpu };
 }
+
+/**
+ * Two routes of one server in alternating rounds. Each side: the rounds' results and CPU, its
+ * figures over all rounds, and per round the ratio b ÷ a of req/s and a ÷ b of CPU per request.
+ */
+async function alternate(pid, a, b) {
+  const seconds = Math.max(1, Math.round(duration / rounds));
+  const sides = [a, b].map(() => ({ results: [], cpu: 0, requests: 0, cpuKnown: true }));
+  const ratios = { rps: [], cpu: [] };
+  for (let i = 0; i < rounds; i++) {
+    const round = [];
+    for (const [j, side] of [a, b].entries()) {
+      const m = await measured(pid, side.url, seconds, side.headers);
+      sides[j].results.push(m.result);
+      sides[j].requests += m.result.requests.total;
+      if (m.cpu === undefined) sides[j].cpuKnown = false;
+      else sides[j].cpu += m.cpu;
+      round.push(m);
+    }
+    ratios.rps.push(round[1].result.requests.average / round[0].result.requests.average);
+    if (round[0].cpu !== undefined && round[1].cpu !== undefined) {
+      ratios.cpu.push(round[0].cpu / round[0].result.requests.total / (round[1].cpu / round[1].result.requests.total));
+    }
+  }
+  const figures = sides.map((side, j) => ({
+    ...loadFigures([a, b][j].name, merged(side.results)),
+    'server CPU µs/req': side.cpuKnown ? Math.round((side.cpu * 1000) / side.requests) : '–',
+  }));
+  return { figures, bad: sides.flatMap((s) => s.results), ratios: { rps: ratios.rps.map(round3), cpu: ratios.cpu.map(round3) } };
+}
+
+/** autocannon results of several loads as one: totals, req/s over the whole time, the worst percentiles. */
+function merged(results) {
+  const total = results.reduce((n, r) => n + r.requests.total, 0);
+  const seconds = results.reduce((n, r) => n + r.duration, 0);
+  const worst = (pick) => Math.max(...results.map(pick));
+  return {
+    requests: { total, average: total / seconds },
+    latency: { p50: worst((r) => r.latency.p50), p99: worst((r) => r.latency.p99), max: worst((r) => r.latency.max) },
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    timeouts: results.reduce((n, r) => n + r.timeouts, 0),
+  };
+}
+
+const round3 = (x) => Math.round(x * 1000) / 1000;
+const median = (xs) => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : round3((sorted[mid - 1] + sorted[mid]) / 2);
+};
 
 /** Committed and rolled-back transactions of the bench database so far, from pg_stat_database. */
 async function dbTransactions(url) {
@@ -63,44 +130,52 @@ run(async () => {
   const check = await send(api.url, 'GET', '/v1/me', key);
   if (check.status !== 200) throw new Error(`GET /v1/me with the bench key answered ${check.status}`);
 
-  const publicUrl = `${api.url}/health/live`;
-  const guardedUrl = `${api.url}/v1/me`;
-  const auth = { 'x-api-key': key };
-  process.stderr.write(`warming up (${warmup} s each), then ${duration} s per route with ${connections} connections…\n`);
-  await load(publicUrl, warmup);
-  await load(guardedUrl, warmup, auth);
-  const { result: pub, cpuUs: pubCpu } = await measured(api.pid, publicUrl, duration);
+  const isPinned = pinned(api.pid);
+  const publicRoute = { name: 'GET /health/live (public)', url: `${api.url}/health/live`, headers: {} };
+  const guardedRoute = { name: 'GET /v1/me (guarded)', url: `${api.url}/v1/me`, headers: { 'x-api-key': key } };
+  process.stderr.write(`warming up (${warmup} s each), then ${rounds} alternating rounds, ${duration} s per route in all, ${connections} connections…\n`);
+  await load(publicRoute.url, warmup);
+  await load(guardedRoute.url, warmup, guardedRoute.headers);
   const before = await dbTransactions(env.DATABASE_URL);
-  const { result: guarded, cpuUs: guardedCpu } = await measured(api.pid, guardedUrl, duration, auth);
+  const keyward = await alternate(api.pid, publicRoute, guardedRoute);
   await new Promise((r) => setTimeout(r, 1500)); // Postgres publishes its statistics about once a second
-  const dbPerRequest = ((await dbTransactions(env.DATABASE_URL)) - before) / guarded.requests.total;
+  const guardedRequests = keyward.bad.filter((_, i) => i % 2 === 1).reduce((n, r) => n + r.requests.total, 0);
+  const dbPerRequest = ((await dbTransactions(env.DATABASE_URL)) - before) / guardedRequests;
   await api.stop(); // the reference gets the machine to itself, as the API had
 
   const nest = await startProcess('nest-reference', {});
-  const nestUrl = `${nest.url}/health`;
-  await load(nestUrl, warmup);
-  const { result: bare, cpuUs: bareCpu } = await measured(nest.pid, nestUrl, duration);
+  pinned(nest.pid);
+  const bareRoute = { name: 'bare NestJS GET /health', url: `${nest.url}/health`, headers: {} };
+  const floorRoute = { name: 'bare NestJS GET /floor (least guard)', url: `${nest.url}/floor`, headers: {} };
+  await load(bareRoute.url, warmup);
+  await load(floorRoute.url, warmup);
+  const reference = await alternate(nest.pid, bareRoute, floorRoute);
 
-  const rows = [
-    { ...loadFigures('GET /health/live (public)', pub), 'server CPU µs/req': pubCpu ?? '–' },
-    { ...loadFigures('GET /v1/me (guarded)', guarded), 'server CPU µs/req': guardedCpu ?? '–' },
-    { ...loadFigures('bare NestJS GET /health', bare), 'server CPU µs/req': bareCpu ?? '–' },
-  ];
-  const ratioOf = (a, b) => Math.round((a.requests.average / b.requests.average) * 1000) / 1000;
-  const ratio = ratioOf(guarded, pub);
-  const publicRatio = ratioOf(pub, bare);
-  process.stdout.write(`\nguard throughput — ${connections} connections, ${duration} s per route, one API process\n\n`);
+  const rows = [...keyward.figures, ...reference.figures];
+  const rps = (row) => row['req/s'];
+  const cpu = (row) => row['server CPU µs/req'];
+  const ratio = median(keyward.ratios.rps);
+  const publicRatio = round3(rps(rows[0]) / rps(rows[2]));
+  const floorRatio = median(reference.ratios.rps);
+  const cpuRatios = typeof cpu(rows[0]) === 'number'
+    ? { guardedPublic: median(keyward.ratios.cpu), publicBare: round3(cpu(rows[2]) / cpu(rows[0])), floorBare: median(reference.ratios.cpu) }
+    : undefined;
+
+  process.stdout.write(`\nguard throughput — ${connections} connections, ${rounds} alternating rounds, ${duration} s per route in all, one server process${isPinned ? `, pinned to CPU ${cpuCount - 1} (autocannon to CPU 0)` : ', not pinned'}\n\n`);
   printTable(rows, Object.keys(rows[0]));
-  process.stdout.write(`\nguarded ÷ public (req/s): ${ratio}   (goal ≥ 0.85)\n`);
-  process.stdout.write(`Keyward public ÷ bare NestJS public (req/s): ${publicRatio}   (goal ≥ 0.8)\n`);
-  process.stdout.write(`guarded ÷ bare NestJS public (req/s): ${ratioOf(guarded, bare)}\n`);
-  const cpuRatio = (a, b) => (a && b ? Math.round((b / a) * 1000) / 1000 : undefined);
-  const cpuRatios = { guardedPublic: cpuRatio(guardedCpu, pubCpu), publicBare: cpuRatio(pubCpu, bareCpu) };
-  if (cpuRatios.guardedPublic !== undefined) {
-    process.stdout.write(`the same ratios from server CPU per request (public µs ÷ guarded µs, bare ÷ public): ${cpuRatios.guardedPublic}, ${cpuRatios.publicBare}\n`);
+  process.stdout.write(`\nguarded ÷ public (req/s, median of rounds): ${ratio}   (goal ≥ 0.85)   rounds: ${keyward.ratios.rps.join(', ')}\n`);
+  process.stdout.write(`Keyward public ÷ bare NestJS public (req/s, whole loads): ${publicRatio}   (goal ≥ 0.8)\n`);
+  process.stdout.write(`guarded ÷ bare NestJS public (req/s): ${round3(rps(rows[1]) / rps(rows[2]))}\n`);
+  process.stdout.write(
+    `bare NestJS /floor ÷ /health (req/s, median of rounds): ${floorRatio}   (what Nest leaves the least such guard: the first ratio's ceiling here)   rounds: ${reference.ratios.rps.join(', ')}\n`,
+  );
+  if (cpuRatios) {
+    process.stdout.write(
+      `the same from server CPU per request — public µs ÷ guarded µs ${cpuRatios.guardedPublic} (rounds: ${keyward.ratios.cpu.join(', ')}), bare ÷ public ${cpuRatios.publicBare}, bare ÷ floor ${cpuRatios.floorBare}\n`,
+    );
   }
   process.stdout.write(`database transactions per guarded request: ${dbPerRequest.toFixed(4)} (about 0: answered from the cache)\n`);
-  const bad = [pub, guarded, bare].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+  const bad = [...keyward.bad, ...reference.bad].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
   if (bad > 0) process.stdout.write(`WARNING: ${bad} responses were not 2xx or failed: the figures are not clean\n`);
 
   const json = {
@@ -109,11 +184,16 @@ run(async () => {
     machine: machine(),
     connections,
     durationSeconds: duration,
+    rounds,
+    pinned: isPinned,
     public: rows[0],
     guarded: rows[1],
     bareNest: rows[2],
+    bareNestFloor: rows[3],
     ratio,
+    ratioRounds: keyward.ratios.rps,
     publicRatio,
+    floorRatio,
     cpuRatios,
     dbTransactionsPerGuardedRequest: Number(dbPerRequest.toFixed(4)),
   };

@@ -3,7 +3,8 @@ import { loadConfig } from '@keyward/config';
 import { AuthCache } from './auth-cache';
 import { AuthRecord, CompiledAuthRecord } from './auth-record';
 import { CacheCoherenceService } from './cache-coherence.service';
-import { generateKey } from './key-format';
+import { generateKey, hashKey } from './key-format';
+import { XApiKeyStrategy } from './pipeline/key-strategies';
 import { KeyLookupService } from './key-lookup.service';
 import { throttleBucket } from './rate-limits';
 
@@ -30,6 +31,45 @@ describe('KeyLookupService before any I/O', () => {
     }
     expect(query).not.toHaveBeenCalled();
     expect(cacheUsable).not.toHaveBeenCalled();
+  });
+});
+
+describe('KeyLookupService and the strategies on a cached key', () => {
+  function lookupWith(query: jest.Mock) {
+    const cache = new AuthCache(config);
+    const lookup = new KeyLookupService(config, { query } as unknown as DataSource, cache, { cacheUsable: () => true } as unknown as CacheCoherenceService);
+    return { cache, lookup };
+  }
+
+  it('answers a cached key at once, not through a promise, and passport hears it before authenticate returns', () => {
+    const query = jest.fn();
+    const { cache, lookup } = lookupWith(query);
+    const { key } = generateKey();
+    cache.setIfUnchanged(hashKey(config.pepper, key), new CompiledAuthRecord(record({ keyId: 'k-cached' })), cache.currentEpoch());
+
+    const verdict = lookup.evaluate(key, '127.0.0.1');
+    expect(verdict).not.toBeInstanceOf(Promise);
+    expect(verdict).toMatchObject({ ok: true, principal: { keyId: 'k-cached' } });
+
+    const attempt = Object.create(new XApiKeyStrategy(lookup));
+    const heard: unknown[] = [];
+    attempt.success = (principal: { keyId: string }) => heard.push(principal.keyId);
+    attempt.fail = () => heard.push('fail');
+    attempt.error = () => heard.push('error');
+    attempt.authenticate({ headers: { 'x-api-key': key }, ip: '127.0.0.1' }, { session: false });
+    expect(heard).toEqual(['k-cached']);
+    expect(query).not.toHaveBeenCalled();
+  });
+
+  it('reads the key table on a miss, answers later, and remembers a key it did not find', async () => {
+    const query = jest.fn().mockResolvedValue([]);
+    const { lookup } = lookupWith(query);
+    const { key } = generateKey();
+    const verdict = lookup.evaluate(key, '127.0.0.1');
+    expect(verdict).toBeInstanceOf(Promise);
+    await expect(verdict).resolves.toEqual({ ok: false, reason: 'NOT_FOUND' });
+    expect(lookup.evaluate(key, '127.0.0.1')).toEqual({ ok: false, reason: 'NOT_FOUND' }); // the refusal is remembered
+    expect(query).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -99,6 +99,7 @@ describe('webhooks', () => {
       expect(verifySignature('kwss_another', r.raw, r.headers['keyward-signature'] as string)).toEqual({ valid: false, reason: 'MISMATCH' });
       expect(r.headers['keyward-event-type']).toBe(r.body.type);
       expect(Number(r.headers['keyward-event-position'])).toBe(r.body.position);
+      expect(r.headers).toMatchObject({ 'keyward-event-id': r.body.eventId, 'keyward-event-type': r.body.type, 'keyward-delivery-attempt': expect.stringMatching(/^[1-9]\d*$/) });
       // the event as stored: its hash recomputes from what was sent
       expect(computeEventHash({ ...r.body, occurredAt: new Date(r.body.occurredAt) })).toBe(r.body.hash);
       expect(r.raw).not.toMatch(KEY_PATTERN);
@@ -226,6 +227,10 @@ describe('webhooks', () => {
     expect(test.body).toMatchObject({ ok: true, status: 200, error: null });
     const lastTest = () => receiver.received.filter((r) => r.body.type === 'WebhookTest').at(-1)!;
     const sent = lastTest();
+    // a test says what it is, and carries no event id or position: it is not in the log
+    expect(sent.headers).toMatchObject({ 'keyward-webhook-id': hook.id, 'keyward-event-type': 'WebhookTest', 'keyward-delivery-attempt': '1' });
+    expect(sent.headers['keyward-event-id']).toBeUndefined();
+    expect(sent.headers['keyward-event-position']).toBeUndefined();
     expect((sent.headers['keyward-signature'] as string).match(/v1=/g)).toHaveLength(2);
     expect(verifySignature(old, sent.raw, sent.headers['keyward-signature'] as string).valid).toBe(true);
     expect(verifySignature(rotated.body.secret, sent.raw, sent.headers['keyward-signature'] as string).valid).toBe(true);

@@ -40,6 +40,15 @@ export interface DeliveryRun {
  * also conditional on where the run started, so a stray second run can repeat a delivery (at
  * least once) but never move the cursor back.
  */
+/** What a sent webhook request carries, for its Keyward-* headers. */
+interface SentAbout {
+  webhookId: string;
+  eventType: string;
+  attempt: number;
+  eventId?: string;
+  position?: number;
+}
+
 @Injectable()
 export class WebhookDispatcher implements OnModuleDestroy {
   private readonly logger = new Logger(WebhookDispatcher.name);
@@ -156,12 +165,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
       const signing = await this.secrets.at(companyId, attemptedAt);
       if (!signing) throw new Error('the company has no shared secret to sign with (POST /v1/shared-secret/rotate)');
       await checkTarget(new URL(target.url), this.config.webhooks.allowPrivate);
-      outcome = await this.sender.send(new URL(target.url), body, {
-        [SIGNATURE_HEADER]: signOutbound(signing.secrets, body),
-        'Keyward-Webhook-Id': webhookId,
-        'Keyward-Event-Type': 'WebhookTest',
-        'Keyward-Delivery-Attempt': '1',
-      });
+      outcome = await this.signedSend(new URL(target.url), body, signing.secrets, { webhookId, eventType: 'WebhookTest', attempt: 1 });
     } catch (err) {
       outcome = { ok: false, status: null, durationMs: 0, error: (err as Error).message };
     }
@@ -171,14 +175,23 @@ export class WebhookDispatcher implements OnModuleDestroy {
 
   private async attempt(url: URL, target: Target, e: ReturnType<typeof toStoredEvent>, secrets: string[], attempt: number): Promise<AttemptOutcome> {
     const body = JSON.stringify(toAuditEvent(e));
-    return this.sender.send(url, body, {
+    return this.signedSend(url, body, secrets, { webhookId: target.id, eventType: e.type, attempt, eventId: e.eventId, position: e.position });
+  }
+
+  /**
+   * One POST of a delivery or a test: the body signed with every secret in force, and the headers
+   * that say what it carries (a test has no event id and no position: it is not in the log).
+   */
+  private signedSend(url: URL, body: string, secrets: string[], about: SentAbout): Promise<AttemptOutcome> {
+    const headers: Record<string, string> = {
       [SIGNATURE_HEADER]: signOutbound(secrets, body),
-      'Keyward-Webhook-Id': target.id,
-      'Keyward-Event-Id': e.eventId,
-      'Keyward-Event-Type': e.type,
-      'Keyward-Event-Position': String(e.position),
-      'Keyward-Delivery-Attempt': String(attempt),
-    });
+      'Keyward-Webhook-Id': about.webhookId,
+      'Keyward-Event-Type': about.eventType,
+      'Keyward-Delivery-Attempt': String(about.attempt),
+    };
+    if (about.eventId !== undefined) headers['Keyward-Event-Id'] = about.eventId;
+    if (about.position !== undefined) headers['Keyward-Event-Position'] = String(about.position);
+    return this.sender.send(url, body, headers);
   }
 
   private async isActive(webhookId: string): Promise<boolean> {

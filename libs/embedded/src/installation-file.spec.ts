@@ -123,7 +123,7 @@ describe('the installation file and the operator configuration', () => {
   it('says what to do when nothing runs: no file', async () => {
     const failure = resolveOperatorEnvironment({}, where());
     await expect(failure).rejects.toThrow(InstallationError);
-    await expect(failure).rejects.toThrow(/DATABASE_URL, REDIS_URL and KEYWARD_PEPPER are not set, and no `npm start` runs here/);
+    await expect(failure).rejects.toThrow(/DATABASE_URL, REDIS_URL \(or REDIS_CLUSTER_NODES\) and KEYWARD_PEPPER are not set, and no `npm start` runs here/);
     await expect(failure).rejects.toThrow(/Start Keyward with `npm start`/);
   });
 

@@ -121,7 +121,7 @@ export async function resolveOperatorEnvironment(
       break;
     }
   }
-  const none = `No Keyward to act on: DATABASE_URL, REDIS_URL and KEYWARD_PEPPER are not set`;
+  const none = `No Keyward to act on: DATABASE_URL, REDIS_URL (or REDIS_CLUSTER_NODES) and KEYWARD_PEPPER are not set`;
   if (!found) {
     const looked = dirs.map(installationFile).join(' or ');
     throw new InstallationError(`${none}, and no \`npm start\` runs here (no ${looked}).\n${WHAT_TO_DO}`);

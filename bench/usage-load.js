@@ -3,8 +3,10 @@
 /**
  * The usage trail under sustained load: one API process and one worker, usage and rate limits on.
  *
- * 1. Guarded ÷ public: autocannon on GET /health/live, then on GET /v1/me (the company's admin
- *    key), BENCH_COMPARE_SECONDS each after a short warm-up, with the same connections.
+ * 1. Guarded ÷ public: autocannon on GET /health/live and on GET /v1/me (the company's admin
+ *    key), BENCH_COMPARE_SECONDS each in all after a short warm-up, with the same connections, in
+ *    BENCH_COMPARE_ROUNDS alternating rounds: the ratio printed is the median of the rounds' (each
+ *    round printed), as in guard-throughput.js — this machine's speed drifts within minutes.
  * 2. Sustained load: autocannon on GET /v1/me with a second key for BENCH_SECONDS, every request
  *    with its own X-Request-Id. Meanwhile a probe every BENCH_PROBE_MS sends one tagged request
  *    with the same key and notes when its response arrived; a poller looks the tagged request ids
@@ -31,6 +33,7 @@ const { benchEnv, createCompany, envInt, machine, printTable, run, startProcess,
 
 const seconds = envInt('BENCH_SECONDS', 60);
 const compareSeconds = envInt('BENCH_COMPARE_SECONDS', 10);
+const compareRounds = envInt('BENCH_COMPARE_ROUNDS', 5);
 const warmup = envInt('BENCH_WARMUP', 2);
 const connections = envInt('BENCH_CONNECTIONS', 50);
 const probeEveryMs = envInt('BENCH_PROBE_MS', 100);
@@ -89,6 +92,22 @@ async function load(url, secs, { headers = {}, requestId = undefined, onDone = (
   clearTimeout(timer);
   const responses = ['1xx', '2xx', '3xx', '4xx', '5xx'].reduce((n, k) => n + (result[k] ?? 0), 0);
   return { result, responses, elapsedMs: (doneAt || performance.now()) - started };
+}
+
+/** Several loads of one route as one: responses and time summed, the worst percentiles. */
+function mergedLoads(loads) {
+  const worst = (pick) => Math.max(...loads.map((l) => pick(l.result.latency)));
+  const sum = (pick) => loads.reduce((n, l) => n + pick(l), 0);
+  return {
+    responses: sum((l) => l.responses),
+    elapsedMs: sum((l) => l.elapsedMs),
+    result: {
+      latency: { p50: worst((x) => x.p50), p99: worst((x) => x.p99), max: worst((x) => x.max) },
+      non2xx: sum((l) => l.result.non2xx),
+      errors: sum((l) => l.result.errors),
+      timeouts: sum((l) => l.result.timeouts),
+    },
+  };
 }
 
 function figures(route, { result, responses, elapsedMs }) {
@@ -155,11 +174,19 @@ run(async () => {
     process.stderr.write(`guarded ÷ public: warm-up ${warmup} s per route, then ${compareSeconds} s per route, ${connections} connections…\n`);
     await load(`${api.url}/health/live`, warmup);
     responses.admin += (await load(`${api.url}/v1/me`, warmup, { headers: adminHeaders })).responses;
-    const pub = await load(`${api.url}/health/live`, compareSeconds);
-    const guarded = await load(`${api.url}/v1/me`, compareSeconds, { headers: adminHeaders });
+    const roundSeconds = Math.max(1, Math.round(compareSeconds / compareRounds));
+    const pubLoads = [];
+    const guardedLoads = [];
+    for (let i = 0; i < compareRounds; i++) {
+      pubLoads.push(await load(`${api.url}/health/live`, roundSeconds));
+      guardedLoads.push(await load(`${api.url}/v1/me`, roundSeconds, { headers: adminHeaders }));
+    }
+    const pub = mergedLoads(pubLoads);
+    const guarded = mergedLoads(guardedLoads);
     responses.admin += guarded.responses;
     clientErrors += pub.result.errors + pub.result.timeouts + guarded.result.errors + guarded.result.timeouts;
-    const ratio = round(guarded.responses / guarded.elapsedMs / (pub.responses / pub.elapsedMs), 3);
+    const roundRatios = guardedLoads.map((g, i) => round(g.responses / g.elapsedMs / (pubLoads[i].responses / pubLoads[i].elapsedMs), 3));
+    const ratio = [...roundRatios].sort((a, b) => a - b)[roundRatios.length >> 1];
 
     // let the worker catch up with the comparison's usage before the sustained run (bounded)
     const catchUpStart = performance.now();
@@ -285,10 +312,10 @@ run(async () => {
 
     // ------------------------------------------------ output
     process.stdout.write(`\nusage load — one API process and one worker, ${connections} connections, usage and rate limits on\n\n`);
-    process.stdout.write(`guarded ÷ public, ${compareSeconds} s per route:\n\n`);
+    process.stdout.write(`guarded ÷ public, ${compareSeconds} s per route in ${compareRounds} alternating rounds:\n\n`);
     const compareRows = [figures('GET /health/live (public)', pub), figures('GET /v1/me (guarded)', guarded)];
     printTable(compareRows, Object.keys(compareRows[0]));
-    process.stdout.write(`\nguarded ÷ public (req/s): ${ratio}\n\n`);
+    process.stdout.write(`\nguarded ÷ public (req/s, median of rounds): ${ratio}   rounds: ${roundRatios.join(', ')}\n\n`);
     process.stdout.write(`sustained load, ${seconds} s (measured ${round(sustained.elapsedMs / 1000, 1)} s):\n\n`);
     printTable([sustainedRow], Object.keys(sustainedRow));
     process.stdout.write(
@@ -352,7 +379,7 @@ run(async () => {
       match: loadMatch,
       admin: { responses: responses.admin, stored: adminStored.total, match: adminMatch },
       lagMs: { probes: probesSent, found: lag.n, notFound: outstanding.size, p50: lag.p50, p99: lag.p99, max: lag.max },
-      compare: { seconds: compareSeconds, publicReqPerSec: compareRows[0]['req/s'], guardedReqPerSec: compareRows[1]['req/s'], ratio },
+      compare: { seconds: compareSeconds, rounds: roundRatios, publicReqPerSec: compareRows[0]['req/s'], guardedReqPerSec: compareRows[1]['req/s'], ratio },
       apiStop: { ms: Math.round(stopMs), code: apiExit.code, signal: apiExit.signal, lostWarnings },
       settleMs: Math.round(settleMs),
     };

@@ -33,56 +33,54 @@ export function bearerToken(value: string): string | undefined {
  * An `Authorization` in another scheme is not a key header, but alone it is a malformed key.
  */
 export function presentedKey(req: IncomingMessage): PresentedKey {
-  // the common case, one key header sent once, without the lists and sets of the general one
-  const { 'x-api-key': xApiKey, 'api-key': apiKey, authorization } = req.headers;
-  if (typeof xApiKey === 'string' && apiKey === undefined && authorization === undefined) return oneKey('x-api-key', xApiKey);
-  if (typeof apiKey === 'string' && xApiKey === undefined && authorization === undefined) return oneKey('api-key', apiKey);
-  if (authorization !== undefined && xApiKey === undefined && apiKey === undefined && authorizationCount(req) === 1) {
-    const token = bearerToken(authorization);
-    if (token !== undefined) return oneKey('authorization', token);
-  }
-  return presentedKeys(req);
-}
-
-function oneKey(header: KeyHeader, value: string): PresentedKey {
-  if (!isWellFormedKey(value)) return { kind: 'malformed', detail: `${SPELLING[header]} does not hold a well-formed Keyward key` };
-  return { kind: 'key', key: value, header };
-}
-
-/** How many Authorization headers came (req.headers keeps the first only). */
-function authorizationCount(req: IncomingMessage): number {
-  let n = 0;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') n++;
-  return n;
-}
-
-/** Any mix of key headers: each counts, two that differ are ambiguous. */
-function presentedKeys(req: IncomingMessage): PresentedKey {
-  const found: { header: KeyHeader; value: string }[] = [];
-  for (const header of ['x-api-key', 'api-key'] as const) {
-    const value = req.headers[header];
-    if (value !== undefined) found.push({ header, value: Array.isArray(value) ? value.join(', ') : value });
-  }
+  // one pass, nothing collected: the first key and whether any other differs from it
+  let header: KeyHeader | undefined;
+  let key = '';
+  let differs = false;
   let otherScheme = false;
+  for (const name of ['x-api-key', 'api-key'] as const) {
+    const sent = req.headers[name];
+    if (sent === undefined) continue;
+    const value = Array.isArray(sent) ? sent.join(', ') : sent;
+    if (header === undefined) [header, key] = [name, value];
+    else if (value !== key) differs = true;
+  }
   if (req.headers.authorization !== undefined) {
-    // Node keeps only the first of repeated Authorization headers in req.headers; a second key must not hide
-    for (const value of req.headersDistinct.authorization ?? [req.headers.authorization]) {
+    for (const value of authorizationValues(req)) {
       const token = bearerToken(value);
       if (token === undefined) otherScheme = true;
-      else found.push({ header: 'authorization', value: token });
+      else if (header === undefined) [header, key] = ['authorization', token];
+      else if (token !== key) differs = true;
     }
   }
 
-  if (found.length === 0) {
+  if (header === undefined) {
     return otherScheme
       ? { kind: 'malformed', detail: 'Authorization holds no Bearer key: send Authorization: Bearer <key>, x-api-key or api-key' }
       : { kind: 'missing', detail: 'send a key in x-api-key, api-key or Authorization: Bearer' };
   }
-  if (new Set(found.map((f) => f.value)).size > 1) {
-    const names = [...new Set(found.map((f) => SPELLING[f.header]))];
-    const where = names.length === 1 ? `two ${names[0]} headers` : names.join(' and ');
-    return { kind: 'ambiguous', detail: `${where} carry different keys: send one key` };
-  }
-  return oneKey(found[0].header, found[0].value);
+  if (differs) return { kind: 'ambiguous', detail: `${keyHeadersSent(req)} carry different keys: send one key` };
+  if (!isWellFormedKey(key)) return { kind: 'malformed', detail: `${SPELLING[header]} does not hold a well-formed Keyward key` };
+  return { kind: 'key', key, header };
+}
+
+/**
+ * Each Authorization value as sent. Node keeps only the first of repeated Authorization headers in
+ * req.headers, and a second key must not hide; the raw lines are counted first so that the usual
+ * single header does not build headersDistinct (every header of the request, as lists).
+ */
+function authorizationValues(req: IncomingMessage): readonly string[] {
+  let n = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') n++;
+  return n > 1 ? (req.headersDistinct.authorization ?? []) : [req.headers.authorization!];
+}
+
+/** The key headers a request sent, as answers name them: `two x-api-key headers`, `x-api-key and Authorization: Bearer`. */
+function keyHeadersSent(req: IncomingMessage): string {
+  const names: string[] = [];
+  if (req.headers['x-api-key'] !== undefined) names.push(SPELLING['x-api-key']);
+  if (req.headers['api-key'] !== undefined) names.push(SPELLING['api-key']);
+  if (authorizationValues(req).some((v) => bearerToken(v) !== undefined)) names.push(SPELLING.authorization);
+  return names.length === 1 ? `two ${names[0]} headers` : names.join(' and ');
 }

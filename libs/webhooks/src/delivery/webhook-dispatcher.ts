@@ -30,6 +30,15 @@ export interface DeliveryRun {
   retryAt: Date | null;
 }
 
+/** What a sent webhook request carries, for its Keyward-* headers. */
+interface SentAbout {
+  webhookId: string;
+  eventType: string;
+  attempt: number;
+  eventId?: string;
+  position?: number;
+}
+
 /**
  * Delivers one webhook's events: each event of its company after its cursor (of its types, or
  * all with "*"), in log order, one POST each, signed with the company's shared secret(s). The
@@ -40,15 +49,6 @@ export interface DeliveryRun {
  * also conditional on where the run started, so a stray second run can repeat a delivery (at
  * least once) but never move the cursor back.
  */
-/** What a sent webhook request carries, for its Keyward-* headers. */
-interface SentAbout {
-  webhookId: string;
-  eventType: string;
-  attempt: number;
-  eventId?: string;
-  position?: number;
-}
-
 @Injectable()
 export class WebhookDispatcher implements OnModuleDestroy {
   private readonly logger = new Logger(WebhookDispatcher.name);

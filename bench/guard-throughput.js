@@ -24,7 +24,7 @@
  */
 const autocannon = require('autocannon');
 const { Client } = require('pg');
-const { benchEnv, cpuMs, createCompany, pinToCpu, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
+const { benchEnv, cpuMs, createCompany, median, mergedResults, pinToCpu, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
 
 const connections = envInt('BENCH_CONNECTIONS', 50);
 const duration = envInt('BENCH_DURATION', 10);
@@ -79,32 +79,13 @@ async function alternate(pid, a, b) {
     }
   }
   const figures = sides.map((side, j) => ({
-    ...loadFigures([a, b][j].name, merged(side.results)),
+    ...loadFigures([a, b][j].name, mergedResults(side.results)),
     'server CPU µs/req': side.cpuKnown ? Math.round((side.cpu * 1000) / side.requests) : '–',
   }));
   return { figures, bad: sides.flatMap((s) => s.results), ratios: { rps: ratios.rps.map(round3), cpu: ratios.cpu.map(round3) } };
 }
 
-/** autocannon results of several loads as one: totals, req/s over the whole time, the worst percentiles. */
-function merged(results) {
-  const total = results.reduce((n, r) => n + r.requests.total, 0);
-  const seconds = results.reduce((n, r) => n + r.duration, 0);
-  const worst = (pick) => Math.max(...results.map(pick));
-  return {
-    requests: { total, average: total / seconds },
-    latency: { p50: worst((r) => r.latency.p50), p99: worst((r) => r.latency.p99), max: worst((r) => r.latency.max) },
-    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
-    errors: results.reduce((n, r) => n + r.errors, 0),
-    timeouts: results.reduce((n, r) => n + r.timeouts, 0),
-  };
-}
-
 const round3 = (x) => Math.round(x * 1000) / 1000;
-const median = (xs) => {
-  const sorted = [...xs].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : round3((sorted[mid - 1] + sorted[mid]) / 2);
-};
 
 /** Committed and rolled-back transactions of the bench database so far, from pg_stat_database. */
 async function dbTransactions(url) {
@@ -154,11 +135,11 @@ run(async () => {
   const rows = [...keyward.figures, ...reference.figures];
   const rps = (row) => row['req/s'];
   const cpu = (row) => row['server CPU µs/req'];
-  const ratio = median(keyward.ratios.rps);
+  const ratio = round3(median(keyward.ratios.rps));
   const publicRatio = round3(rps(rows[0]) / rps(rows[2]));
-  const floorRatio = median(reference.ratios.rps);
+  const floorRatio = round3(median(reference.ratios.rps));
   const cpuRatios = typeof cpu(rows[0]) === 'number'
-    ? { guardedPublic: median(keyward.ratios.cpu), publicBare: round3(cpu(rows[2]) / cpu(rows[0])), floorBare: median(reference.ratios.cpu) }
+    ? { guardedPublic: round3(median(keyward.ratios.cpu)), publicBare: round3(cpu(rows[2]) / cpu(rows[0])), floorBare: round3(median(reference.ratios.cpu)) }
     : undefined;
 
   process.stdout.write(`\nguard throughput — ${connections} connections, ${rounds} alternating rounds, ${duration} s per route in all, one server process${isPinned ? `, pinned to CPU ${cpuCount - 1} (autocannon to CPU 0)` : ', not pinned'}\n\n`);

@@ -465,6 +465,30 @@ function loadFigures(route, r) {
   };
 }
 
+/**
+ * autocannon results of several loads of one route as one (rounds): totals, req/s over their whole
+ * time, the worst of their percentiles, errors summed.
+ */
+function mergedResults(results) {
+  const sum = (pick) => results.reduce((n, r) => n + pick(r), 0);
+  const worst = (pick) => Math.max(...results.map(pick));
+  const total = sum((r) => r.requests.total);
+  return {
+    requests: { total, average: total / sum((r) => r.duration) },
+    latency: { p50: worst((r) => r.latency.p50), p99: worst((r) => r.latency.p99), max: worst((r) => r.latency.max) },
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+  };
+}
+
+/** The median of unsorted samples (the mean of the two middle ones for an even count). */
+function median(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** Nearest-rank percentile of unsorted samples. */
 function percentile(samples, p) {
   if (samples.length === 0) return NaN;
@@ -507,6 +531,8 @@ module.exports = {
   machine,
   machineJiffies,
   onCleanup,
+  median,
+  mergedResults,
   percentile,
   pinToCpu,
   postgresCpuMs,

@@ -29,7 +29,7 @@
 const autocannon = require('autocannon');
 const { Queue } = require('bullmq');
 const { Client } = require('pg');
-const { benchEnv, createCompany, envInt, machine, printTable, run, startProcess, summary } = require('./lib');
+const { benchEnv, createCompany, envInt, machine, median, mergedResults, printTable, run, startProcess, summary } = require('./lib');
 
 const seconds = envInt('BENCH_SECONDS', 60);
 const compareSeconds = envInt('BENCH_COMPARE_SECONDS', 10);
@@ -94,19 +94,12 @@ async function load(url, secs, { headers = {}, requestId = undefined, onDone = (
   return { result, responses, elapsedMs: (doneAt || performance.now()) - started };
 }
 
-/** Several loads of one route as one: responses and time summed, the worst percentiles. */
+/** Several loads of one route as one: responses and time summed, autocannon's results merged. */
 function mergedLoads(loads) {
-  const worst = (pick) => Math.max(...loads.map((l) => pick(l.result.latency)));
-  const sum = (pick) => loads.reduce((n, l) => n + pick(l), 0);
   return {
-    responses: sum((l) => l.responses),
-    elapsedMs: sum((l) => l.elapsedMs),
-    result: {
-      latency: { p50: worst((x) => x.p50), p99: worst((x) => x.p99), max: worst((x) => x.max) },
-      non2xx: sum((l) => l.result.non2xx),
-      errors: sum((l) => l.result.errors),
-      timeouts: sum((l) => l.result.timeouts),
-    },
+    responses: loads.reduce((n, l) => n + l.responses, 0),
+    elapsedMs: loads.reduce((n, l) => n + l.elapsedMs, 0),
+    result: mergedResults(loads.map((l) => l.result)),
   };
 }
 
@@ -186,7 +179,7 @@ run(async () => {
     responses.admin += guarded.responses;
     clientErrors += pub.result.errors + pub.result.timeouts + guarded.result.errors + guarded.result.timeouts;
     const roundRatios = guardedLoads.map((g, i) => round(g.responses / g.elapsedMs / (pubLoads[i].responses / pubLoads[i].elapsedMs), 3));
-    const ratio = [...roundRatios].sort((a, b) => a - b)[roundRatios.length >> 1];
+    const ratio = round(median(roundRatios), 3);
 
     // let the worker catch up with the comparison's usage before the sustained run (bounded)
     const catchUpStart = performance.now();

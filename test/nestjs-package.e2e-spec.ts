@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { KeywardService } from '@keyward/nestjs';
 import { AppModule } from '../apps/api/src/app.module';
-import { answerClientErrorsAsProblems, configureApp } from '../apps/api/src/app.setup';
+import { createApi } from '../apps/api/src/app.setup';
 import { ExampleInvoicesModule } from '../apps/example-invoices/src/example.module';
 import { call, Stack, startStack } from './support/stack';
 
@@ -72,7 +72,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 
 describe('@keyward/nestjs with two Keyward instances and two services', () => {
   let stack: Stack;
-  let api2: NestExpressApplication;
+  let api2: NestFastifyApplication;
   let proxy: FreezingProxy;
   let admin: string;
   const services: INestApplication[] = [];
@@ -90,10 +90,8 @@ describe('@keyward/nestjs with two Keyward instances and two services', () => {
   beforeAll(async () => {
     stack = await startStack({ INSTANCE_LEASE_MS: '2000' });
     admin = stack.admin.key;
-    api2 = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(stack.config), { bodyParser: false, logger: ['error'] });
-    configureApp(api2, stack.config);
+    api2 = await createApi(AppModule.forRoot(stack.config), stack.config, { logger: ['error'] });
     await api2.listen(0, '127.0.0.1');
-    answerClientErrorsAsProblems(api2.getHttpServer());
     proxy = await new FreezingProxy(new URL(`http://127.0.0.1:${(api2.getHttpServer().address() as { port: number }).port}`)).start();
 
     for (const name of ['invoices:read', 'invoices:write']) expect((await keyward('POST', '/v1/permissions', { name })).status).toBe(201);

@@ -1,10 +1,10 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../apps/api/src/app.module';
-import { answerClientErrorsAsProblems, configureApp } from '../../apps/api/src/app.setup';
+import { createApi } from '../../apps/api/src/app.setup';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { KeywardConfig } from '@keyward/config';
 import { Projector } from '@keyward/event-store';
@@ -16,7 +16,7 @@ import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
 export interface Stack {
   config: KeywardConfig;
   db: TestDatabase;
-  api: NestExpressApplication;
+  api: NestFastifyApplication;
   worker: INestApplicationContext;
   url: string;
   admin: BootstrapResult;
@@ -36,13 +36,8 @@ export async function startStack(env: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const config = testConfig({ DATABASE_URL: db.url, PROJECTION_TICK_MS: '60000', ...env });
   const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error'] });
   await worker.init();
-  const api = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    logger: ['error'],
-  });
-  configureApp(api, config);
+  const api = await createApi(AppModule.forRoot(config), config, { logger: ['error'] });
   await api.listen(0, '127.0.0.1');
-  answerClientErrorsAsProblems(api.getHttpServer());
   const address = api.getHttpServer().address() as { port: number };
   const admin = await api.get(CommandBus).execute(
     new BootstrapCommand({ companyName: 'Acme', adminEmail: 'admin@acme.test', adminName: 'Admin', firstOnly: true }),

@@ -1,17 +1,18 @@
-import { INestApplication } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { parse as parseQuery } from 'node:querystring';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { KeywardConfig } from '@keyward/config';
-import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ProblemFilter, problemDocument } from './http/problem.filter';
-import { bodyErrors, jsonBody, requestId, requireCleanInput, requireJson } from './http/request-guards.middleware';
-import { Metrics, ROOT_LOGGER, requestLogging } from '@keyward/observability';
+import { jsonBody, requestId, requireCleanInput, requireJson } from './http/request-guards.middleware';
+import { Metrics, ROOT_LOGGER, requestIdFrom, requestLogging } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './http/metrics.middleware';
 import { guardedRoute } from './ops/queue-dashboard';
-import { AuthPipeline } from '@keyward/auth';
+import { AuthPipeline, RoutedRequest } from '@keyward/auth';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
 import { applyQueryConstraints, applyValidationConstraints } from './http/openapi-constraints';
@@ -60,29 +61,53 @@ function controllersOf(app: INestApplication): Function[] {
 
 /**
  * Requests Node's HTTP parser refuses before the app runs (a head over 16 KB, bytes it
- * cannot parse) get a problem+json answer too, then the connection closes.
+ * cannot parse) get a problem+json answer too, then the connection closes (Fastify's clientErrorHandler).
  */
-export function answerClientErrorsAsProblems(server: Server): void {
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable) return socket.destroy();
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const status = tooLarge ? 431 : 400;
-    const body = JSON.stringify(
-      problemDocument(status, tooLarge ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST', tooLarge ? 'headers: larger than 16 KB' : 'the request could not be parsed as HTTP', [
-        { field: tooLarge ? 'headers' : 'request', message: tooLarge ? 'too large' : 'not parseable' },
-      ]),
-    );
-    socket.end(
-      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify(
+    problemDocument(status, tooLarge ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST', tooLarge ? 'headers: larger than 16 KB' : 'the request could not be parsed as HTTP', [
+      { field: tooLarge ? 'headers' : 'request', message: tooLarge ? 'too large' : 'not parseable' },
+    ]),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The API's HTTP server: Fastify, routing as Express did (case-insensitive paths, a trailing
+ * slash ignored, node:querystring queries) so that every URL answers as before; TRUST_PROXY
+ * has the same meaning (proxy-addr). Before anything else runs, Node's request gets the route
+ * it matched as declared: the middleware and the auth pipeline name it, never the raw URL.
+ */
+export function apiHttpAdapter(config: KeywardConfig): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    trustProxy: config.trustProxy,
+    genReqId: requestIdFrom,
+    clientErrorHandler: answerClientError,
+    // the validation pipe answers over-long ids (400), not the router (404)
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 8192, querystringParser: (query) => parseQuery(query) },
   });
+  adapter.setOnRequestHook((request, _reply, done) => {
+    (request.raw as RoutedRequest).declaredRoute = request.routeOptions.url;
+    done();
+  });
+  return adapter;
+}
+
+/** The API application on its HTTP server, configured (main.ts and the tests). */
+export async function createApi(module: DynamicModule, config: KeywardConfig, options: { bufferLogs?: boolean; logger?: ['error'] } = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, apiHttpAdapter(config), { bodyParser: false, ...options });
+  configureApp(app, config);
+  return app;
 }
 
 /** Everything the HTTP layer adds around the controllers; shared by main.ts and the tests. */
-export function configureApp(app: NestExpressApplication, config: KeywardConfig): void {
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+export function configureApp(app: NestFastifyApplication, config: KeywardConfig): void {
   app.useLogger(app.get(Logger));
   app.use(requestId);
   app.use(requestLogging(app.get(ROOT_LOGGER)));
@@ -94,11 +119,21 @@ export function configureApp(app: NestExpressApplication, config: KeywardConfig)
   // usage batches of customer services (up to 1000 records of about 0.3-1 KB) need more than BODY_LIMIT
   app.use('/v1/usage', jsonBody(USAGE_BODY_LIMIT));
   app.use(jsonBody(config.bodyLimit));
-  app.use(bodyErrors);
   app.use(requireCleanInput);
+  handOverParsedBodies(app);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  if (!config.docsPublic) app.use(DOCS_ROUTES, guardedRoute(app.get(AuthPipeline)));
+  if (!config.docsPublic) for (const route of DOCS_ROUTES) app.use(route, guardedRoute(app.get(AuthPipeline)));
   SwaggerModule.setup(DOCS_PATH, app, () => openApiDocument(app), { jsonDocumentUrl: DOCS_JSON_URL, yamlDocumentUrl: DOCS_YAML_URL });
+}
+
+/**
+ * Bodies are read by the middleware above (jsonBody, as on Express) before Fastify would parse
+ * them: its content-type parsers are replaced by one that hands over what the middleware read.
+ */
+function handOverParsedBodies(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request, _payload, done) => done(null, (request.raw as { body?: unknown }).body));
 }

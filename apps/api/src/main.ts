@@ -1,22 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@keyward/config';
 import { migrate } from '@keyward/database';
 import { AppModule } from './app.module';
-import { answerClientErrorsAsProblems, configureApp } from './app.setup';
+import { createApi } from './app.setup';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   await migrate(config.databaseUrl);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
-  configureApp(app, config);
+  const app = await createApi(AppModule.forRoot(config), config, { bufferLogs: true });
   await app.listen(config.port, config.host);
-  answerClientErrorsAsProblems(app.getHttpServer());
   new Logger('Keyward').log(`API listening on http://${config.host}:${config.port} (playground: /docs)`);
 }
 

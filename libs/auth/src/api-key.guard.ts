@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IS_PUBLIC, REQUIRED_PERMISSIONS } from './decorators';
 import { Permission } from './permissions';
 import { AuthPipeline } from './pipeline/auth-pipeline';
-import { KeyedRequest } from './pipeline/request';
+import { Principal } from './auth-record';
 
 /** What a route asks of a caller, read once per route from its decorators. */
 interface RouteAuth {
@@ -12,7 +12,8 @@ interface RouteAuth {
   permissions: readonly Permission[];
 }
 
-const ADMITTED = () => true;
+/** The Fastify request of a Nest route: its principal, once admitted, for @CurrentPrincipal. */
+type GuardedRequest = FastifyRequest & { user?: Principal };
 
 /**
  * The one global guard: a route marked @Public is open; every other goes through the
@@ -33,8 +34,17 @@ export class ApiKeyGuard implements CanActivate {
     const route = this.routeAuth(context);
     if (route.public) return true;
     const http = context.switchToHttp();
-    const admitted = this.pipeline.admit(http.getRequest<KeyedRequest>(), http.getResponse<Response>(), route.permissions);
-    return admitted instanceof Promise ? admitted.then(ADMITTED) : true;
+    const req = http.getRequest<GuardedRequest>();
+    // the pipeline works on Node's request and response, as for the routes outside Nest's router
+    const admitted = this.pipeline.admit(req.raw, http.getResponse<FastifyReply>().raw, route.permissions);
+    if (admitted instanceof Promise) {
+      return admitted.then((principal) => {
+        req.user = principal;
+        return true;
+      });
+    }
+    req.user = admitted;
+    return true;
   }
 
   private routeAuth(context: ExecutionContext): RouteAuth {

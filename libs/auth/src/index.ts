@@ -11,4 +11,5 @@ export * from './auth.module';
 export * from './rate-limits';
 export * from './verifier-leases.service';
 export { AuthPipeline } from './pipeline/auth-pipeline';
-export { routeOf, setAuthOutcome, type AuthOutcomeRequest } from './pipeline/request';
+export { routeOf, setAuthOutcome, type AuthOutcomeRequest, type KeyedRequest, type RoutedRequest } from './pipeline/request';
+export type { AuthFailure } from './pipeline/key-strategies';

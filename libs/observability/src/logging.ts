@@ -53,15 +53,20 @@ const redacted = (m: string) => `${m.startsWith('kwss_') ? 'kwss_' : 'kw_'}[reda
  * The client's User-Agent as Keyward keeps it (request lines, event metadata, usage
  * records): at most 512 characters, key-like tokens replaced — a client may put anything there.
  */
-export function userAgentOf(req: IncomingMessage): string | null {
+export function userAgentOf(req: Pick<IncomingMessage, 'headers'>): string | null {
   const value = req.headers['user-agent'];
   return typeof value === 'string' ? redactKeysInText(value.slice(0, 512)) : null;
 }
 
-/** The caller's X-Request-Id when sane, else a new one; echoed on the response. */
-export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+/** The caller's X-Request-Id when sane, else a new one (the API's request ids: Fastify's genReqId). */
+export function requestIdFrom(req: Pick<IncomingMessage, 'headers'>): string {
   const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The request's id (`req.id` when the server gave it one, else as requestIdFrom), echoed on the response. */
+export function requestIdOf(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  const id = typeof req.id === 'string' ? req.id : requestIdFrom(req);
   res.setHeader('X-Request-Id', id);
   return id;
 }

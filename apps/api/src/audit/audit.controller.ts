@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AuditFilter, ExportAuditEventsCommand, KeyHistoryQuery, KeyStateQuery, ListAuditEventsQuery, ListCheckpointsQuery, VerifyAuditQuery } from '@keyward/audit';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
 import { Problem } from '@keyward/common';
@@ -67,11 +67,13 @@ export class AuditController {
   })
   @ApiProduces('text/csv', 'application/x-ndjson')
   @ApiTooManyRequestsResponse({ description: '`EXPORT_BUSY` (this instance) or `COMPANY_EXPORT_BUSY` (this company): retry after Retry-After seconds' })
-  async export(@Ctx() ctx: CommandContext, @Query() q: ExportQueryDto, @Res() res: Response): Promise<void> {
+  async export(@Ctx() ctx: CommandContext, @Query() q: ExportQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const res = reply.raw;
     await this.commands.execute(
       new ExportAuditEventsCommand(ctx, toFilter(ctx.companyId, q), q.format, res, () => {
-        res.status(200);
+        reply.hijack(); // from here the export streams on Node's response
+        res.statusCode = 200;
         res.setHeader('Content-Type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
         res.setHeader('Content-Disposition', `attachment; filename="keyward-audit-${stamp}.${q.format}"`);
       }),

@@ -1,5 +1,7 @@
-import express, { NextFunction, Request, Response, Router } from 'express';
+import express, { Router } from 'express';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { problemDocument, sendProblem } from '../http/problem.filter';
 
@@ -33,20 +35,23 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
-function secure(res: Response): void {
+type Next = (err?: unknown) => void;
+
+function secure(res: ServerResponse): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 }
 
 /**
  * Serves the console at /console: hashed assets cached for a year, every other path the
  * single page (client-side routes), never cached. The pages are public; everything they
- * show comes from the API with the key the user pasted.
+ * show comes from the API with the key the user pasted. Runs in Fastify's middleware layer
+ * (@fastify/middie), on Node's request and response, as an Express router would.
  */
 export function consoleRouter(dir: string | null): Router {
   const router = Router();
   if (!dir || !existsSync(path.join(dir, 'index.html'))) {
     // how this installation is set up, not an outage: 409 like every such answer (README "Errors")
-    router.use((req: Request, res: Response) => {
+    router.use((_req: IncomingMessage, res: ServerResponse) => {
       sendProblem(
         res,
         problemDocument(409, 'CONSOLE_NOT_BUILT', 'the web console has not been built: run `npm run build`', [
@@ -59,21 +64,26 @@ export function consoleRouter(dir: string | null): Router {
   const index = path.join(dir, 'index.html');
   router.use(
     '/assets',
-    (_req: Request, res: Response, next: NextFunction) => {
+    (_req: IncomingMessage, res: ServerResponse, next: Next) => {
       secure(res);
       next();
     },
     express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
-    (req: Request, res: Response) =>
+    (_req: IncomingMessage, res: ServerResponse) =>
       sendProblem(res, problemDocument(404, 'NOT_FOUND', 'no such console asset (the console may have been rebuilt: reload the page)', [
         { field: 'path', message: 'not found' },
       ])),
   );
-  router.use((req: Request, res: Response, next: NextFunction) => {
+  router.use((req: IncomingMessage, res: ServerResponse, next: Next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    secure(res);
-    res.setHeader('cache-control', 'no-store');
-    res.sendFile(index, { cacheControl: false, lastModified: false });
+    // read per request: a rebuild of the console is served without a restart
+    readFile(index).then((page) => {
+      secure(res);
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.setHeader('content-length', page.length);
+      res.end(req.method === 'HEAD' ? undefined : page);
+    }, next);
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { ProblemBody, ProblemDocument, problemDocument } from '@keyward/common';
 
 // the document's shape lives in @keyward/common (the worker's health port answers it too)
@@ -20,9 +21,25 @@ const CODES: Record<number, string> = {
   503: 'UNAVAILABLE',
 };
 
-export function sendProblem(res: Response, doc: ProblemDocument, headers: Record<string, string> = {}): void {
+/**
+ * Sends the problem on a Nest route's reply (through Fastify, so its hooks see it) or on Node's
+ * response, as middleware and streams hold it; headers set on Node's response before (the
+ * request id, RateLimit-*) go out with it either way.
+ */
+export function sendProblem(res: ServerResponse | FastifyReply, doc: ProblemDocument, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(doc);
+  if ('raw' in res && !res.sent) {
+    res.code(doc.status).headers(headers).type('application/problem+json; charset=utf-8').send(body);
+    return;
+  }
+  // a reply a route took over (reply.hijack(): streams) is answered on Node's response
+  if ('raw' in res) res = res.raw;
+  if (res.headersSent) return void res.destroy();
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.status(doc.status).type('application/problem+json').send(JSON.stringify(doc));
+  res.statusCode = doc.status;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(res.req?.method === 'HEAD' ? undefined : body);
 }
 
 /**
@@ -34,11 +51,11 @@ export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    this.respond(host.switchToHttp().getResponse<Response>(), exception);
+    this.respond(host.switchToHttp().getResponse<FastifyReply | ServerResponse>(), exception);
   }
 
-  /** The answer to an error, also for express routes outside Nest's filters (/docs, /admin/queues). */
-  respond(res: Response, exception: unknown): void {
+  /** The answer to an error, also for middleware outside Nest's filters (/docs, /admin/queues). */
+  respond(res: ServerResponse | FastifyReply, exception: unknown): void {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
@@ -50,6 +67,8 @@ export class ProblemFilter implements ExceptionFilter {
         typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
       return sendProblem(res, problemDocument(status, CODES[status] ?? 'ERROR', message));
     }
+    const refused = fastifyRefusal(exception);
+    if (refused) return sendProblem(res, refused);
     if (isUnavailable(exception)) {
       this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
       return sendProblem(
@@ -61,6 +80,20 @@ export class ProblemFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     sendProblem(res, problemDocument(500, 'INTERNAL', 'an unexpected error occurred; it was logged'));
   }
+}
+
+/**
+ * What Fastify itself refuses before a route runs (a URL it cannot decode, a body it will not
+ * read), with its 4xx status: a problem like every other answer, never a 500.
+ */
+function fastifyRefusal(exception: unknown): ProblemDocument | null {
+  const e = exception as { code?: unknown; statusCode?: unknown; message?: string } | null;
+  if (!e || typeof e.code !== 'string' || !e.code.startsWith('FST_') || typeof e.statusCode !== 'number') return null;
+  if (e.statusCode < 400 || e.statusCode >= 500) return null;
+  if (e.code === 'FST_ERR_BAD_URL') {
+    return problemDocument(400, 'BAD_REQUEST', 'path: is not a valid URL (malformed percent-encoding)', [{ field: 'path', message: 'malformed percent-encoding' }]);
+  }
+  return problemDocument(e.statusCode, CODES[e.statusCode] ?? 'BAD_REQUEST', e.message ?? 'the request was refused');
 }
 
 const UNAVAILABLE_SQLSTATES = new Set([

@@ -1,22 +1,36 @@
 import { isUtf8 } from 'node:buffer';
-import express, { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import express from 'express';
 import { requestIdOf } from '@keyward/observability';
 import { problemDocument, sendProblem } from './problem.filter';
 
-/** Keeps the caller's X-Request-Id when it is sane, makes one otherwise, and echoes it. */
-export function requestId(req: Request, res: Response, next: NextFunction): void {
-  (req as { id?: unknown }).id = requestIdOf(req, res);
+/**
+ * This file's middleware runs in Fastify's middleware layer (@fastify/middie), before Fastify
+ * routes or parses anything: on Node's request and response, where the body lands as `req.body`.
+ */
+type RawRequest = IncomingMessage & { body?: unknown; id?: string };
+type Next = (err?: unknown) => void;
+
+// type-is (what Express's req.is and body-parser read the content type with) ships no types
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { is: mediaTypeIs } = require('type-is') as { is(mediaType: string, types: string[]): string | false };
+
+/** The request id (Fastify's genReqId: the caller's X-Request-Id when sane), echoed. */
+export function requestId(req: RawRequest, res: ServerResponse, next: Next): void {
+  requestIdOf(req, res);
   next();
 }
 
-function hasBody(req: Request): boolean {
+function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** A request with a body must send JSON. */
-export function requireJson(req: Request, res: Response, next: NextFunction): void {
-  if (hasBody(req) && !req.is('application/json') && !req.is('application/*+json')) {
+export function requireJson(req: IncomingMessage, res: ServerResponse, next: Next): void {
+  const type = req.headers['content-type'];
+  if (hasBody(req) && !(type && mediaTypeIs(type, ['application/json', 'application/*+json']))) {
     return sendProblem(
       res,
       problemDocument(415, 'UNSUPPORTED_MEDIA_TYPE', 'content-type: send the body as application/json', [
@@ -73,12 +87,19 @@ function scan(value: unknown, depth: number): Found | null {
   return null;
 }
 
+/** The query as the routes get it (Fastify's querystringParser is the same node:querystring). */
+function queryOf(req: IncomingMessage): Record<string, unknown> | undefined {
+  const url = req.url ?? '';
+  const mark = url.indexOf('?');
+  return mark < 0 ? undefined : parseQuery(url.slice(mark + 1));
+}
+
 /** Body is a JSON object (or absent); no NUL, lone surrogates, internal names or deep nesting in body or query. */
-export function requireCleanInput(req: Request, res: Response, next: NextFunction): void {
+export function requireCleanInput(req: RawRequest, res: ServerResponse, next: Next): void {
   if (req.body !== undefined && hasBody(req) && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
     return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', 'body: must be a JSON object', [{ field: 'body', message: 'must be a JSON object' }]));
   }
-  const hit = findUnsafe(req.body) ?? findUnsafe(req.query);
+  const hit = findUnsafe(req.body) ?? findUnsafe(queryOf(req));
   if (hit) {
     return sendProblem(res, problemDocument(400, 'VALIDATION_FAILED', `${hit.field}: ${hit.message}`, [hit]));
   }
@@ -101,7 +122,7 @@ function requireStrictUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: 
 }
 
 /** Renders body-parser failures (too large, malformed JSON, bad charset) as problems. */
-export function bodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+function bodyErrors(err: unknown, res: ServerResponse, next: Next): void {
   const e = err as { type?: string; status?: number; limit?: number; expose?: boolean };
   if (!e || typeof e.status !== 'number') return next(err);
   if (!e.type) {
@@ -122,6 +143,12 @@ export function bodyErrors(err: unknown, _req: Request, res: Response, next: Nex
   return sendProblem(res, problemDocument(e.status >= 400 && e.status < 500 ? e.status : 400, e.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', `body: ${e.type}`, [{ field: 'body', message: e.type }]));
 }
 
+/**
+ * JSON bodies up to `limit` (body-parser, as on Express: content-encodings, charsets, strict UTF-8),
+ * its failures answered as problems. The body is read here, before Fastify's content-type parser,
+ * which only hands it over (app.setup.ts).
+ */
 export function jsonBody(limit: string) {
-  return express.json({ limit, strict: false, type: ['application/json', 'application/*+json'], verify: requireStrictUtf8 });
+  const parse = express.json({ limit, strict: false, type: ['application/json', 'application/*+json'], verify: requireStrictUtf8 });
+  return (req: RawRequest, res: ServerResponse, next: Next): void => parse(req as express.Request, res as express.Response, (err?: unknown) => (err ? bodyErrors(err, res, next) : next()));
 }

@@ -1,5 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
-import { Principal, routeOf } from '@keyward/auth';
+import type { ServerResponse } from 'node:http';
+import { KeyedRequest, routeOf } from '@keyward/auth';
 import { UsageBuffer } from '@keyward/usage';
 import { userAgentOf } from '@keyward/observability';
 
@@ -9,24 +9,24 @@ import { userAgentOf } from '@keyward/observability';
  * request path.
  */
 export function usageTracker(buffer: UsageBuffer) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: KeyedRequest, res: ServerResponse, next: () => void): void => {
     const startedAt = Date.now();
     const started = performance.now();
     // 'close' also fires when the client went away before the response was sent
     res.once('close', () => {
-      const principal = (req as Request & { user?: Principal }).user;
+      const principal = req.user;
       if (!principal) return;
       buffer.record({
         type: 'KeyUsed',
         occurredAt: new Date(startedAt).toISOString(),
         companyId: principal.companyId,
         keyId: principal.keyId,
-        method: req.method,
+        method: req.method ?? '',
         route: routeOf(req),
         status: res.writableFinished ? res.statusCode : 499,
         ip: req.ip ?? null,
         userAgent: userAgentOf(req),
-        requestId: (req as Request & { id?: string }).id ?? null,
+        requestId: req.id !== undefined ? String(req.id) : null,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       });
     });

@@ -9,7 +9,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, RequirePermissions, routeOf } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { CommandContext } from '@keyward/event-store';
@@ -88,7 +88,7 @@ export class KeysController {
   @RequirePermissions('keys:verify')
   @ApiOperation({ summary: 'Check a key another service received' })
   @ApiOkResponse({ type: VerifyKeyResponse })
-  verify(@Ctx() ctx: CommandContext, @Body() body: VerifyKeyDto, @Req() req: Request) {
+  verify(@Ctx() ctx: CommandContext, @Body() body: VerifyKeyDto, @Req() req: FastifyRequest) {
     return this.queries.execute(
       new VerifyKeyQuery(
         ctx.companyId,
@@ -108,7 +108,7 @@ export class KeysController {
               userAgent: ctx.metadata.userAgent ?? null,
               requestId: ctx.metadata.requestId ?? null,
               method: req.method,
-              route: routeOf(req),
+              route: routeOf(req.raw),
             },
         body.record ?? true,
       ),

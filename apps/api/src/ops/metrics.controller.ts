@@ -1,6 +1,6 @@
-import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthPipeline, Public, setAuthOutcome } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
@@ -25,17 +25,17 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Req() req: Request): Promise<string> {
-    if (!this.config.metricsPublic) await this.requireAdmin(req);
-    req.res?.type(this.metrics.registry.contentType);
+  async scrape(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<string> {
+    if (!this.config.metricsPublic) await this.requireAdmin(req, res);
+    res.type(this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }
 
-  private async requireAdmin(req: Request): Promise<void> {
-    const principal = await this.pipeline.admit(req, req.res as Response, ['admin.system.api']);
+  private async requireAdmin(req: FastifyRequest, res: FastifyReply): Promise<void> {
+    const principal = await this.pipeline.admit(req.raw, res.raw, ['admin.system.api']);
     // installation-wide figures: the operator company only
     await this.operator.assert(principal).catch((err: unknown) => {
-      if (err instanceof Problem) setAuthOutcome(req, 'NOT_INSTALLATION_OPERATOR');
+      if (err instanceof Problem) setAuthOutcome(req.raw, 'NOT_INSTALLATION_OPERATOR');
       throw err;
     });
   }

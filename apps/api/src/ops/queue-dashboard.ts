@@ -1,10 +1,10 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import { DynamicModule, Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
-import type { NextFunction, Request, Response } from 'express';
-import { AuthPipeline, KeyLookupService, Permission, presentedKey, setAuthOutcome } from '@keyward/auth';
+import type { ServerResponse } from 'node:http';
+import { AuthPipeline, KeyLookupService, KeyedRequest, Permission, presentedKey, setAuthOutcome } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { QueueName, REDIS, RedisClient } from '@keyward/queue';
 import { InstallationOperator } from '@keyward/system';
@@ -23,10 +23,12 @@ interface GateOptions {
 
 const problems = new ProblemFilter();
 
+type Next = (err?: unknown) => void;
+
 /**
- * Express middleware for routes outside Nest's router (/docs, /admin/queues): the same
- * AuthPipeline as the global guard (authentication with the failure throttle and
- * AuthenticationFailed, the key's rate limit, the permission), problem+json otherwise. With
+ * For routes outside Nest's router (/docs, /admin/queues), as middleware on Node's request and
+ * response: the same AuthPipeline as the global guard (authentication with the failure throttle
+ * and AuthenticationFailed, the key's rate limit, the permission), problem+json otherwise. With
  * `sessions`, a request without a key may instead carry a dashboard session: its key is read by id
  * and must still be valid and hold the permission (AuthPipeline.admitSession); a session that
  * ended is 401 DASHBOARD_SESSION_ENDED.
@@ -34,7 +36,7 @@ const problems = new ProblemFilter();
 export function guardedRoute(pipeline: AuthPipeline, options: GateOptions = {}) {
   const { permission, operator, sessions } = options;
   const required: Permission[] = permission ? [permission] : [];
-  const admitSession = async (req: Request, token: string) => {
+  const admitSession = async (req: KeyedRequest, token: string) => {
     const keyId = await sessions!.store.keyIdOf(token);
     const verdict = keyId ? await sessions!.lookup.evaluateById(keyId, req.ip) : null;
     if (!verdict?.ok) {
@@ -46,7 +48,7 @@ export function guardedRoute(pipeline: AuthPipeline, options: GateOptions = {}) 
     }
     return pipeline.admitSession(req, verdict.principal, required);
   };
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  return async (req: KeyedRequest, res: ServerResponse, next: Next): Promise<void> => {
     try {
       const token = sessions && presentedKey(req).kind === 'missing' ? cookieValue(req.headers.cookie, DASHBOARD_COOKIE) : undefined;
       const principal = token === undefined ? await pipeline.admit(req, res, required) : await admitSession(req, token);
@@ -81,7 +83,7 @@ export class AdminKeyMiddleware implements NestMiddleware {
     });
   }
 
-  use(req: Request, res: Response, next: NextFunction): Promise<void> {
+  use(req: KeyedRequest, res: ServerResponse, next: Next): Promise<void> {
     return this.gate(req, res, next);
   }
 }
@@ -89,7 +91,7 @@ export class AdminKeyMiddleware implements NestMiddleware {
 /** bull-board at /admin/queues over every Keyward queue. */
 export function queueDashboard(): DynamicModule[] {
   return [
-    BullBoardModule.forRoot({ route: '/admin/queues', adapter: ExpressAdapter, middleware: AdminKeyMiddleware }),
+    BullBoardModule.forRoot({ route: '/admin/queues', adapter: FastifyAdapter, middleware: AdminKeyMiddleware }),
     ...Object.values(QueueName).map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter })),
   ];
 }

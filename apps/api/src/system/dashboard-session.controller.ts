@@ -1,6 +1,6 @@
 import { Controller, Delete, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
 import { InstallationOperator } from '@keyward/system';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
@@ -29,17 +29,11 @@ export class DashboardSessionController {
   @Post()
   @ApiOperation({ summary: 'Open the queue dashboard in this browser for 15 minutes (sets an HttpOnly cookie for /admin/queues)' })
   @ApiCreatedResponse({ type: DashboardSessionResponse })
-  async open(@CurrentPrincipal() p: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<DashboardSessionResponse> {
+  async open(@CurrentPrincipal() p: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<DashboardSessionResponse> {
     await this.operator.assert(p);
     const { token, expiresAt } = await this.sessions.open(p.keyId);
-    res.cookie(DASHBOARD_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: secureRequest(req),
-      path: DASHBOARD_PATH,
-      maxAge: DASHBOARD_SESSION_SECONDS * 1000,
-    });
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Set-Cookie', dashboardCookie(encodeURIComponent(token), req, [`Max-Age=${DASHBOARD_SESSION_SECONDS}`, `Expires=${expiresAt.toUTCString()}`]));
+    res.header('Cache-Control', 'no-store');
     return { url: DASHBOARD_PATH, expiresAt: expiresAt.toISOString() };
   }
 
@@ -47,16 +41,21 @@ export class DashboardSessionController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End every queue dashboard session opened with this key, and clear the cookie in this browser' })
   @ApiNoContentResponse()
-  async close(@CurrentPrincipal() p: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async close(@CurrentPrincipal() p: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<void> {
     await this.sessions.closeAllOf(p.keyId);
-    res.clearCookie(DASHBOARD_COOKIE, { httpOnly: true, sameSite: 'strict', secure: secureRequest(req), path: DASHBOARD_PATH });
+    res.header('Set-Cookie', dashboardCookie('', req, ['Expires=Thu, 01 Jan 1970 00:00:00 GMT']));
   }
+}
+
+/** The dashboard cookie's Set-Cookie value (HttpOnly, SameSite=Strict, Path=/admin/queues; Secure over HTTPS). */
+function dashboardCookie(value: string, req: FastifyRequest, lifetime: string[]): string {
+  return [`${DASHBOARD_COOKIE}=${value}`, ...lifetime, `Path=${DASHBOARD_PATH}`, 'HttpOnly', ...(secureRequest(req) ? ['Secure'] : []), 'SameSite=Strict'].join('; ');
 }
 
 /**
  * Secure cookies over HTTPS, including behind a TLS-terminating proxy that says so even when
  * it is not trusted for addresses (the flag can only make the cookie stricter).
  */
-function secureRequest(req: Request): boolean {
-  return req.secure || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+function secureRequest(req: FastifyRequest): boolean {
+  return req.protocol === 'https' || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
 }

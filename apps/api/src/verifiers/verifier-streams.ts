@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { AuthChange, AuthChangeSubscriber, CacheCoherenceService, VerifierLeases } from '@keyward/auth';
+import type { ServerResponse } from 'node:http';
+import { AuthChange, AuthChangeSubscriber, CacheCoherenceService, RoutedRequest, VerifierLeases } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { problemDocument, sendProblem } from '../http/problem.filter';
 
@@ -15,7 +15,7 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 interface OpenStream {
   verifierId: string;
   companyId: string;
-  res: Response;
+  res: ServerResponse;
   /** The last seq told to the verifier, by a `change` or a `head`. */
   sent: number;
   /** performance.now() since when the socket buffer has been full; null: it drains. */
@@ -63,7 +63,7 @@ export class VerifierStreams implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Registers a lease for the company and streams its changes on `res` until either side ends. */
-  async open(companyId: string, req: Request, res: Response): Promise<void> {
+  async open(companyId: string, req: RoutedRequest, res: ServerResponse): Promise<void> {
     if (this.closing) throw new Problem(503, 'UNAVAILABLE', 'this instance is shutting down; reconnect', undefined, { 'Retry-After': '1' });
     // subscribed before the head is read: every change committed after it reaches this stream
     let early: { rows: AuthChange[]; head: number } | null = { rows: [], head: 0 };

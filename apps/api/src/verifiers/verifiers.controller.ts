@@ -11,7 +11,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, RequirePermissions, VerifierLeases } from '@keyward/auth';
 import { Problem } from '@keyward/common';
 import { ApiKeyAuth } from '../http/api-key-auth.decorator';
@@ -57,8 +57,9 @@ export class VerifiersController {
     },
   })
   @ApiServiceUnavailableResponse({ description: 'UNAVAILABLE: the instance is shutting down (Retry-After)' })
-  async stream(@CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.streams.open(p.companyId, req, res);
+  async stream(@CurrentPrincipal() p: Principal, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    res.hijack(); // the stream writes on Node's response for as long as it lasts
+    await this.streams.open(p.companyId, req.raw, res.raw);
   }
 
   @Post(':verifierId/ack')

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { Principal } from '../auth-record';
 import { Permission } from '../permissions';
 import { AuthenticationStep } from './authentication.step';
@@ -35,14 +35,13 @@ export class AuthPipeline {
    * cached key, quota the instance holds), else a promise; a refusal is the Problem of the step
    * that refused, thrown or rejected.
    */
-  admit(request: Request, res: Response, required: readonly Permission[] = NONE): Principal | Promise<Principal> {
-    const req = request as KeyedRequest;
+  admit(req: KeyedRequest, res: ServerResponse, required: readonly Permission[] = NONE): Principal | Promise<Principal> {
     const principal = this.authentication.authenticate(req);
     if (principal instanceof Promise) return principal.then((p) => this.limitAndCheck(req, res, p, required));
     return this.limitAndCheck(req, res, principal, required);
   }
 
-  private limitAndCheck(req: KeyedRequest, res: Response, principal: Principal, required: readonly Permission[]): Principal | Promise<Principal> {
+  private limitAndCheck(req: KeyedRequest, res: ServerResponse, principal: Principal, required: readonly Permission[]): Principal | Promise<Principal> {
     const limited = this.rateLimit.apply(req, res, principal); // synchronous while the instance holds quota
     if (limited) return limited.then(() => this.checked(req, principal, required));
     return this.checked(req, principal, required);
@@ -60,7 +59,7 @@ export class AuthPipeline {
    * requests (pages, assets, a poll every few seconds) neither spend the key's limit nor become
    * KeyUsed events one by one (no `req.user`: the usage trail records nothing for them).
    */
-  admitSession(req: Request, principal: Principal, required: readonly Permission[] = NONE): Principal {
-    return this.checked(req as KeyedRequest, principal, required);
+  admitSession(req: KeyedRequest, principal: Principal, required: readonly Permission[] = NONE): Principal {
+    return this.checked(req, principal, required);
   }
 }

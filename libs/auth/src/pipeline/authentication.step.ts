@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import { Problem } from '@keyward/common';
 import { userAgentOf } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
@@ -53,8 +52,7 @@ export class AuthenticationStep {
    * strategy answers at once (a cached key); a refusal is the Problem that refuses it, thrown or
    * rejected.
    */
-  authenticate(request: Request): Principal | Promise<Principal> {
-    const req = request as KeyedRequest;
+  authenticate(req: KeyedRequest): Principal | Promise<Principal> {
     const presented = presentedKey(req);
     if (presented.kind !== 'key') throw this.headerRefusal(req, presented);
     const authentication = this.viaStrategy(presented.header, req);
@@ -135,7 +133,7 @@ export class AuthenticationStep {
       companyId: refusal.companyId ?? null,
       keyId: refusal.keyId ?? null,
       reason: refusal.reason,
-      method: req.method,
+      method: req.method ?? '',
       route: routeOf(req),
       status,
       ip: req.ip ?? null,

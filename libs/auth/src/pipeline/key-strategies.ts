@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
 import passport from 'passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import { AuthFailureReason, KeyVerdict, Principal } from '../auth-record';
 import { KeyHeader, bearerToken } from '../key-headers';
 import { KeyLookupService } from '../key-lookup.service';
+import { RoutedRequest } from './request';
 
 /** Why a presented key was refused, and which key and company it was when it exists. */
 export interface AuthFailure {
@@ -47,7 +47,7 @@ abstract class KeyHeaderStrategy extends PassportStrategy(HeaderAPIKeyStrategy) 
   ) {
     // prefix '': the Authorization strategy takes the whole value (its Bearer scheme is matched in any case below)
     super({ header, prefix: '' }, true);
-    this.verify = (value: string, done: Verified, req?: Request) => {
+    this.verify = (value: string, done: Verified, req?: RoutedRequest) => {
       let answer: Validated | Promise<Validated>;
       try {
         answer = this.validate(req!, value); // passReqToCallback (true above): the request is always there
@@ -68,7 +68,7 @@ abstract class KeyHeaderStrategy extends PassportStrategy(HeaderAPIKeyStrategy) 
     return value;
   }
 
-  validate(req: Request, value: string): Validated | Promise<Validated> {
+  validate(req: RoutedRequest, value: string): Validated | Promise<Validated> {
     const verdict = this.lookup.evaluate(this.keyOf(value), req.ip);
     return verdict instanceof Promise ? verdict.then(validated) : validated(verdict);
   }

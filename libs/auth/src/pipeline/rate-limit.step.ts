@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { Problem } from '@keyward/common';
 import { Principal } from '../auth-record';
 import { KeyRateLimiter, RateDecision, rateLimitHeaders } from '../rate-limits';
@@ -14,14 +14,14 @@ import { KeyedRequest, setAuthOutcome } from './request';
 export class RateLimitStep {
   constructor(private readonly limits: KeyRateLimiter) {}
 
-  apply(req: KeyedRequest, res: Response, principal: Principal): void | Promise<void> {
+  apply(req: KeyedRequest, res: ServerResponse, principal: Principal): void | Promise<void> {
     const decision: RateDecision | Promise<RateDecision> = this.limits.consume(principal.keyId, principal.rateLimit);
     if (decision instanceof Promise) return decision.then((d) => applyDecision(req, res, d));
     applyDecision(req, res, decision);
   }
 }
 
-function applyDecision(req: KeyedRequest, res: Response, decision: RateDecision): void {
+function applyDecision(req: KeyedRequest, res: ServerResponse, decision: RateDecision): void {
   if (!decision.allowed) {
     setAuthOutcome(req, 'RATE_LIMITED');
     throw new Problem(

@@ -4,7 +4,7 @@
  * What the API-key guard costs: autocannon against one API process, first a public route
  * (GET /health/live), then a guarded one (GET /v1/me with a valid key whose cache entry is warm),
  * with the same connections and duration, then the bare NestJS reference (bench/reference/nest-app.js,
- * same adapter, no Keyward) on its public route and on /floor, behind the least a guard with a usage
+ * on the API's HTTP adapter, API_ADAPTER in bench/lib.js; no Keyward) on its public route and on /floor, behind the least a guard with a usage
  * trail and rate-limit headers does. Prints requests/s, p50/p99 latency, the server's CPU per request
  * and the ratios: guarded ÷ public (what the guard costs), Keyward public ÷ bare Nest public (what
  * the rest of Keyward's request path costs), and bare /floor ÷ bare /health (what Nest itself leaves
@@ -24,7 +24,7 @@
  */
 const autocannon = require('autocannon');
 const { Client } = require('pg');
-const { benchEnv, cpuMs, createCompany, median, mergedResults, pinToCpu, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
+const { API_ADAPTER, benchEnv, cpuMs, createCompany, median, mergedResults, pinToCpu, envInt, loadFigures, machine, printTable, run, send, startProcess } = require('./lib');
 
 const connections = envInt('BENCH_CONNECTIONS', 50);
 const duration = envInt('BENCH_DURATION', 10);
@@ -124,10 +124,10 @@ run(async () => {
   const dbPerRequest = ((await dbTransactions(env.DATABASE_URL)) - before) / guardedRequests;
   await api.stop(); // the reference gets the machine to itself, as the API had
 
-  const nest = await startProcess('nest-reference', {});
+  const nest = await startProcess('nest-reference', { ADAPTER: API_ADAPTER });
   pinned(nest.pid);
-  const bareRoute = { name: 'bare NestJS GET /health', url: `${nest.url}/health`, headers: {} };
-  const floorRoute = { name: 'bare NestJS GET /floor (least guard)', url: `${nest.url}/floor`, headers: {} };
+  const bareRoute = { name: `bare NestJS (${API_ADAPTER}) GET /health`, url: `${nest.url}/health`, headers: {} };
+  const floorRoute = { name: `bare NestJS (${API_ADAPTER}) GET /floor (least guard)`, url: `${nest.url}/floor`, headers: {} };
   await load(bareRoute.url, warmup);
   await load(floorRoute.url, warmup);
   const reference = await alternate(nest.pid, bareRoute, floorRoute);
@@ -165,6 +165,7 @@ run(async () => {
     machine: machine(),
     connections,
     durationSeconds: duration,
+    adapter: API_ADAPTER,
     rounds,
     pinned: isPinned,
     public: rows[0],

@@ -255,6 +255,8 @@ const ENTRY = {
   example: 'dist/apps/example-invoices/src/main.js',
   'nest-reference': 'bench/reference/nest-app.js',
 };
+/** The HTTP adapter the API runs on (apps/api/src/app.setup.ts): a reference app compared with it uses the same. */
+const API_ADAPTER = 'fastify';
 /** The public route that says an HTTP process is up; processes without one (the worker) log instead. */
 const LIVE_ROUTE = { api: '/health/live', example: '/health', 'nest-reference': '/health' };
 
@@ -522,6 +524,7 @@ function machine() {
 }
 
 module.exports = {
+  API_ADAPTER,
   benchEnv,
   cpuMs,
   cpuProfileShares,

@@ -1,7 +1,7 @@
 // @ts-check
 'use strict';
 /**
- * A bare NestJS app (Express adapter, the example service's versions) for bench/nest-reference.js:
+ * A bare NestJS app (the example service's versions) for bench/nest-reference.js:
  * what Nest itself charges for what any usage-recording key guard must do, with no Keyward in it.
  *
  *   GET /health   public, `{ status: 'ok' }` (as the example's)
@@ -14,8 +14,8 @@
  *                 GET /invoices for a company with none).
  *
  * Plain JavaScript with the decorators applied as functions (no build step). PORT, HOST, and
- * ADAPTER: `express` (default, Keyward's) or `fastify` (@nestjs/platform-fastify, a devDependency
- * for bench/adapters.js).
+ * ADAPTER: `express` (default, the example service's) or `fastify` (Keyward's API; bench/guard-throughput.js
+ * and bench/adapters.js).
  */
 require('reflect-metadata');
 const { Controller, Get, Injectable, Module, UseGuards, createParamDecorator } = require('@nestjs/common');

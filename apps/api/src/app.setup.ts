@@ -1,17 +1,18 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseQuery } from 'node:querystring';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { KeywardConfig } from '@keyward/config';
 import type { Socket } from 'node:net';
-import { ProblemFilter, problemDocument } from './http/problem.filter';
+import { ProblemFilter, fastifyRefusal, problemDocument, sendProblem } from './http/problem.filter';
 import { jsonBody, requestId, requireCleanInput, requireJson } from './http/request-guards.middleware';
 import { Metrics, ROOT_LOGGER, requestIdFrom, requestLogging } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './http/metrics.middleware';
-import { guardedRoute } from './ops/queue-dashboard';
+import { QUEUE_DASHBOARD_PATH, guardedRoute, queueDashboardGate } from './ops/queue-dashboard';
 import { AuthPipeline, RoutedRequest } from '@keyward/auth';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
@@ -89,6 +90,7 @@ export function apiHttpAdapter(config: KeywardConfig): FastifyAdapter {
     trustProxy: config.trustProxy,
     genReqId: requestIdFrom,
     clientErrorHandler: answerClientError,
+    frameworkErrors: (err: Error, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, fastifyRefusal(err)),
     // the validation pipe answers over-long ids (400), not the router (404)
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 8192, querystringParser: (query) => parseQuery(query) },
   });
@@ -124,6 +126,7 @@ export function configureApp(app: NestFastifyApplication, config: KeywardConfig)
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
+  app.use(QUEUE_DASHBOARD_PATH, queueDashboardGate(app));
   if (!config.docsPublic) for (const route of DOCS_ROUTES) app.use(route, guardedRoute(app.get(AuthPipeline)));
   SwaggerModule.setup(DOCS_PATH, app, () => openApiDocument(app), { jsonDocumentUrl: DOCS_JSON_URL, yamlDocumentUrl: DOCS_YAML_URL });
 }

@@ -67,8 +67,7 @@ export class ProblemFilter implements ExceptionFilter {
         typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
       return sendProblem(res, problemDocument(status, CODES[status] ?? 'ERROR', message));
     }
-    const refused = fastifyRefusal(exception);
-    if (refused) return sendProblem(res, refused);
+    if (isFastifyRefusal(exception)) return sendProblem(res, fastifyRefusal(exception));
     if (isUnavailable(exception)) {
       this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
       return sendProblem(
@@ -86,14 +85,19 @@ export class ProblemFilter implements ExceptionFilter {
  * What Fastify itself refuses before a route runs (a URL it cannot decode, a body it will not
  * read), with its 4xx status: a problem like every other answer, never a 500.
  */
-function fastifyRefusal(exception: unknown): ProblemDocument | null {
+export function fastifyRefusal(exception: unknown): ProblemDocument {
   const e = exception as { code?: unknown; statusCode?: unknown; message?: string } | null;
-  if (!e || typeof e.code !== 'string' || !e.code.startsWith('FST_') || typeof e.statusCode !== 'number') return null;
-  if (e.statusCode < 400 || e.statusCode >= 500) return null;
-  if (e.code === 'FST_ERR_BAD_URL') {
+  if (e?.code === 'FST_ERR_BAD_URL') {
     return problemDocument(400, 'BAD_REQUEST', 'path: is not a valid URL (malformed percent-encoding)', [{ field: 'path', message: 'malformed percent-encoding' }]);
   }
-  return problemDocument(e.statusCode, CODES[e.statusCode] ?? 'BAD_REQUEST', e.message ?? 'the request was refused');
+  const status = typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 400;
+  return problemDocument(status, CODES[status] ?? 'BAD_REQUEST', e?.message ?? 'the request was refused');
+}
+
+/** Fastify's own 4xx refusals (FST_ codes), which reach the filter when a route's lifecycle raises them. */
+function isFastifyRefusal(exception: unknown): boolean {
+  const e = exception as { code?: unknown; statusCode?: unknown } | null;
+  return typeof e?.code === 'string' && e.code.startsWith('FST_') && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500;
 }
 
 const UNAVAILABLE_SQLSTATES = new Set([

@@ -1,7 +1,7 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { DynamicModule, Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { KEYWARD_CONFIG, KeywardConfig } from '@keyward/config';
 import type { ServerResponse } from 'node:http';
 import { AuthPipeline, KeyLookupService, KeyedRequest, Permission, presentedKey, setAuthOutcome } from '@keyward/auth';
@@ -63,35 +63,25 @@ export function guardedRoute(pipeline: AuthPipeline, options: GateOptions = {}) 
   };
 }
 
-/** The dashboard is outside the Nest guard: admin.system.api keys of the operator company, by header or dashboard session. */
-@Injectable()
-export class AdminKeyMiddleware implements NestMiddleware {
-  private readonly gate: ReturnType<typeof guardedRoute>;
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
-  // built here: bull-board resolves its middleware in its own module, where only global providers are seen
-  constructor(
-    pipeline: AuthPipeline,
-    lookup: KeyLookupService,
-    dataSource: DataSource,
-    @Inject(REDIS) redis: RedisClient,
-    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
-  ) {
-    this.gate = guardedRoute(pipeline, {
-      permission: 'admin.system.api',
-      operator: new InstallationOperator(dataSource),
-      sessions: { store: new DashboardSessions(redis, config), lookup },
-    });
-  }
-
-  use(req: KeyedRequest, res: ServerResponse, next: Next): Promise<void> {
-    return this.gate(req, res, next);
-  }
+/**
+ * The dashboard is outside the Nest guard: admin.system.api keys of the operator company, by
+ * header or dashboard session. Mounted by configureApp on the dashboard's every path (bull-board's
+ * own `middleware` option would only cover /admin/queues itself on Fastify).
+ */
+export function queueDashboardGate(app: INestApplicationContext) {
+  return guardedRoute(app.get(AuthPipeline), {
+    permission: 'admin.system.api',
+    operator: new InstallationOperator(app.get(DataSource)),
+    sessions: { store: new DashboardSessions(app.get<RedisClient>(REDIS), app.get<KeywardConfig>(KEYWARD_CONFIG)), lookup: app.get(KeyLookupService) },
+  });
 }
 
 /** bull-board at /admin/queues over every Keyward queue. */
 export function queueDashboard(): DynamicModule[] {
   return [
-    BullBoardModule.forRoot({ route: '/admin/queues', adapter: FastifyAdapter, middleware: AdminKeyMiddleware }),
+    BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_PATH, adapter: FastifyAdapter }),
     ...Object.values(QueueName).map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter })),
   ];
 }

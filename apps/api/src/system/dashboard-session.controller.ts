@@ -32,7 +32,7 @@ export class DashboardSessionController {
   async open(@CurrentPrincipal() p: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<DashboardSessionResponse> {
     await this.operator.assert(p);
     const { token, expiresAt } = await this.sessions.open(p.keyId);
-    res.header('Set-Cookie', dashboardCookie(encodeURIComponent(token), req, [`Max-Age=${DASHBOARD_SESSION_SECONDS}`, `Expires=${expiresAt.toUTCString()}`]));
+    res.header('Set-Cookie', dashboardCookie(encodeURIComponent(token), req, { maxAge: DASHBOARD_SESSION_SECONDS, expires: expiresAt }));
     res.header('Cache-Control', 'no-store');
     return { url: DASHBOARD_PATH, expiresAt: expiresAt.toISOString() };
   }
@@ -43,13 +43,18 @@ export class DashboardSessionController {
   @ApiNoContentResponse()
   async close(@CurrentPrincipal() p: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<void> {
     await this.sessions.closeAllOf(p.keyId);
-    res.header('Set-Cookie', dashboardCookie('', req, ['Expires=Thu, 01 Jan 1970 00:00:00 GMT']));
+    res.header('Set-Cookie', dashboardCookie('', req, { expires: new Date(0) }));
   }
 }
 
-/** The dashboard cookie's Set-Cookie value (HttpOnly, SameSite=Strict, Path=/admin/queues; Secure over HTTPS). */
-function dashboardCookie(value: string, req: FastifyRequest, lifetime: string[]): string {
-  return [`${DASHBOARD_COOKIE}=${value}`, ...lifetime, `Path=${DASHBOARD_PATH}`, 'HttpOnly', ...(secureRequest(req) ? ['Secure'] : []), 'SameSite=Strict'].join('; ');
+/** The dashboard cookie's Set-Cookie value, attributes in Express's order (HttpOnly, SameSite=Strict, Path=/admin/queues; Secure over HTTPS). */
+function dashboardCookie(value: string, req: FastifyRequest, lifetime: { maxAge?: number; expires: Date }): string {
+  const attributes = [`${DASHBOARD_COOKIE}=${value}`];
+  if (lifetime.maxAge !== undefined) attributes.push(`Max-Age=${lifetime.maxAge}`);
+  attributes.push(`Path=${DASHBOARD_PATH}`, `Expires=${lifetime.expires.toUTCString()}`, 'HttpOnly');
+  if (secureRequest(req)) attributes.push('Secure');
+  attributes.push('SameSite=Strict');
+  return attributes.join('; ');
 }
 
 /**

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { loadConfig } from '@keyward/config';
 import { AppModule } from './app.module';
-import { openApiDocument } from './app.setup';
+import { apiHttpAdapter, openApiDocument } from './app.setup';
 
 /**
  * The configuration the snapshot is built with: fixed, so the document does not depend on the
@@ -23,7 +23,9 @@ const SNAPSHOT_ENV = {
  * types (scripts/console-schema.js).
  */
 export async function openApiSnapshot(): Promise<OpenAPIObject> {
-  const app = await NestFactory.create(AppModule.forRoot(loadConfig(SNAPSHOT_ENV)), { preview: true, logger: false, abortOnError: false });
+  const config = loadConfig(SNAPSHOT_ENV);
+  // on the API's HTTP adapter, as the document it serves
+  const app = await NestFactory.create(AppModule.forRoot(config), apiHttpAdapter(config), { preview: true, logger: false, abortOnError: false });
   try {
     return openApiDocument(app);
   } finally {

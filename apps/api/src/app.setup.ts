@@ -11,6 +11,7 @@ import { jsonBody, requestId, requireCleanInput, requireJson } from './http/requ
 import { Metrics, ROOT_LOGGER, requestIdFrom, requestLogging } from '@keyward/observability';
 import { UsageBuffer } from '@keyward/usage';
 import { Logger } from 'nestjs-pino';
+import { etags } from './http/etag.hook';
 import { httpMetrics } from './http/metrics.middleware';
 import { QUEUE_DASHBOARD_PATH, guardedRoute, queueDashboardGate } from './ops/queue-dashboard';
 import { AuthPipeline, RoutedRequest } from '@keyward/auth';
@@ -123,6 +124,7 @@ export function configureApp(app: NestFastifyApplication, config: KeywardConfig)
   app.use(jsonBody(config.bodyLimit));
   app.use(requireCleanInput);
   handOverParsedBodies(app);
+  app.getHttpAdapter().getInstance().addHook('onSend', etags);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();

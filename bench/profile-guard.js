@@ -38,7 +38,9 @@ const BUCKETS = [
   [/ioredis|redis-parser/, 'ioredis (rate-limit counts, leases)'],
   [/request-guards|body-parser|raw-body|type-is|content-type/, 'body / clean-input middleware'],
   [/@nestjs\/|rxjs|reflect-metadata|iterare/, 'Nest core'],
-  [/express|\/router\/|path-to-regexp|parseurl|on-finished|forwarded|proxy-addr|etag|fresh/, 'express (routing, response)'],
+  [/@fastify\/middie|path-to-regexp/, 'middie (middleware runner)'],
+  [/fastify|find-my-way|light-my-request|avvio|proxy-addr|etag\.hook|fast-json-stringify|safe-regex/, 'fastify (routing, hooks, reply)'],
+  [/express|\/router\/|parseurl|on-finished|forwarded|fresh/, 'express (body-parser and its helpers)'],
   [/^\S* node:/, 'node http/net/streams'],
 ];
 

@@ -37,6 +37,15 @@ describe('API (one API and one worker, real Postgres and Redis)', () => {
       expect(a.headers.get('x-request-id')).toBeTruthy();
     });
 
+    it('echoes a sane X-Request-Id and answers a request without one, or with one that is not sane, with a new one', async () => {
+      const given = await call(s.url, 'GET', '/v1/me', { key: admin, headers: { 'x-request-id': 'trace-42.a_b' } });
+      expect(given.headers.get('x-request-id')).toBe('trace-42.a_b');
+      const insane = await call(s.url, 'GET', '/v1/me', { key: admin, headers: { 'x-request-id': 'not sane!' } });
+      const none = await call(s.url, 'GET', '/health/live');
+      for (const reply of [insane, none]) expect(reply.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(insane.headers.get('x-request-id')).not.toBe(none.headers.get('x-request-id'));
+    });
+
     it.each<[string, { key?: string }, string]>([
       ['no key', {}, 'MISSING_API_KEY'],
       ['a malformed key', { key: 'kw_nope' }, 'MALFORMED_API_KEY'],

@@ -13,7 +13,8 @@ import { UsageBuffer } from '@keyward/usage';
 import { Logger } from 'nestjs-pino';
 import { etags } from './http/etag.hook';
 import { httpMetrics } from './http/metrics.middleware';
-import { QUEUE_DASHBOARD_PATH, guardedRoute, queueDashboardGate } from './ops/queue-dashboard';
+import { guardedRoute, queueDashboardGate } from './ops/queue-dashboard';
+import { DASHBOARD_PATH } from './ops/dashboard-sessions';
 import { AuthPipeline, RoutedRequest } from '@keyward/auth';
 import { usageTracker } from './http/usage.middleware';
 import { validationPipe } from './http/validation';
@@ -22,6 +23,9 @@ import { documentProblems } from './http/openapi-problems';
 import { documentDomainRules } from './http/openapi-domain';
 import { ModulesContainer } from '@nestjs/core';
 import { consoleRouter, findConsoleBuild } from './console/console-assets';
+
+/** node:http's default requestTimeout (5 minutes). */
+const NODE_REQUEST_TIMEOUT_MS = 300_000;
 
 /** Body limit of POST /v1/usage: its 1..1000 records (docs/verifier-protocol.md), whatever BODY_LIMIT is. */
 const USAGE_BODY_LIMIT = '1mb';
@@ -91,9 +95,16 @@ export function apiHttpAdapter(config: KeywardConfig): FastifyAdapter {
     trustProxy: config.trustProxy,
     genReqId: requestIdFrom,
     clientErrorHandler: answerClientError,
-    frameworkErrors: (err: Error, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, fastifyRefusal(err)),
-    // the validation pipe answers over-long ids (400), not the router (404)
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 8192, querystringParser: (query) => parseQuery(query) },
+    // before routing, so before the middleware: the request id is echoed here
+    frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, fastifyRefusal(err), { 'X-Request-Id': request.id }),
+    // Node's limit for a whole request, as on Express (Fastify's default is none: a body could trickle in forever)
+    requestTimeout: NODE_REQUEST_TIMEOUT_MS,
+    // while stopping, a request on an open connection is served, with `Connection: close`, as on
+    // Express (Fastify's default answers it 503 with a body of its own, not a problem)
+    return503OnClosing: false,
+    // the validation pipe answers over-long ids (400), not the router: no parameter is longer than
+    // the request head Node accepts (16 KB)
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 65_536, querystringParser: (query) => parseQuery(query) },
   });
   adapter.setOnRequestHook((request, _reply, done) => {
     (request.raw as RoutedRequest).declaredRoute = request.routeOptions.url;
@@ -128,7 +139,7 @@ export function configureApp(app: NestFastifyApplication, config: KeywardConfig)
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  app.use(QUEUE_DASHBOARD_PATH, queueDashboardGate(app));
+  app.use(DASHBOARD_PATH, queueDashboardGate(app));
   if (!config.docsPublic) for (const route of DOCS_ROUTES) app.use(route, guardedRoute(app.get(AuthPipeline)));
   SwaggerModule.setup(DOCS_PATH, app, () => openApiDocument(app), { jsonDocumentUrl: DOCS_JSON_URL, yamlDocumentUrl: DOCS_YAML_URL });
 }

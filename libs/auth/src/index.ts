@@ -12,4 +12,3 @@ export * from './rate-limits';
 export * from './verifier-leases.service';
 export { AuthPipeline } from './pipeline/auth-pipeline';
 export { routeOf, setAuthOutcome, type AuthOutcomeRequest, type KeyedRequest, type RoutedRequest } from './pipeline/request';
-export type { AuthFailure } from './pipeline/key-strategies';

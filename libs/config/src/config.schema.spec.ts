@@ -76,7 +76,7 @@ describe('loadConfig', () => {
       ['loopback, fd00::/8', 'loopback,fd00::/8'],
       ['linklocal,uniquelocal', 'linklocal,uniquelocal'],
       ['10.0.0.0/255.0.0.0', '10.0.0.0/255.0.0.0'],
-    ])('accepts %p as Express "trust proxy" %p', (value, expected) => {
+    ])('accepts %p as the trustProxy (proxy-addr) list %p', (value, expected) => {
       expect(loadConfig({ ...valid, TRUST_PROXY: value }).trustProxy).toBe(expected);
     });
   });

@@ -13,7 +13,7 @@ const TRUST_PROXY_SAFER =
   'loopback, linklocal or uniquelocal, or false (the socket address)';
 const trustProxyEntries = (value: string) => value.split(',').map((e) => e.trim());
 
-/** Why one comma-separated TRUST_PROXY entry is refused, or null when Express can take it. */
+/** Why one comma-separated TRUST_PROXY entry is refused, or null when proxy-addr (Fastify's trustProxy) can take it. */
 function trustProxyEntryProblem(entry: string): string | null {
   if (TRUST_PROXY_NAMES.has(entry)) return null;
   const [address, prefix, ...rest] = entry.split('/');
@@ -28,7 +28,7 @@ function trustProxyEntryProblem(entry: string): string | null {
 }
 
 /**
- * TRUST_PROXY as Express reads it, except `true` (and a CIDR of every address): trusting
+ * TRUST_PROXY as Fastify's trustProxy (proxy-addr, as Express's "trust proxy") reads it, except `true` (and a CIDR of every address): trusting
  * every hop lets any client choose the address that allowedIps, throttling and the audit
  * trail see, by sending X-Forwarded-For.
  */

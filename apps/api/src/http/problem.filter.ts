@@ -91,7 +91,9 @@ export function fastifyRefusal(exception: unknown): ProblemDocument {
     return problemDocument(400, 'BAD_REQUEST', 'path: is not a valid URL (malformed percent-encoding)', [{ field: 'path', message: 'malformed percent-encoding' }]);
   }
   const status = typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 400;
-  return problemDocument(status, CODES[status] ?? 'BAD_REQUEST', e?.message ?? 'the request was refused');
+  // Fastify's message may quote the request (its path): only its code is named
+  const code = typeof e?.code === 'string' && /^FST_[A-Z_]+$/.test(e.code) ? e.code : 'refused';
+  return problemDocument(status, CODES[status] ?? 'BAD_REQUEST', `request: refused by the HTTP server (${code})`, [{ field: 'request', message: code }]);
 }
 
 /** Fastify's own 4xx refusals (FST_ codes), which reach the filter when a route's lifecycle raises them. */

@@ -9,7 +9,7 @@ import { Problem } from '@keyward/common';
 import { QueueName, REDIS, RedisClient } from '@keyward/queue';
 import { InstallationOperator } from '@keyward/system';
 import { DataSource } from 'typeorm';
-import { DASHBOARD_COOKIE, DashboardSessions, cookieValue } from './dashboard-sessions';
+import { DASHBOARD_COOKIE, DASHBOARD_PATH, DashboardSessions, cookieValue } from './dashboard-sessions';
 import { ProblemFilter } from '../http/problem.filter';
 
 interface GateOptions {
@@ -63,8 +63,6 @@ export function guardedRoute(pipeline: AuthPipeline, options: GateOptions = {}) 
   };
 }
 
-export const QUEUE_DASHBOARD_PATH = '/admin/queues';
-
 /**
  * The dashboard is outside the Nest guard: admin.system.api keys of the operator company, by
  * header or dashboard session. Mounted by configureApp on the dashboard's every path (bull-board's
@@ -81,7 +79,7 @@ export function queueDashboardGate(app: INestApplicationContext) {
 /** bull-board at /admin/queues over every Keyward queue. */
 export function queueDashboard(): DynamicModule[] {
   return [
-    BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_PATH, adapter: FastifyAdapter }),
+    BullBoardModule.forRoot({ route: DASHBOARD_PATH, adapter: FastifyAdapter }),
     ...Object.values(QueueName).map((name) => BullBoardModule.forFeature({ name, adapter: BullMQAdapter })),
   ];
 }

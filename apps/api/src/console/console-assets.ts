@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { problemDocument, sendProblem } from '../http/problem.filter';
+import type { Next } from '../http/request-guards.middleware';
 
 /**
  * The web console's build (`npm run build` → dist/console): next to this file inside
@@ -34,8 +35,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
 };
-
-type Next = (err?: unknown) => void;
 
 function secure(res: ServerResponse): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);

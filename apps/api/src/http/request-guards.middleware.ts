@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import express from 'express';
+import type { RoutedRequest } from '@keyward/auth';
 import { requestIdOf } from '@keyward/observability';
 import { problemDocument, sendProblem } from './problem.filter';
 
@@ -9,8 +10,9 @@ import { problemDocument, sendProblem } from './problem.filter';
  * This file's middleware runs in Fastify's middleware layer (@fastify/middie), before Fastify
  * routes or parses anything: on Node's request and response, where the body lands as `req.body`.
  */
-type RawRequest = IncomingMessage & { body?: unknown; id?: string };
-type Next = (err?: unknown) => void;
+type RawRequest = RoutedRequest & { body?: unknown };
+/** What a middleware calls to go on (with an error: to answer it). */
+export type Next = (err?: unknown) => void;
 
 // type-is (what Express's req.is and body-parser read the content type with) ships no types
 // eslint-disable-next-line @typescript-eslint/no-require-imports

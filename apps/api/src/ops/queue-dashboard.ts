@@ -11,6 +11,7 @@ import { InstallationOperator } from '@keyward/system';
 import { DataSource } from 'typeorm';
 import { DASHBOARD_COOKIE, DASHBOARD_PATH, DashboardSessions, cookieValue } from './dashboard-sessions';
 import { ProblemFilter } from '../http/problem.filter';
+import type { Next } from '../http/request-guards.middleware';
 
 interface GateOptions {
   /** The permission the key needs. */
@@ -22,8 +23,6 @@ interface GateOptions {
 }
 
 const problems = new ProblemFilter();
-
-type Next = (err?: unknown) => void;
 
 /**
  * For routes outside Nest's router (/docs, /admin/queues), as middleware on Node's request and

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { RunningServer, startRedisServer } from '@keyward/embedded';
-import { APPEND_LOCK, PROJECTOR_LOCK } from '@keyward/event-store';
+import { APPEND_LOCK, PROJECTION_NAME, PROJECTOR_LOCK } from '@keyward/event-store';
 import { TestDatabase, createTestDatabase, testConfig } from '@keyward/testing';
 import { FaultHarness, Reply, delay, faultSuiteSettings, fmtMs, show, textTable, until } from '../support/fault-harness';
 import { RunningProcess, processEnv, redactKeys } from '../support/processes';
@@ -24,7 +24,9 @@ import { RunningProcess, processEnv, redactKeys } from '../support/processes';
  *  1a. the worker paused (SIGSTOP) outside any transaction;
  *  1b. the worker paused inside its usage append (it holds the log's append lock);
  *  1c. the worker paused inside a projector batch that moved the target keys' last use (it holds
- *      their rows) — 1b and 1c are where a stopped worker can be: "whatever the worker is doing";
+ *      their rows; the test holds the projector's checkpoint row meanwhile, so a batch waits at its
+ *      last write with those rows locked) — 1b and 1c are where a stopped worker can be: "whatever
+ *      the worker is doing";
  *  2a. Redis paused (SIGSTOP: connections stay open, nothing answers); 2b. Redis stopped (SHUTDOWN);
  *  3.  the worker (outside any transaction) and Redis paused at once;
  *  4.  a transaction left open in another session (`BEGIN; SELECT txid_current()`): it holds the
@@ -57,7 +59,11 @@ const HANG_MS = 3 * LEASE_MS;
 const ANSWER_LIMIT_MS = HANG_MS + 5_000;
 /** An operation unanswered after this has its lock waits recorded (what blocks it, held by which process). */
 const DIAGNOSE_AFTER_MS = 3_000;
-/** How long a fault may take to catch the worker where it has to be paused (a bound on trying, not a timing claim: catching the worker inside a projector batch is a matter of chance, 2–8 s alone, and missed 30 s once in a full CI run). */
+/**
+ * How long a fault may take to catch the worker where it has to be paused (a bound on trying, not
+ * a timing claim). 1b is caught by chance (the usage append is short); 1c waits for a batch held at
+ * its checkpoint write, which takes a usage flush and a projector run.
+ */
 const CATCH_LIMIT_MS = 60_000;
 const MATRIX_FILE = path.resolve(__dirname, '../..', 'test-artifacts', 'fail-closed-matrix.json');
 
@@ -242,13 +248,32 @@ async function lockWaits(): Promise<string[]> {
 }
 
 /**
+ * Holds the projector's checkpoint row in a transaction of the test's own: a projector batch that
+ * reaches its checkpoint write waits there, with the rows it has changed still locked. The returned
+ * function lets it go.
+ */
+async function holdCheckpointRow(): Promise<() => Promise<void>> {
+  const client = await h.pool!.connect();
+  await client.query('BEGIN');
+  const held = await client.query('SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [PROJECTION_NAME]);
+  expect(held.rowCount).toBe(1); // the stack has projected before: the row exists
+  return async () => {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  };
+}
+
+/**
  * Pauses the worker at a moment `wanted` accepts (checked once a statement it had in flight has
  * finished): polls its sessions, pauses it when `ready` says so, and lets it go on if the moment
- * was missed. `useKeys` are used on both APIs meanwhile (their usage is the worker's work).
+ * was missed. `useKeys` are used on both APIs meanwhile (their usage is the worker's work). With
+ * `holdCheckpoint`, a projector batch is held at its checkpoint write until the worker is paused
+ * (then let go: the write ends, the paused worker's transaction stays open), instead of being
+ * caught by chance between statements.
  */
 async function pauseWorker(
   what: string,
-  o: { ready: (s: Session[]) => boolean; wanted: (s: Session[]) => Promise<boolean>; useKeys: string[] },
+  o: { ready: (s: Session[]) => boolean; wanted: (s: Session[]) => Promise<boolean>; useKeys: string[]; holdCheckpoint?: boolean },
 ): Promise<string> {
   let stop = false;
   const traffic = (o.useKeys.length > 0 ? [A, B] : []).map(async (p) => {
@@ -258,13 +283,17 @@ async function pauseWorker(
     }
   });
   let attempts = 0;
+  let release: (() => Promise<void>) | undefined;
   try {
     const { value } = await until(
       what,
       async () => {
+        if (o.holdCheckpoint) release ??= await holdCheckpointRow();
         if (!o.ready(await workerSessions())) return false;
         attempts++;
         pause(worker.pid);
+        await release?.();
+        release = undefined;
         await delay(100);
         const sessions = await workerSessions();
         if (await o.wanted(sessions)) {
@@ -280,6 +309,7 @@ async function pauseWorker(
     return value;
   } finally {
     stop = true;
+    await release?.();
     await Promise.all(traffic);
   }
 }
@@ -369,6 +399,7 @@ const FAULTS: Fault[] = [
         wanted: async (s) =>
           s.some((x) => holds(x, PROJECTOR_LOCK)) && !s.some((x) => holds(x, APPEND_LOCK)) && (await lockedKeyRows(keyIds)) === keyIds.length,
         useKeys: keyIds.map((id) => h.createdKeys.get(id)!),
+        holdCheckpoint: true,
       });
     },
     inEffect: workerStillPaused,

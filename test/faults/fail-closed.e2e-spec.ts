@@ -578,7 +578,7 @@ async function runFault(fault: Fault, index: number): Promise<string[]> {
   const targets = await Promise.all(OPERATIONS.map((op, i) => prepare(`f${index}-${i}`, op, i % 2 === 0 ? A : B)));
   // no projector run that began before the fault may go on into it (a run in flight when Redis
   // stops keeps reading the log): what the projector applies during the fault must be nothing
-  await h.quiesce(`${fault.name}: before the fault`);
+  await h.quiesce(`${fault.name}: before the fault`, { projectorRuns: true });
   const began = Date.now();
   const seen = await fault.apply(targets);
   const faultNotes = seen ? [seen] : [];

@@ -171,7 +171,7 @@ export const envSchema = z.object({
   /** Where the console's build is; by default dist/console of this installation. */
   CONSOLE_DIR: z.string().min(1).optional(),
   /**
-   * Express "trust proxy": false (default: the socket address), a hop count, or comma-separated
+   * Fastify's trustProxy (proxy-addr's rules): false (default: the socket address), a hop count, or comma-separated
    * addresses/CIDRs of the proxies and the names loopback, linklocal, uniquelocal. Never `true`.
    */
   TRUST_PROXY: trustProxy.default('false'),
@@ -258,7 +258,7 @@ export interface KeywardConfig {
   projection: { tickMs: number; batchSize: number };
   docsPublic: boolean;
   console: { enabled: boolean; dir: string | null };
-  /** Express "trust proxy": false, a hop count, or comma-separated addresses/CIDRs/names; never true. */
+  /** Fastify's trustProxy (proxy-addr's rules): false, a hop count, or comma-separated addresses/CIDRs/names; never true. */
   trustProxy: false | number | string;
   authFailures: { limit: number; windowSeconds: number };
   usage: { flushMs: number; batchSize: number };

@@ -1,5 +1,6 @@
 import { Controller, Delete, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { serialize as serializeCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, RequirePermissions } from '@keyward/auth';
 import { InstallationOperator } from '@keyward/system';
@@ -32,7 +33,7 @@ export class DashboardSessionController {
   async open(@CurrentPrincipal() p: Principal, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<DashboardSessionResponse> {
     await this.operator.assert(p);
     const { token, expiresAt } = await this.sessions.open(p.keyId);
-    res.header('Set-Cookie', dashboardCookie(encodeURIComponent(token), req, { maxAge: DASHBOARD_SESSION_SECONDS, expires: expiresAt }));
+    res.header('Set-Cookie', dashboardCookie(token, req, { maxAge: DASHBOARD_SESSION_SECONDS, expires: expiresAt }));
     res.header('Cache-Control', 'no-store');
     return { url: DASHBOARD_PATH, expiresAt: expiresAt.toISOString() };
   }
@@ -47,14 +48,9 @@ export class DashboardSessionController {
   }
 }
 
-/** The dashboard cookie's Set-Cookie value, attributes in Express's order (HttpOnly, SameSite=Strict, Path=/admin/queues; Secure over HTTPS). */
+/** The dashboard cookie's Set-Cookie value (the `cookie` package, as Express's res.cookie writes it). */
 function dashboardCookie(value: string, req: FastifyRequest, lifetime: { maxAge?: number; expires: Date }): string {
-  const attributes = [`${DASHBOARD_COOKIE}=${value}`];
-  if (lifetime.maxAge !== undefined) attributes.push(`Max-Age=${lifetime.maxAge}`);
-  attributes.push(`Path=${DASHBOARD_PATH}`, `Expires=${lifetime.expires.toUTCString()}`, 'HttpOnly');
-  if (secureRequest(req)) attributes.push('Secure');
-  attributes.push('SameSite=Strict');
-  return attributes.join('; ');
+  return serializeCookie(DASHBOARD_COOKIE, value, { ...lifetime, path: DASHBOARD_PATH, httpOnly: true, secure: secureRequest(req), sameSite: 'strict' });
 }
 
 /**
